@@ -1,0 +1,242 @@
+"""The verifier: the one way scenarios assert, so every check is tied to a requirement."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from conformance.checks.failures import (
+    ConformanceError,
+    EnvelopeViolation,
+    Failure,
+    SchemaViolation,
+    StatusMismatch,
+    ValueMismatch,
+)
+from conformance.http.exchange import Response
+
+SchemaValidator = Callable[[Any], list[tuple[str, str]]]
+"""Returns ``(json_path, message)`` for every schema error of a body, empty when valid."""
+
+_MISSING = object()
+
+
+class Verifier:
+    """Run checks for the requirements one scenario cites and remember each outcome.
+
+    A failed check raises ``ConformanceError`` at once (the scenario cannot go on from a
+    wrong state), except inside ``soft()``, where failures are collected and raised together
+    when the block ends.
+    """
+
+    def __init__(self, cited: Collection[str], *, schema: SchemaValidator | None = None) -> None:
+        """Verify on behalf of the ``cited`` requirement IDs."""
+        self.cited = tuple(cited)
+        self.passed: dict[str, int] = {}
+        self.failures: list[Failure] = []
+        self._schema = schema
+        self._soft_depth = 0
+        self._pending: list[Failure] = []
+
+    def _requirement(self, req: str | None) -> str:
+        if req is not None:
+            return req
+        if len(self.cited) == 1:
+            return self.cited[0]
+        raise ValueError(f"scenario cites {self.cited}: name the requirement this check is for")
+
+    def _record(self, ok: bool, failure: Callable[[str], Failure], req: str | None) -> None:
+        requirement_id = self._requirement(req)
+        if ok:
+            self.passed[requirement_id] = self.passed.get(requirement_id, 0) + 1
+            return
+        found = failure(requirement_id)
+        self.failures.append(found)
+        if self._soft_depth:
+            self._pending.append(found)
+        else:
+            raise ConformanceError([found])
+
+    @contextmanager
+    def soft(self) -> Iterator[None]:
+        """Collect failures inside the block and raise them all when it ends."""
+        self._soft_depth += 1
+        try:
+            yield
+        finally:
+            self._soft_depth -= 1
+        if not self._soft_depth and self._pending:
+            pending, self._pending = self._pending, []
+            raise ConformanceError(pending)
+
+    def status(self, response: Response, expected: int | Collection[int], req: str | None = None) -> Any:
+        """Check the HTTP status and return the JSON body."""
+        allowed = {expected} if isinstance(expected, int) else set(expected)
+        self._record(
+            response.status in allowed,
+            lambda rid: StatusMismatch.from_exchange(
+                rid,
+                f"expected HTTP {_either(allowed)}, got {response.status}: {_brief(response)}",
+                response=response,
+            ),
+            req,
+        )
+        return response.json()
+
+    def equal(
+        self,
+        response: Response,
+        json_path: str,
+        expected: Any,
+        req: str | None = None,
+        *,
+        actual: Any = _MISSING,
+    ) -> None:
+        """Check that the body value at ``json_path`` (``$.a.b[0]``) equals ``expected``."""
+        value = resolve_path(response.json(), json_path) if actual is _MISSING else actual
+        self._record(
+            value == expected,
+            lambda rid: ValueMismatch.from_exchange(
+                rid,
+                f"expected {json_path} = {expected!r}, got {_show(value)}",
+                response=response,
+                json_path=json_path,
+            ),
+            req,
+        )
+
+    def that(
+        self,
+        condition: bool,
+        message: str,
+        response: Response | None = None,
+        req: str | None = None,
+        *,
+        json_path: str | None = None,
+    ) -> None:
+        """Check a condition; ``message`` says expected vs observed in one line."""
+        self._record(
+            condition,
+            lambda rid: ValueMismatch.from_exchange(
+                rid, message, response=response, json_path=json_path
+            ),
+            req,
+        )
+
+    def error(
+        self,
+        response: Response,
+        *,
+        status: int | Collection[int],
+        type: str | Collection[str] | None = "invalid_request_error",
+        code: str | None = None,
+        param: str | None = None,
+        req: str | None = None,
+    ) -> dict[str, Any]:
+        """Check an error answer: status, Stripe's envelope, and the type/code/param given."""
+        allowed = {status} if isinstance(status, int) else set(status)
+        body = response.json()
+        problems = []
+        if response.status not in allowed:
+            problems.append(f"expected HTTP {_either(allowed)}, got {response.status}")
+        error = body.get("error") if isinstance(body, dict) else None
+        if not isinstance(error, dict) or not isinstance(error.get("message"), str):
+            problems.append(f"expected an error envelope {{'error': {{type, message}}}}, got {_brief(response)}")
+            error = {}
+        types = {type} if isinstance(type, str) else set(type or ())
+        if types and error and error.get("type") not in types:
+            problems.append(f"expected error.type {_either(types)}, got {error.get('type')!r}")
+        if code is not None and error and error.get("code") != code:
+            problems.append(f"expected error.code {code!r}, got {error.get('code')!r}")
+        if param is not None and error and error.get("param") != param:
+            problems.append(f"expected error.param {param!r}, got {error.get('param')!r}")
+        self._record(
+            not problems,
+            lambda rid: EnvelopeViolation.from_exchange(
+                rid, "; ".join(problems), response=response, json_path="$.error"
+            ),
+            req,
+        )
+        return error
+
+    def schema(self, response: Response, req: str | None = None) -> None:
+        """Check the body against the JSON Schema of its ``object``."""
+        if self._schema is None:
+            return
+        errors = self._schema(response.json())
+        self._record(
+            not errors,
+            lambda rid: SchemaViolation.from_exchange(
+                rid,
+                "; ".join(f"{path}: {message}" for path, message in errors[:5])
+                + (f" (+{len(errors) - 5} more)" if len(errors) > 5 else ""),
+                response=response,
+                json_path=errors[0][0] if errors else None,
+            ),
+            req,
+        )
+
+
+def resolve_path(document: Any, json_path: str) -> Any:
+    """Return the value at a simple JSON path (``$``, ``.key``, ``[index]``), or a missing marker."""
+    value = document
+    token = ""
+    tokens: list[str | int] = []
+    path = json_path[1:] if json_path.startswith("$") else json_path
+    index = 0
+    while index < len(path):
+        char = path[index]
+        if char == ".":
+            if token:
+                tokens.append(token)
+            token = ""
+        elif char == "[":
+            if token:
+                tokens.append(token)
+            token = ""
+            end = path.index("]", index)
+            tokens.append(int(path[index + 1 : end]))
+            index = end
+        else:
+            token += char
+        index += 1
+    if token:
+        tokens.append(token)
+    for step in tokens:
+        try:
+            value = value[step]
+        except (KeyError, IndexError, TypeError):
+            return MissingValue()
+    return value
+
+
+class MissingValue:
+    """Marks a JSON path that does not exist in a body."""
+
+    def __eq__(self, other: object) -> bool:
+        """Equal only to another missing value."""
+        return isinstance(other, MissingValue)
+
+    def __hash__(self) -> int:
+        """Hash like every other missing value."""
+        return 0
+
+    def __repr__(self) -> str:
+        """Show as <missing>."""
+        return "<missing>"
+
+
+def _either(values: Collection[Any]) -> str:
+    ordered = sorted(values, key=str)
+    return " or ".join(repr(v) if isinstance(v, str) else str(v) for v in ordered)
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _brief(response: Response) -> str:
+    text = response.text.strip().replace("\n", " ")
+    return text if len(text) <= 160 else text[:157] + "..."

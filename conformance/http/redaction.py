@@ -1,0 +1,112 @@
+"""Pure functions that strip secrets from anything before it is shown or written.
+
+Secrets: API keys (``sk_``/``rk_``/``pk_``, live or test), the ``Authorization``,
+``Stripe-Account`` and cookie headers, ``client_secret`` values, webhook secrets
+(``whsec_``), full card numbers (PAN-like digit runs) and CVCs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, quote
+
+from conformance.http.exchange import Request, Response
+
+REDACTED = "[REDACTED]"
+
+SECRET_HEADERS = frozenset({"authorization", "stripe-account", "cookie", "set-cookie", "proxy-authorization"})
+
+_KEY_PATTERN = re.compile(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]+")
+_WHSEC_PATTERN = re.compile(r"\bwhsec_[A-Za-z0-9]+")
+_CLIENT_SECRET_PATTERN = re.compile(r"\b[a-z]{2,5}_[A-Za-z0-9]+_secret_[A-Za-z0-9]+")
+_JSON_SECRET_FIELD = re.compile(r'("(?:client_secret|secret|cvc|number)"\s*:\s*)"[^"]*"')
+_BASIC_PATTERN = re.compile(r"(Basic|Bearer)\s+[A-Za-z0-9+/=._-]+")
+_PAN_PATTERN = re.compile(r"(?<!\d)(?:\d[ -]?){13,19}(?!\d)")
+_SECRET_FORM_KEYS = re.compile(r"(^|\])?(number|cvc|client_secret|secret)(\])?$")
+
+
+def redact_text(text: str) -> str:
+    """Replace every secret-looking token inside free text."""
+    text = _KEY_PATTERN.sub(_mask_key, text)
+    text = _WHSEC_PATTERN.sub("whsec_" + REDACTED, text)
+    text = _CLIENT_SECRET_PATTERN.sub(REDACTED, text)
+    text = _JSON_SECRET_FIELD.sub(lambda m: m.group(1) + f'"{REDACTED}"', text)
+    text = _BASIC_PATTERN.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    return _PAN_PATTERN.sub(_mask_pan, text)
+
+
+def redact_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """Replace the values of secret-bearing headers and scrub the rest as text."""
+    return tuple(
+        (name, REDACTED if name.lower() in SECRET_HEADERS else redact_text(value))
+        for name, value in headers
+    )
+
+
+def redact_form(body: str) -> str:
+    """Redact an urlencoded form or query string, parameter by parameter."""
+    pairs = parse_qsl(body, keep_blank_values=True)
+    cleaned = [
+        (key, REDACTED if value and _is_secret_form_key(key) else redact_text(value))
+        for key, value in pairs
+    ]
+    return "&".join(f"{quote(k, safe='[]')}={quote(v, safe='[]')}" for k, v in cleaned)
+
+
+def redact_url(url: str) -> str:
+    """Redact secrets in a URL's query string and any userinfo it carries."""
+    url = re.sub(r"//[^/@]+@", "//", url, count=1)
+    base, sep, query = url.partition("?")
+    return base + (sep + redact_form(query) if sep else "")
+
+
+def redact_request(request: Request) -> Request:
+    """Return a copy of ``request`` safe to show or write."""
+    body = request.body.decode("utf-8", "replace")
+    content_type = request.header("Content-Type") or ""
+    clean_body = redact_form(body) if "x-www-form-urlencoded" in content_type else redact_text(body)
+    return Request(
+        method=request.method,
+        url=redact_url(request.url),
+        headers=redact_headers(request.headers),
+        body=clean_body.encode("utf-8"),
+    )
+
+
+def redact_response(response: Response) -> Response:
+    """Return a copy of ``response`` (and its request) safe to show or write."""
+    return Response(
+        status=response.status,
+        headers=redact_headers(response.headers),
+        body=redact_text(response.body.decode("utf-8", "replace")).encode("utf-8"),
+        request=redact_request(response.request),
+        elapsed=response.elapsed,
+    )
+
+
+def _is_secret_form_key(key: str) -> bool:
+    leaf = key.rsplit("[", 1)[-1].rstrip("]")
+    return leaf in {"number", "cvc", "client_secret", "secret"}
+
+
+def _mask_key(match: re.Match[str]) -> str:
+    prefix = match.group(0)[:8]
+    return f"{prefix}{REDACTED}"
+
+
+def _mask_pan(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group(0))
+    if not _luhn_valid(digits):
+        return match.group(0)
+    return f"{REDACTED}{digits[-4:]}"
+
+
+def _luhn_valid(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 1:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0

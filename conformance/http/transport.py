@@ -1,0 +1,110 @@
+"""Transports: the seam between the client and whatever carries its bytes."""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+import urllib3
+
+from conformance.http.exchange import Request, Response
+
+MAX_BODY_BYTES = 8 * 1024 * 1024
+
+
+class TransportError(Exception):
+    """The request got no usable HTTP response (refused, timed out, cut off)."""
+
+    def __init__(self, message: str, request: Request) -> None:
+        super().__init__(message)
+        self.request = request
+
+
+class Transport(Protocol):
+    """Anything that turns a ``Request`` into a ``Response``."""
+
+    def send(self, request: Request) -> Response:
+        """Send ``request`` and return the response, or raise ``TransportError``."""
+        ...
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        ...
+
+
+class Urllib3Transport:
+    """A keep-alive transport over urllib3 that never follows redirects or reads unbounded bodies."""
+
+    def __init__(
+        self, *, timeout: float = 30.0, connect_timeout: float = 5.0, max_body: int = MAX_BODY_BYTES
+    ) -> None:
+        """Create a pool; ``timeout`` bounds each read, ``connect_timeout`` each connect."""
+        self._pool = urllib3.PoolManager(
+            num_pools=4,
+            maxsize=8,
+            retries=False,
+            timeout=urllib3.Timeout(connect=connect_timeout, read=timeout),
+        )
+        self._max_body = max_body
+        self._deadline_per_request = timeout
+
+    def send(self, request: Request) -> Response:
+        """Send ``request`` over a pooled connection."""
+        started = time.perf_counter()
+        try:
+            raw = self._pool.request(
+                request.method,
+                request.url,
+                body=request.body or None,
+                headers=dict(request.headers),
+                redirect=False,
+                preload_content=False,
+            )
+            body = self._read_bounded(raw, started)
+        except urllib3.exceptions.HTTPError as exc:
+            raise TransportError(_describe(exc), request) from None
+        headers = tuple((k, v) for k, v in raw.headers.items())
+        return Response(
+            status=raw.status,
+            headers=headers,
+            body=body,
+            request=request,
+            elapsed=time.perf_counter() - started,
+        )
+
+    def _read_bounded(self, raw: urllib3.BaseHTTPResponse, started: float) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        truncated = False
+        try:
+            for chunk in raw.stream(64 * 1024, decode_content=True):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > self._max_body:
+                    chunks.append(b"\n[body truncated by stripe-conformance]")
+                    truncated = True
+                    break
+                if time.perf_counter() - started > self._deadline_per_request:
+                    raise urllib3.exceptions.ReadTimeoutError(
+                        None, None, "body did not finish within the request timeout"  # type: ignore[arg-type]
+                    )
+        finally:
+            if truncated:
+                raw.close()  # the rest is unread: never hand this connection back to the pool
+            else:
+                raw.release_conn()
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._pool.clear()
+
+
+def _describe(exc: Exception) -> str:
+    reason = getattr(exc, "reason", None) or exc
+    text = str(reason)
+    if "Connection refused" in text:
+        return "connection refused"
+    if isinstance(exc, urllib3.exceptions.TimeoutError) or "timed out" in text.lower():
+        return "timed out"
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,0 +1,34 @@
+"""Per-session state of the plugin, kept in the pytest config stash."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pytest
+
+from conformance.checks import Verifier
+from conformance.reporting import TestOutcome
+from conformance.targets import TargetConfig
+
+
+def utc_now() -> str:
+    """Return the current UTC time in ISO 8601 with a Z suffix."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass
+class SessionState:
+    """What one pytest session of the suite accumulates."""
+
+    started: str = field(default_factory=utc_now)
+    run_id: str = field(default_factory=lambda: secrets.token_hex(6))
+    target: TargetConfig | None = None
+    outcomes: list[TestOutcome] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+STATE_KEY = pytest.StashKey[SessionState]()
+VERIFIER_KEY = pytest.StashKey[Verifier]()
+PHASES_KEY = pytest.StashKey[dict[str, pytest.TestReport]]()

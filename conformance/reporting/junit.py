@@ -1,0 +1,60 @@
+"""``junit.xml``: one test case per requirement, with its ID and area as properties."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from conformance.reporting.model import RunReport
+
+
+def junit_tree(report: RunReport) -> ET.ElementTree[ET.Element]:
+    """Build the JUnit XML tree for ``report``."""
+    summary = report.summary
+    suites = ET.Element("testsuites", name="stripe-conformance")
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name=f"stripe-conformance {report.target.url}",
+        tests=str(summary["total"]),
+        failures=str(summary["failed"]),
+        errors=str(summary["error"]),
+        skipped=str(summary["skipped"] + summary["xfailed"]),
+        timestamp=report.started,
+    )
+    for result in report.requirements:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"conformance.{result.area}",
+            name=result.id,
+            time=f"{result.duration:.3f}",
+        )
+        properties = ET.SubElement(case, "properties")
+        for name, value in (
+            ("requirement_id", result.id),
+            ("area", result.area),
+            ("level", result.level),
+            ("source", result.source),
+        ):
+            ET.SubElement(properties, "property", name=name, value=value)
+        if result.status == "failed":
+            first = result.failures[0] if result.failures else {}
+            element = ET.SubElement(case, "failure", message=str(first.get("message", "failed")))
+            element.text = "\n\n".join(
+                f"{f.get('message')}\n{f.get('curl') or ''}" for f in result.failures
+            )
+        elif result.status == "error":
+            ET.SubElement(case, "error", message=result.reason or "error")
+        elif result.status in ("skipped", "xfailed"):
+            ET.SubElement(case, "skipped", message=result.reason or result.status)
+    ET.indent(suites)
+    return ET.ElementTree(suites)
+
+
+def write_junit(report: RunReport, directory: Path) -> Path:
+    """Write ``junit.xml`` into ``directory`` and return its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "junit.xml"
+    junit_tree(report).write(path, encoding="utf-8", xml_declaration=True)
+    return path

@@ -1,0 +1,96 @@
+"""The result model: what one test did, and what a run found per requirement."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.checks.failures import Failure
+
+STATUSES = ("passed", "failed", "skipped", "xfailed", "error")
+
+
+@dataclass(frozen=True, slots=True)
+class TestOutcome:
+    """One scenario's outcome as the front-end saw it."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    nodeid: str
+    cited: tuple[str, ...]
+    outcome: str
+    passed_checks: tuple[str, ...] = ()
+    failures: tuple[Failure, ...] = ()
+    detail: str | None = None
+    duration: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementResult:
+    """The verdict on one requirement, with the failures and scenarios behind it."""
+
+    id: str
+    area: str
+    level: str
+    title: str
+    source: str
+    status: str
+    failures: tuple[dict[str, Any], ...] = ()
+    tests: tuple[str, ...] = ()
+    reason: str | None = None
+    duration: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON-ready form."""
+        return {
+            "id": self.id,
+            "area": self.area,
+            "level": self.level,
+            "title": self.title,
+            "source": self.source,
+            "status": self.status,
+            "reason": self.reason,
+            "tests": list(self.tests),
+            "duration": round(self.duration, 4),
+            "failures": list(self.failures),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TargetInfo:
+    """The target as a report shows it: URL without credentials, API version, profile name."""
+
+    url: str
+    stripe_version: str
+    name: str = "custom"
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    """A whole run: tool, target, timing, and one result per exercised requirement."""
+
+    tool_version: str
+    target: TargetInfo
+    started: str
+    finished: str
+    requirements: tuple[RequirementResult, ...]
+    errors: tuple[str, ...] = field(default=())
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """Count requirements per status (every status present, zero or not)."""
+        counts = Counter(r.status for r in self.requirements)
+        return {status: counts.get(status, 0) for status in STATUSES} | {"total": len(self.requirements)}
+
+    @property
+    def conforms(self) -> bool:
+        """True when every requirement passed, was skipped, or failed as expected."""
+        return not self.errors and all(r.status in ("passed", "skipped", "xfailed") for r in self.requirements)
+
+    def by_area(self) -> dict[str, Counter[str]]:
+        """Count statuses per area, areas in first-seen order."""
+        areas: dict[str, Counter[str]] = {}
+        for result in self.requirements:
+            areas.setdefault(result.area, Counter())[result.status] += 1
+        return areas

@@ -1,0 +1,20 @@
+"""Targets: where a run points, the live-key guard, and the preflight probe."""
+
+from conformance.targets.config import (
+    LIVE_KEY_OVERRIDE_FLAG,
+    ConfigError,
+    TargetConfig,
+    check_key_is_safe,
+    generated_test_key,
+)
+from conformance.targets.preflight import PreflightError, preflight
+
+__all__ = [
+    "LIVE_KEY_OVERRIDE_FLAG",
+    "ConfigError",
+    "PreflightError",
+    "TargetConfig",
+    "check_key_is_safe",
+    "generated_test_key",
+    "preflight",
+]

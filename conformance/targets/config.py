@@ -1,0 +1,82 @@
+"""What a run targets: base URL, API key, API version, and the guard against live keys."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from conformance.http.client import DEFAULT_STRIPE_VERSION
+
+LIVE_KEY_OVERRIDE_FLAG = "--i-understand-this-uses-a-live-stripe-key"
+_LIVE_KEY = re.compile(r"^(sk|rk)_live_")
+_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$")
+
+
+class ConfigError(ValueError):
+    """The run's configuration is unusable (exit code 2)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TargetConfig:
+    """A validated target: base URL without credentials, key, pinned API version."""
+
+    base_url: str
+    api_key: str
+    stripe_version: str = DEFAULT_STRIPE_VERSION
+    allow_live_key: bool = False
+    name: str = "custom"
+
+    @classmethod
+    def build(
+        cls,
+        base_url: str,
+        api_key: str | None,
+        *,
+        stripe_version: str | None = None,
+        allow_live_key: bool = False,
+        name: str = "custom",
+    ) -> TargetConfig:
+        """Validate the pieces and return a config, or raise ``ConfigError`` with one clear line."""
+        url = normalise_url(base_url)
+        if not api_key:
+            raise ConfigError("no API key: pass --api-key or set STRIPE_API_KEY")
+        check_key_is_safe(api_key, allow_live_key=allow_live_key)
+        version = stripe_version or DEFAULT_STRIPE_VERSION
+        if not _VERSION.match(version):
+            raise ConfigError(f"--stripe-version {version!r} is not a Stripe API version (YYYY-MM-DD)")
+        return cls(url, api_key, version, allow_live_key, name)
+
+    @property
+    def display_url(self) -> str:
+        """The base URL as it may appear in reports (never with credentials)."""
+        return self.base_url
+
+
+def normalise_url(base_url: str) -> str:
+    """Return ``base_url`` without credentials or trailing slash, or raise ``ConfigError``."""
+    parts = urlsplit(base_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"--target {base_url!r} is not an http(s) URL such as http://127.0.0.1:12111")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigError(f"--target {base_url!r} has an invalid port") from None
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    netloc = host + (f":{port}" if port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+
+
+def check_key_is_safe(api_key: str, *, allow_live_key: bool) -> None:
+    """Refuse live-mode keys unless the loudly named override was given."""
+    if _LIVE_KEY.match(api_key) and not allow_live_key:
+        raise ConfigError(
+            "refusing a live-mode key (sk_live_/rk_live_): this suite creates and deletes objects; "
+            f"use a test-mode key, or pass {LIVE_KEY_OVERRIDE_FLAG} if you really mean it"
+        )
+
+
+def generated_test_key() -> str:
+    """Return a fresh test-mode-shaped key for the built-in reference server."""
+    return "sk_test_" + secrets.token_hex(12)

@@ -1,0 +1,26 @@
+"""The pytest front-end gives the same results as the CLI, and the plugin is inert unless asked."""
+
+import json
+
+from conformance.reference import ReferenceServer
+
+pytest_plugins = ["pytester"]
+
+
+def test_pyargs_run_matches_cli(pytester, tmp_path):
+    with ReferenceServer() as server:
+        result = pytester.runpytest_subprocess(
+            "--pyargs", "conformance.suite", "--stripe-target", server.url,
+            "--stripe-api-key", "sk_test_frontend1", "--stripe-report-dir", str(tmp_path), "-p", "no:cacheprovider",
+        )
+    assert result.ret == 0, result.stdout.str()
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["summary"]["failed"] == 0 and report["summary"]["passed"] >= 5
+    result.stdout.fnmatch_lines(["*verdict: CONFORMS*"])
+
+
+def test_plugin_is_inert_for_other_projects(pytester):
+    pytester.makepyfile("def test_plain():\n    assert 1 + 1 == 2\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == 0
+    assert "stripe-conformance" not in result.stdout.str()
