@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conformance import __version__
-from conformance.checks import ConformanceError
+from conformance.checks import ConformanceError, Failure
 from conformance.plugin.fixtures import (
     _idempotency_counter,
     check,
@@ -59,6 +59,23 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "requirement(*ids): the catalogue requirement IDs this scenario verifies"
     )
     config.stash[STATE_KEY] = SessionState()
+    config.pluginmanager.register(OutcomeCollector(config), "stripe-conformance-collector")
+
+
+class OutcomeCollector:
+    """Collect scenario outcomes from reports (on the controller when running with xdist workers)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        """Collect into ``config``'s session state."""
+        self._config = config
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Take the outcome a finished scenario carries in its teardown report."""
+        if report.when != "teardown":
+            return
+        for name, value in report.user_properties:
+            if name == _OUTCOME_PROPERTY and isinstance(value, dict):
+                self._config.stash[STATE_KEY].outcomes.append(TestOutcome.from_dict(value))
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -101,18 +118,22 @@ def pytest_runtest_makereport(
         extra = [f for f in call.excinfo.value.failures if f not in known]
         item.stash.setdefault(_EXTRA_FAILURES, []).extend(extra)
     if report.when == "teardown":
-        item.config.stash[STATE_KEY].outcomes.append(_outcome(item, phases))
+        # Carried on the report so that it reaches the controller under pytest-xdist too.
+        report.user_properties.append((_OUTCOME_PROPERTY, _outcome(item, phases).to_dict()))
     return report
 
 
-_EXTRA_FAILURES = pytest.StashKey[list]()  # type: ignore[type-arg]
+
+_EXTRA_FAILURES = pytest.StashKey[list[Failure]]()
+_OUTCOME_PROPERTY = "stripe_conformance_outcome"
 
 
 def _outcome(item: pytest.Item, phases: dict[str, pytest.TestReport]) -> TestOutcome:
     marker = item.get_closest_marker("requirement")
     cited = tuple(marker.args) if marker else ()
     verifier = item.stash.get(VERIFIER_KEY, None)
-    failures = tuple((verifier.failures if verifier else []) + item.stash.get(_EXTRA_FAILURES, []))
+    found = (verifier.failures if verifier else []) + item.stash.get(_EXTRA_FAILURES, [])
+    failures = tuple(f.to_dict() for f in found)
     passed = tuple(verifier.passed) if verifier else ()
     setup, body = phases.get("setup"), phases.get("call")
     detail = None

@@ -39,11 +39,11 @@ def aggregate(outcomes: Iterable[TestOutcome], catalogue: Catalogue) -> tuple[Re
     """
     tallies: dict[str, _Tally] = {}
     for outcome in outcomes:
-        failed_ids = {f.requirement_id for f in outcome.failures}
+        failed_ids = {str(f["requirement_id"]) for f in outcome.failures}
         for failure in outcome.failures:
-            tally = tallies.setdefault(failure.requirement_id, _Tally())
+            tally = tallies.setdefault(str(failure["requirement_id"]), _Tally())
             tally.add("failed", outcome.nodeid, outcome.duration)
-            tally.failures.append(failure.to_dict() | {"test": outcome.nodeid})
+            tally.failures.append(failure | {"test": outcome.nodeid})
         for requirement_id in dict.fromkeys((*outcome.cited, *outcome.passed_checks)):
             if requirement_id in failed_ids:
                 continue

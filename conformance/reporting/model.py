@@ -6,14 +6,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.checks.failures import Failure
 
 STATUSES = ("passed", "failed", "skipped", "xfailed", "error")
 
 
 @dataclass(frozen=True, slots=True)
 class TestOutcome:
-    """One scenario's outcome as the front-end saw it."""
+    """One scenario's outcome as the front-end saw it; failures are ``Failure.to_dict()`` records.
+
+    Plain data throughout, so an outcome crosses process boundaries (pytest-xdist workers) as JSON.
+    """
 
     __test__ = False  # not a pytest test class, despite the name
 
@@ -21,9 +23,34 @@ class TestOutcome:
     cited: tuple[str, ...]
     outcome: str
     passed_checks: tuple[str, ...] = ()
-    failures: tuple[Failure, ...] = ()
+    failures: tuple[dict[str, Any], ...] = ()
     detail: str | None = None
     duration: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON-ready form."""
+        return {
+            "nodeid": self.nodeid,
+            "cited": list(self.cited),
+            "outcome": self.outcome,
+            "passed_checks": list(self.passed_checks),
+            "failures": list(self.failures),
+            "detail": self.detail,
+            "duration": self.duration,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TestOutcome:
+        """Rebuild an outcome from ``to_dict()`` output."""
+        return cls(
+            nodeid=data["nodeid"],
+            cited=tuple(data["cited"]),
+            outcome=data["outcome"],
+            passed_checks=tuple(data["passed_checks"]),
+            failures=tuple(data["failures"]),
+            detail=data["detail"],
+            duration=data["duration"],
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ A, B = "card.create.returns-card", "card.default.first-card"
 
 
 def _failure(rid):
-    return ValueMismatch(requirement_id=rid, message="expected x, got y")
+    return ValueMismatch(requirement_id=rid, message="expected x, got y").to_dict()
 
 
 def _status(outcomes):
@@ -40,3 +40,8 @@ def test_report_conforms_only_without_failures():
     results = aggregate([TestOutcome("t1", (A,), "passed")], load_catalogue())
     report = RunReport("0", TargetInfo("http://x", "2023-08-16"), "s", "f", results)
     assert report.conforms and report.summary["passed"] == 1
+
+
+def test_outcome_round_trips_as_data():
+    outcome = TestOutcome("t1", (A,), "failed", failures=(_failure(A),), detail="d", duration=0.5)
+    assert TestOutcome.from_dict(outcome.to_dict()) == outcome
