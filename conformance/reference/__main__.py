@@ -1,0 +1,20 @@
+"""Run the reference server: ``python -m conformance.reference [--host H] [--port P]``."""
+
+from __future__ import annotations
+
+import argparse
+
+from .server import serve
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse command-line options and serve until interrupted."""
+    parser = argparse.ArgumentParser(prog="python -m conformance.reference")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=12111)
+    options = parser.parse_args(argv)
+    serve(options.host, options.port)
+
+
+if __name__ == "__main__":
+    main()
