@@ -39,6 +39,11 @@ class Verifier:
         self._soft_depth = 0
         self._pending: list[Failure] = []
 
+    @property
+    def validates_schemas(self) -> bool:
+        """Tell whether ``schema()`` checks anything (a schema validator was given)."""
+        return self._schema is not None
+
     def _requirement(self, req: str | None) -> str:
         if req is not None:
             return req

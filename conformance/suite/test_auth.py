@@ -1,0 +1,38 @@
+"""Authentication: a missing or malformed key is a 401 with no effect; Bearer works like basic auth."""
+
+from __future__ import annotations
+
+from conformance.checks import Verifier
+from conformance.http import StripeClient
+from conformance.suite.cite import requires
+
+
+@requires("auth.missing-key")
+def test_missing_key_is_401(stripe_client: StripeClient, check: Verifier) -> None:
+    response = stripe_client.with_key(None).get("/v1/customers", {"limit": 1})
+    check.error(response, status=401)
+
+
+@requires("auth.malformed-key")
+def test_malformed_key_is_401(stripe_client: StripeClient, check: Verifier) -> None:
+    response = stripe_client.with_key("not_a_stripe_key").get("/v1/customers", {"limit": 1})
+    check.error(response, status=401)
+
+
+@requires("auth.bearer")
+def test_bearer_token_is_accepted(stripe_client: StripeClient, customer: str, check: Verifier) -> None:
+    bearer = stripe_client.with_key(stripe_client.api_key, auth_scheme="bearer")
+    response = bearer.get(f"/v1/customers/{customer}")
+    check.status(response, 200)
+    check.equal(response, "$.id", customer)
+
+
+@requires("auth.refused-has-no-effect")
+def test_refused_request_attaches_nothing(stripe_client: StripeClient, customer: str, check: Verifier) -> None:
+    path = f"/v1/customers/{customer}/sources"
+    for key in (None, "not_a_stripe_key"):
+        refused = stripe_client.with_key(key).post(path, {"source": "tok_visa"})
+        check.status(refused, 401)
+    listed = stripe_client.get(path, {"object": "card"})
+    check.status(listed, 200)
+    check.equal(listed, "$.data", [])

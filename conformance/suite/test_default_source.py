@@ -1,0 +1,89 @@
+"""The default_source rule: first card, later cards, the fallback on delete, explicit choice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from conformance.checks import Verifier
+from conformance.http import StripeClient
+from conformance.suite.cite import requires
+from conformance.suite.objects import default_source, delete_card
+
+AddCard = Callable[..., dict[str, object]]
+
+
+@requires("card.default.first-card", "card.default.later-cards-keep")
+def test_first_card_becomes_default_and_stays(
+    stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
+) -> None:
+    first = add_card(customer)
+    response = stripe_client.get(f"/v1/customers/{customer}")
+    check.status(response, 200, req="card.default.first-card")
+    check.equal(response, "$.default_source", first["id"], req="card.default.first-card")
+    add_card(customer, "tok_mastercard")
+    add_card(customer)
+    again = stripe_client.get(f"/v1/customers/{customer}")
+    check.status(again, 200, req="card.default.later-cards-keep")
+    check.equal(again, "$.default_source", first["id"], req="card.default.later-cards-keep")
+
+
+# Cards a, b, c, d are added in that order (a becomes the default); each order deletes them all.
+DELETION_ORDERS = {
+    "default-first": "adcb",
+    "newest-then-default": "dabc",
+    "middle-first": "bcad",
+}
+
+
+@requires("card.default.fallback-most-recent", "card.default.delete-non-default", "card.default.last-deleted-null")
+@pytest.mark.parametrize("order", list(DELETION_ORDERS.values()), ids=list(DELETION_ORDERS))
+def test_default_after_each_deletion(
+    order: str, stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
+) -> None:
+    cards = {name: str(add_card(customer)["id"]) for name in "abcd"}
+    remaining = list("abcd")  # oldest first
+    expected: str | None = "a"
+    for name in order:
+        was_default = name == expected
+        remaining.remove(name)
+        delete_card(stripe_client, customer, cards[name])
+        if not was_default:
+            requirement = "card.default.delete-non-default"
+        elif remaining:
+            requirement, expected = "card.default.fallback-most-recent", remaining[-1]
+        else:
+            requirement, expected = "card.default.last-deleted-null", None
+        response = stripe_client.get(f"/v1/customers/{customer}")
+        check.status(response, 200, req=requirement)
+        want = cards[expected] if expected else None
+        check.equal(response, "$.default_source", want, req=requirement)
+
+
+@requires("card.default.explicit-update", "card.default.explicit-survives")
+def test_explicit_default_is_honoured_and_survives(
+    stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
+) -> None:
+    a, b, c = (str(add_card(customer)["id"]) for _ in range(3))
+    chosen = stripe_client.post(f"/v1/customers/{customer}", {"default_source": b})
+    check.status(chosen, 200, req="card.default.explicit-update")
+    check.equal(chosen, "$.default_source", b, req="card.default.explicit-update")
+    check.equal(chosen, "$.default_source", b, req="card.default.explicit-update",
+                actual=default_source(stripe_client, customer))
+    add_card(customer)
+    delete_card(stripe_client, customer, c)
+    delete_card(stripe_client, customer, a)
+    survived = stripe_client.get(f"/v1/customers/{customer}")
+    check.status(survived, 200, req="card.default.explicit-survives")
+    check.equal(survived, "$.default_source", b, req="card.default.explicit-survives")
+
+
+@requires("card.default.unknown-source")
+def test_default_cannot_be_an_unknown_source(
+    stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
+) -> None:
+    card = add_card(customer)
+    response = stripe_client.post(f"/v1/customers/{customer}", {"default_source": "card_doesnotexist0042"})
+    check.error(response, status=(400, 404))
+    check.equal(response, "$.default_source", card["id"], actual=default_source(stripe_client, customer))

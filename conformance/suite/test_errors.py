@@ -1,0 +1,68 @@
+"""Stripe's error conventions: the envelope, Request-Id, JSON bodies, unknown parameters and ids."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from conformance.checks import Verifier
+from conformance.http import Response, StripeClient
+from conformance.suite.cite import requires
+
+AddCard = Callable[..., dict[str, object]]
+
+ERROR_TYPES = ("api_error", "card_error", "idempotency_error", "invalid_request_error")
+
+
+@requires("errors.envelope", "errors.request-id", "errors.json-body")
+def test_every_answer_has_request_id_and_errors_have_the_envelope(
+    stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
+) -> None:
+    card = add_card(customer)
+    base = f"/v1/customers/{customer}"
+    successes: list[Response] = [
+        stripe_client.post(f"{base}/sources/{card['id']}", {"name": "Request Id"}),
+        stripe_client.get(f"{base}/sources/{card['id']}"),
+        stripe_client.get(f"{base}/cards", {"limit": 1}),
+    ]
+    failures: list[Response] = [
+        stripe_client.get(f"{base}/sources/card_doesnotexist0042"),
+        stripe_client.get(f"{base}/cards", {"limit": 0}),
+        stripe_client.post(f"{base}/sources/{card['id']}", {"exp_month": 13}),
+        stripe_client.with_key(None).get(f"{base}/cards"),
+    ]
+    with check.soft():
+        for response in successes:
+            check.status(response, 200, req="errors.request-id")
+        for response in failures:
+            check.error(response, status=range(400, 500), type=ERROR_TYPES, req="errors.envelope")
+        for response in successes + failures:
+            check.that(
+                bool(response.header("Request-Id")),
+                f"expected a Request-Id header on HTTP {response.status} {response.request.method}, got none",
+                response,
+                req="errors.request-id",
+            )
+            content_type = response.header("Content-Type") or ""
+            check.that(
+                content_type.split(";")[0].strip() == "application/json" and response.json() is not None,
+                f"expected a JSON body with Content-Type application/json, got {content_type!r}",
+                response,
+                req="errors.json-body",
+            )
+
+
+@requires("errors.unknown-parameter")
+def test_unknown_parameter_is_refused_without_effect(
+    stripe_client: StripeClient, customer: str, check: Verifier
+) -> None:
+    response = stripe_client.post(f"/v1/customers/{customer}/sources", {"source": "tok_visa", "colour": "blue"})
+    check.error(response, status=400, param="colour")
+    listed = stripe_client.get(f"/v1/customers/{customer}/cards")
+    check.status(listed, 200)
+    check.equal(listed, "$.data", [])
+
+
+@requires("errors.unknown-customer")
+def test_cards_of_unknown_customer_is_404(stripe_client: StripeClient, check: Verifier) -> None:
+    response = stripe_client.get("/v1/customers/cus_doesnotexist0042/cards")
+    check.error(response, status=404, code="resource_missing")

@@ -1,0 +1,31 @@
+"""Idempotent retries: the same key replays the first answer and attaches no second card."""
+
+from __future__ import annotations
+
+import secrets
+
+from conformance.checks import Verifier
+from conformance.http import StripeClient
+from conformance.suite.cite import requires
+from conformance.suite.objects import data_ids
+
+
+@requires("idempotency.replay", "idempotency.no-duplicate", "idempotency.key-reuse-mismatch")
+def test_retry_with_same_key(
+    stripe_client: StripeClient, stripe_run_id: str, customer: str, check: Verifier
+) -> None:
+    path = f"/v1/customers/{customer}/sources"
+    key = f"sc-{stripe_run_id}-retry-{secrets.token_hex(6)}"
+    first = stripe_client.post(path, {"source": "tok_visa"}, idempotency_key=key)
+    check.status(first, 200, req="idempotency.replay")
+    retry = stripe_client.post(path, {"source": "tok_visa"}, idempotency_key=key)
+    check.status(retry, 200, req="idempotency.replay")
+    with check.soft():
+        check.equal(retry, "$.id", first.json().get("id"), req="idempotency.replay")
+        check.equal(retry, "$", first.json(), req="idempotency.replay")
+        listed = stripe_client.get(path, {"object": "card"})
+        check.status(listed, 200, req="idempotency.no-duplicate")
+        check.equal(listed, "$.data[*].id", [first.json().get("id")], actual=data_ids(listed),
+                    req="idempotency.no-duplicate")
+        mismatch = stripe_client.post(path, {"source": "tok_mastercard"}, idempotency_key=key)
+        check.error(mismatch, status=400, type="idempotency_error", req="idempotency.key-reuse-mismatch")

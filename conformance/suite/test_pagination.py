@@ -1,0 +1,99 @@
+"""Listing a customer's cards: the list envelope, order, limit bounds, has_more and both cursors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from conformance.checks import Verifier
+from conformance.http import StripeClient
+from conformance.suite.cite import requires
+from conformance.suite.objects import data_ids
+
+AddCard = Callable[..., dict[str, object]]
+
+
+@requires("card.list.envelope", "card.list.url", "card.list.newest-first", "card.list.cards-matches-sources")
+def test_list_envelope_url_and_order(
+    stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
+) -> None:
+    newest_first = [add_card(customer)["id"] for _ in range(3)][::-1]
+    sources = stripe_client.get(f"/v1/customers/{customer}/sources", {"object": "card"})
+    cards = stripe_client.get(f"/v1/customers/{customer}/cards")
+    check.status(sources, 200, req="card.list.envelope")
+    check.status(cards, 200, req="card.list.envelope")
+    with check.soft():
+        for response, path in ((sources, "sources"), (cards, "cards")):
+            check.equal(response, "$.object", "list", req="card.list.envelope")
+            check.equal(response, "$.has_more", False, req="card.list.envelope")
+            items = response.json().get("data") or [None]
+            check.that(
+                all(isinstance(item, dict) and item.get("object") == "card" for item in items),
+                f"expected data to be an array of cards, got {str(response.json().get('data'))[:100]}",
+                response,
+                req="card.list.envelope",
+                json_path="$.data",
+            )
+            check.equal(response, "$.url", f"/v1/customers/{customer}/{path}", req="card.list.url")
+            check.equal(response, "$.data[*].id", newest_first, actual=data_ids(response), req="card.list.newest-first")
+        check.equal(cards, "$.data", sources.json().get("data"), req="card.list.cards-matches-sources")
+
+
+@requires("card.list.limit-range", "card.list.limit-out-of-range", "card.list.has-more")
+def test_limit_bounds_and_has_more(
+    stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
+) -> None:
+    newest_first = [add_card(customer)["id"] for _ in range(4)][::-1]
+    path = f"/v1/customers/{customer}/cards"
+    with check.soft():
+        for limit in (1, 3, 4, 5, 100):
+            response = stripe_client.get(path, {"limit": limit})
+            check.status(response, 200, req="card.list.limit-range")
+            check.equal(response, "$.data[*].id", newest_first[:limit], actual=data_ids(response),
+                        req="card.list.limit-range")
+            check.equal(response, "$.has_more", limit < 4, req="card.list.has-more")
+        for limit in (0, 101):
+            refused = stripe_client.get(path, {"limit": limit})
+            check.error(refused, status=400, param="limit", req="card.list.limit-out-of-range")
+
+
+@requires("card.list.starting-after", "card.list.ending-before", "card.list.walk", "card.list.cursors-exclusive")
+def test_cursors_and_walking_both_ways(
+    stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
+) -> None:
+    newest_first = [add_card(customer)["id"] for _ in range(5)][::-1]
+    c5, c4, c3, c2, c1 = newest_first
+    path = f"/v1/customers/{customer}/cards"
+    with check.soft():
+        after = stripe_client.get(path, {"limit": 2, "starting_after": c4})
+        check.status(after, 200, req="card.list.starting-after")
+        check.equal(after, "$.data[*].id", [c3, c2], actual=data_ids(after), req="card.list.starting-after")
+        before = stripe_client.get(path, {"limit": 2, "ending_before": c2})
+        check.status(before, 200, req="card.list.ending-before")
+        check.equal(before, "$.data[*].id", [c4, c3], actual=data_ids(before), req="card.list.ending-before")
+        both = stripe_client.get(path, {"starting_after": c4, "ending_before": c2})
+        check.error(both, status=400, req="card.list.cursors-exclusive")
+
+    forward: list[object] = []
+    params: dict[str, object] = {"limit": 2}
+    for _ in range(len(newest_first) + 1):
+        page = stripe_client.get(path, params)
+        check.status(page, 200, req="card.list.walk")
+        forward += data_ids(page)
+        if not page.json().get("has_more") or not data_ids(page):
+            break
+        params = {"limit": 2, "starting_after": data_ids(page)[-1]}
+    check.equal(page, "$.data[*].id (walking forward)", newest_first, actual=forward, req="card.list.walk")
+
+    backward: list[object] = []
+    cursor = c1
+    for _ in range(len(newest_first) + 1):
+        page = stripe_client.get(path, {"limit": 2, "ending_before": cursor})
+        check.status(page, 200, req="card.list.walk")
+        ids = data_ids(page)
+        if not ids:
+            break
+        backward = ids + backward
+        if c5 in ids:
+            break
+        cursor = str(ids[0])
+    check.equal(page, "$.data[*].id (walking backward)", newest_first[:-1], actual=backward, req="card.list.walk")
