@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import socket
 import threading
@@ -13,6 +14,8 @@ from starlette.types import ASGIApp
 
 from .app import create_app
 from .store import Store
+
+logger = logging.getLogger(__name__)
 
 START_TIMEOUT = 5.0
 STOP_TIMEOUT = 5.0
@@ -68,7 +71,7 @@ class ReferenceServer:
             timeout_graceful_shutdown=1,
         )
         server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, name="reference-server", daemon=True)
+        thread = threading.Thread(target=_run, args=(server,), name="reference-server", daemon=True)
         self._server, self._thread = server, thread
         thread.start()
         deadline = time.monotonic() + START_TIMEOUT
@@ -121,6 +124,14 @@ class ReferenceServer:
     ) -> None:
         """Stop the server at the end of a ``with`` block."""
         self.stop()
+
+
+def _run(server: uvicorn.Server) -> None:
+    """Run uvicorn in the current thread; a startup failure just ends the thread."""
+    try:
+        server.run()
+    except SystemExit as exit_:
+        logger.warning("reference server stopped during startup (exit status %s)", exit_.code)
 
 
 def serve(host: str = "127.0.0.1", port: int = 12111) -> None:
