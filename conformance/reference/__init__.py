@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .app import create_app
 from .forms import decode_form
-from .server import ReferenceServer
+from .server import ReferenceServer, serve
 from .store import Store
 
-__all__ = ["ReferenceServer", "Store", "create_app", "decode_form"]
+__all__ = ["ReferenceServer", "Store", "create_app", "decode_form", "serve"]

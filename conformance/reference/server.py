@@ -45,6 +45,7 @@ class ReferenceServer:
         self.app = app
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self._listener: socket.socket | None = None
 
     @property
     def url(self) -> str:
@@ -71,8 +72,10 @@ class ReferenceServer:
             timeout_graceful_shutdown=1,
         )
         server = uvicorn.Server(config)
-        thread = threading.Thread(target=_run, args=(server,), name="reference-server", daemon=True)
-        self._server, self._thread = server, thread
+        listener = self._bind()
+        self.port = listener.getsockname()[1]
+        thread = threading.Thread(target=_run, args=(server, listener), name="reference-server", daemon=True)
+        self._server, self._thread, self._listener = server, thread, listener
         thread.start()
         deadline = time.monotonic() + START_TIMEOUT
         while not server.started:
@@ -83,6 +86,20 @@ class ReferenceServer:
         self.port = server.servers[0].sockets[0].getsockname()[1]
         self._wait_until_answering(deadline)
         return self
+
+    def _bind(self) -> socket.socket:
+        """Bind the listening socket here, so that a busy port raises ``OSError`` to the caller."""
+        family, kind, proto, _, address = socket.getaddrinfo(
+            self.host or None, self.port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        listener = socket.socket(family, kind, proto)
+        try:
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind(address)
+        except OSError:
+            listener.close()
+            raise
+        return listener
 
     def _wait_until_answering(self, deadline: float) -> None:
         """Block until a TCP connection to the server succeeds."""
@@ -110,7 +127,9 @@ class ReferenceServer:
             if thread.is_alive() and server is not None:
                 server.force_exit = True
                 thread.join(STOP_TIMEOUT)
-        self._server = self._thread = None
+        if self._listener is not None:
+            self._listener.close()
+        self._server = self._thread = self._listener = None
 
     def __enter__(self) -> ReferenceServer:
         """Start the server for a ``with`` block."""
@@ -126,16 +145,19 @@ class ReferenceServer:
         self.stop()
 
 
-def _run(server: uvicorn.Server) -> None:
-    """Run uvicorn in the current thread; a startup failure just ends the thread."""
+def _run(server: uvicorn.Server, listener: socket.socket) -> None:
+    """Run uvicorn on ``listener`` in the current thread; a startup failure just ends the thread."""
     try:
-        server.run()
+        server.run(sockets=[listener])
     except SystemExit as exit_:
         logger.warning("reference server stopped during startup (exit status %s)", exit_.code)
 
 
 def serve(host: str = "127.0.0.1", port: int = 12111) -> None:
-    """Run the reference server until Ctrl-C (or SIGTERM), printing its URL first."""
+    """Run the reference server until Ctrl-C (or SIGTERM), printing its URL first.
+
+    Raises ``OSError`` when the address cannot be bound (e.g. the port is busy).
+    """
     server = ReferenceServer(host=host, port=port).start()
     print(f"Stripe reference server listening on {server.url} (Ctrl-C to stop)", flush=True)
     in_main_thread = threading.current_thread() is threading.main_thread()

@@ -158,13 +158,29 @@ def test_works_behind_asgi_middleware() -> None:
     assert seen == ["/v1/customers"]
 
 
-def test_port_in_use_raises() -> None:
-    with ReferenceServer() as server, pytest.raises(RuntimeError):
+def test_port_in_use_raises_oserror_and_leaks_nothing() -> None:
+    before = set(threading.enumerate())
+    with ReferenceServer() as server, pytest.raises(OSError, match=r"(?i)address already in use"):
         ReferenceServer(port=server.port).start()
+    time.sleep(0.05)
+    assert set(threading.enumerate()) - before == set()
+
+
+def test_stop_is_idempotent_and_restartable() -> None:
+    server = ReferenceServer()
+    server.stop()
+    server.start()
+    first_url = server.url
+    assert call(first_url, "GET", "/v1/customers")[0] == 200
+    server.stop()
+    server.stop()
+    server.port = 0
+    with server:
+        assert call(server.url, "GET", "/v1/customers")[0] == 200
 
 
 def test_serve_prints_url_and_stops_on_interrupt() -> None:
-    code = "from conformance.reference.server import serve; serve('127.0.0.1', 0)"
+    code = "from conformance.reference import serve; serve('127.0.0.1', 0)"
     process = subprocess.Popen(
         [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
