@@ -1,0 +1,23 @@
+"""Rewrite a target profile's ``[expectations]`` tables from a run's report.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conformance.expectations import expectations_toml
+
+_FIRST_ENTRY = "[expectations"
+
+
+def refresh_profile_expectations(profile: Path, report: Path) -> None:
+    """Replace the expectations in ``profile`` with those that make ``report``'s run pass.
+
+    The profile's text before its first ``[expectations`` table is kept as written; entries the
+    run confirmed keep their reason and link; new failures get an ``observed ...`` reason that
+    must be confirmed with curl and rewritten by hand.
+    """
+    text = profile.read_text(encoding="utf-8")
+    head = text.split("\n" + _FIRST_ENTRY, 1)[0].rstrip("\n")
+    body = expectations_toml(json.loads(report.read_text(encoding="utf-8")), source=f"the {profile.stem} peer run")
+    profile.write_text(head + "\n\n" + body.rstrip("\n") + "\n", encoding="utf-8")
