@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from conformance.checks import Verifier
+from conformance.checks.verifier import SchemaValidator
 from conformance.http import StripeClient, Urllib3Transport
 from conformance.plugin.state import STATE_KEY, VERIFIER_KEY
 from conformance.targets import TargetConfig, generated_test_key
@@ -74,6 +75,28 @@ def check(request: pytest.FixtureRequest) -> Verifier:
     """The verifier for this scenario, bound to the requirement IDs it cites."""
     marker = request.node.get_closest_marker("requirement")
     cited = tuple(marker.args) if marker else ()
-    verifier = Verifier(cited)
+    verifier = Verifier(cited, schema=_schema_validator())
     request.node.stash[VERIFIER_KEY] = verifier
     return verifier
+
+
+def _schema_validator() -> SchemaValidator | None:
+    """Validate bodies against the shipped schema registry (errors only, not unknown-field warnings).
+
+    None when no registry can be loaded: schema scenarios then skip instead of passing vacuously.
+    """
+    try:
+        from conformance.schemas import UnknownObjectError, default_registry
+
+        registry = default_registry()
+    except (ImportError, OSError, ValueError):
+        return None
+
+    def validate(body: object) -> list[tuple[str, str]]:
+        try:
+            found = registry.validate(body)
+        except UnknownObjectError as exc:
+            return [(exc.json_path, str(exc))]
+        return [(error.json_path, error.message) for error in found if error.severity != "warning"]
+
+    return validate

@@ -34,8 +34,8 @@ def customer(customers: CustomerFactory) -> str:
 def add_card(stripe_client: StripeClient) -> Callable[..., dict[str, object]]:
     """Attach a test-token card to a customer and return the card (setup, not under test)."""
 
-    def attach(customer_id: str, token: str = "tok_visa") -> dict[str, object]:
-        response = stripe_client.post(f"/v1/customers/{customer_id}/sources", {"source": token})
+    def attach(customer_id: str, token: str = "tok_visa", **params: object) -> dict[str, object]:
+        response = stripe_client.post(f"/v1/customers/{customer_id}/sources", {"source": token, **params})
         body = response.json()
         if response.status != 200 or not isinstance(body, dict) or "id" not in body:
             pytest.fail(f"setup: attaching {token} failed: HTTP {response.status} {response.text[:200]}")
