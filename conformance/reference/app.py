@@ -209,16 +209,20 @@ def unrecognized_url(method: str, path: str) -> ApiError:
 
 async def read_params(request: Request) -> dict[str, object]:
     """Decode the query string and the form body into one parameter tree."""
-    body = await request.body()
+    query = _utf8(request.scope.get("query_string", b""), "query string")
+    body = _utf8(await request.body(), "request body")
     try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise invalid_request("The request body is not valid UTF-8.", replayable=False) from None
-    query = request.scope.get("query_string", b"").decode("latin-1")
-    try:
-        return decode_form("&".join(part for part in (query, text) if part))
+        return decode_form("&".join(part for part in (query, body) if part))
     except FormDecodeError as error:
         raise invalid_request(f"Invalid request parameters: {error}", replayable=False) from None
+
+
+def _utf8(raw: bytes, what: str) -> str:
+    """Decode request bytes as UTF-8, answering a 400 when they are not."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise invalid_request(f"The {what} is not valid UTF-8.", replayable=False) from None
 
 
 async def execute(store: Store, spec: RouteSpec, call: Call) -> tuple[int, bytes]:

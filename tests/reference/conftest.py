@@ -138,8 +138,10 @@ def client(store: Store) -> AsgiClient:
     return AsgiClient(create_app(store))
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_client() -> Callable[..., AsgiClient]:
+    """Build an in-process client for a fresh (or the given) store; usable from any scope."""
+
     def build(store: Store | None = None, key: str | None = TEST_KEY) -> AsgiClient:
         return AsgiClient(create_app(store), key=key)
 
