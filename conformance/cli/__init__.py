@@ -11,7 +11,11 @@ import sys
 import click
 
 from conformance import __version__
+from conformance.cli.cleanup_cmd import cleanup_command
+from conformance.cli.diff_cmd import diff_command
 from conformance.cli.exit_codes import EXIT_USAGE
+from conformance.cli.expect_cmd import expect_command
+from conformance.cli.matrix_cmd import matrix_command
 from conformance.cli.requirements_cmd import requirements_command
 from conformance.cli.run_cmd import run_command
 from conformance.cli.serve_cmd import serve_command
@@ -28,6 +32,10 @@ def cli() -> None:
 cli.add_command(run_command)
 cli.add_command(serve_command)
 cli.add_command(requirements_command)
+cli.add_command(cleanup_command)
+cli.add_command(expect_command)
+cli.add_command(diff_command)
+cli.add_command(matrix_command)
 
 
 def main(argv: list[str] | None = None) -> None:

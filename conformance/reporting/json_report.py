@@ -28,7 +28,7 @@ def report_to_dict(report: RunReport) -> dict[str, Any]:
         "summary": report.summary,
         "errors": list(report.errors),
         "requirements": [result.to_dict() for result in report.requirements],
-    }
+    } | ({"expectations": list(report.expectations)} if report.expectations else {})
 
 
 def write_json_report(report: RunReport, directory: Path) -> Path:

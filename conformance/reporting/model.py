@@ -6,7 +6,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-
 STATUSES = ("passed", "failed", "skipped", "xfailed", "error")
 
 
@@ -67,10 +66,12 @@ class RequirementResult:
     tests: tuple[str, ...] = ()
     reason: str | None = None
     duration: float = 0.0
+    expectation: dict[str, Any] | None = None
+    """The expectation applied to this result (with the ``observed`` status), if any."""
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON-ready form."""
-        return {
+        """Return the JSON-ready form (``expectation`` only when one was applied)."""
+        data: dict[str, Any] = {
             "id": self.id,
             "area": self.area,
             "level": self.level,
@@ -82,6 +83,9 @@ class RequirementResult:
             "duration": round(self.duration, 4),
             "failures": list(self.failures),
         }
+        if self.expectation is not None:
+            data["expectation"] = self.expectation
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,8 @@ class RunReport:
     finished: str
     requirements: tuple[RequirementResult, ...]
     errors: tuple[str, ...] = field(default=())
+    expectations: tuple[str, ...] = field(default=())
+    """The expectations files (or target profiles) applied to the results."""
 
     @property
     def summary(self) -> dict[str, int]:

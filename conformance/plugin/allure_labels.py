@@ -1,0 +1,109 @@
+"""Allure results for the suite's scenarios: labels, links to the cited docs, and the exchanges.
+
+Active only when allure-pytest writes results (``--alluredir``, which the CLI and
+``--stripe-report-dir`` set to ``<report dir>/allure-results``). Per scenario: epic = the suite,
+feature = the requirement's area, story = the requirement ID, severity from its level, a link
+per cited reference section, and every request/response of the scenario body (redacted).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Generator
+from typing import Any
+
+import allure
+import pytest
+
+from conformance.checks import Verifier
+from conformance.http import Response, StripeClient
+from conformance.http.curl import curl_command
+from conformance.http.redaction import redact_request, redact_response
+from conformance.plugin.state import VERIFIER_KEY
+from conformance.reporting.citations import doc_links
+from conformance.requirements import load_catalogue
+
+EPIC = "Stripe conformance"
+ALLURE_DIR_NAME = "allure-results"
+_DYNAMIC: Any = allure.dynamic  # allure-pytest's API is untyped
+_SEVERITY = {"MUST": allure.severity_level.CRITICAL, "SHOULD": allure.severity_level.NORMAL}
+
+
+def default_allure_dir(config: pytest.Config) -> None:
+    """With ``--stripe-report-dir`` and no ``--alluredir``: write results to ``<dir>/allure-results``.
+
+    Must run before allure-pytest's own ``pytest_configure`` (from ``pytest_cmdline_main``).
+    """
+    option = config.option
+    report_dir = getattr(option, "stripe_report_dir", None)
+    if not report_dir or not hasattr(option, "allure_report_dir") or option.allure_report_dir:
+        return
+    option.allure_report_dir = f"{report_dir}/{ALLURE_DIR_NAME}"
+    option.clean_alluredir = True
+
+
+def allure_active(config: pytest.Config) -> bool:
+    """Tell whether allure-pytest is writing results in this session."""
+    return bool(getattr(config.option, "allure_report_dir", None))
+
+
+class AllureLabels:
+    """Label each scenario by suite/area/requirement and attach what it exchanged with the target."""
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """Add the labels and links as the scenario starts (the Allure test result exists by then)."""
+        marker = item.get_closest_marker("requirement")
+        if marker is None:
+            return
+        catalogue = load_catalogue()
+        _DYNAMIC.epic(EPIC)
+        levels = []
+        for requirement_id in marker.args:
+            if requirement_id not in catalogue:
+                continue
+            requirement = catalogue.get(requirement_id)
+            _DYNAMIC.feature(requirement.area)
+            _DYNAMIC.story(requirement.id)
+            _DYNAMIC.label("requirement_id", requirement.id)
+            levels.append(requirement.level)
+            for name, url in doc_links(requirement.source):
+                _DYNAMIC.link(url, name=name)
+        if levels:
+            _DYNAMIC.severity(_SEVERITY["MUST" if "MUST" in levels else "SHOULD"])
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
+        """Record the scenario body's exchanges and attach them, with any failures, when it ends."""
+        exchanges: list[Response] = []
+        funcargs = getattr(item, "funcargs", {})
+        client = funcargs.get("stripe_client") if item.get_closest_marker("requirement") else None
+        if isinstance(client, StripeClient):
+            client.observe(exchanges.append)
+        try:
+            return (yield)
+        finally:
+            for number, response in enumerate(exchanges, start=1):
+                _attach_exchange(number, response)
+            verifier = item.stash.get(VERIFIER_KEY, None)
+            if isinstance(verifier, Verifier) and verifier.failures:
+                allure.attach(
+                    "\n\n".join(str(f) for f in verifier.failures),
+                    name="conformance failures",
+                    attachment_type=allure.attachment_type.TEXT,
+                )
+
+
+def _attach_exchange(number: int, response: Response) -> None:
+    request = response.request
+    label = f"{number}. {request.method} {request.path} → {response.status}"
+    allure.attach(
+        json.dumps(redact_request(request).to_dict(), indent=2),
+        name=f"{label}: request",
+        attachment_type=allure.attachment_type.JSON,
+    )
+    allure.attach(
+        json.dumps(redact_response(response).to_dict(), indent=2),
+        name=f"{label}: response",
+        attachment_type=allure.attachment_type.JSON,
+    )
+    allure.attach(curl_command(request), name=f"{label}: curl", attachment_type=allure.attachment_type.TEXT)

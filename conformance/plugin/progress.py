@@ -1,0 +1,118 @@
+"""A live progress display: requirements checked so far, per area, while the scenarios run.
+
+On a terminal it is one line redrawn in place; otherwise (CI logs, pipes) one plain line per
+finished scenario. It replaces pytest's per-test dots for the suite's scenarios only, at the
+default or quiet verbosity; ``-v`` keeps pytest's own lines.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Generator
+from typing import Any
+
+import pytest
+
+from conformance.reporting import TestOutcome, aggregate
+from conformance.requirements import load_catalogue
+
+OUTCOME_PROPERTY = "stripe_conformance_outcome"
+MODES = ("auto", "tty", "plain", "off")
+_PRECEDENCE = {"failed": 4, "error": 3, "passed": 2, "skipped": 1}
+
+
+class ProgressDisplay:
+    """Count requirement verdicts per area as scenario outcomes arrive, and show them."""
+
+    def __init__(self, config: pytest.Config, *, live: bool) -> None:
+        """Show on ``config``'s terminal; ``live`` redraws one line, otherwise plain lines."""
+        self._config = config
+        self._live = live
+        self._statuses: dict[str, str] = {}
+        self._areas: dict[str, str] = {}
+        self._done = 0
+        self._total = 0
+        self._drawn = False
+
+    @staticmethod
+    def wanted(config: pytest.Config) -> ProgressDisplay | None:
+        """Return a display if this run should have one (suite options given, quiet verbosity)."""
+        mode = config.getoption("stripe_progress") or "auto"
+        if mode == "off" or hasattr(config, "workerinput") or config.get_verbosity() > 0:
+            return None
+        if not (config.getoption("stripe_target") or config.getoption("stripe_report_dir")):
+            return None
+        live = mode == "tty" or (mode == "auto" and sys.stdout.isatty())
+        return ProgressDisplay(config, live=live)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Count the scenarios to run (unknown under xdist, where the controller collects nothing)."""
+        self._total = sum(1 for item in session.items if item.get_closest_marker("requirement"))
+        reporter = self._reporter()
+        if reporter is not None:
+            reporter.showfspath = False
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_report_teststatus(
+        self, report: pytest.TestReport | pytest.CollectReport
+    ) -> Generator[None, Any, Any]:
+        """Drop pytest's letter for the suite's scenarios: the progress line stands for it."""
+        result = yield
+        if isinstance(report, pytest.TestReport) and "requirement" in report.keywords and result:
+            return (result[0], "", "")
+        return result
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Fold a finished scenario's outcome into the counts and show them."""
+        if report.when != "teardown":
+            return
+        for name, value in report.user_properties:
+            if name == OUTCOME_PROPERTY and isinstance(value, dict):
+                self._add(TestOutcome.from_dict(value))
+                self._show()
+
+    def pytest_sessionfinish(self) -> None:
+        """End the redrawn line so the summary starts on a fresh one."""
+        reporter = self._reporter()
+        if self._live and self._drawn and reporter is not None:
+            reporter.write_line("")
+
+    def line(self) -> str:
+        """Return the current progress line: scenarios done, then passed/checked per area."""
+        per_area: dict[str, dict[str, int]] = {}
+        for rid, status in self._statuses.items():
+            counts = per_area.setdefault(self._areas[rid], {"passed": 0, "checked": 0, "failing": 0})
+            counts["checked"] += 1
+            counts["passed"] += status == "passed"
+            counts["failing"] += status in ("failed", "error")
+        cells = [
+            f"{area} {c['passed']}/{c['checked']}" + (f" ({c['failing']} failing)" if c["failing"] else "")
+            for area, c in per_area.items()
+        ]
+        done = f"{self._done}/{self._total}" if self._total else str(self._done)
+        return f"stripe-conformance [{done}] " + " · ".join(cells)
+
+    def _add(self, outcome: TestOutcome) -> None:
+        self._done += 1
+        for result in aggregate([outcome], load_catalogue()):
+            previous = self._statuses.get(result.id)
+            if previous is None or _PRECEDENCE[result.status] > _PRECEDENCE.get(previous, 0):
+                self._statuses[result.id] = result.status
+            self._areas[result.id] = result.area
+
+    def _show(self) -> None:
+        reporter = self._reporter()
+        if reporter is None:
+            return
+        text = self.line()
+        if self._live:
+            width = max(shutil.get_terminal_size().columns - 1, 40)
+            reporter.rewrite(text[:width], erase=True)
+            self._drawn = True
+        else:
+            reporter.write_line(text)
+
+    def _reporter(self) -> pytest.TerminalReporter | None:
+        plugin = self._config.pluginmanager.get_plugin("terminalreporter")
+        return plugin if isinstance(plugin, pytest.TerminalReporter) else None

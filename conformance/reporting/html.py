@@ -1,0 +1,161 @@
+"""``report.html``: one self-contained page a person reads to see how conformant a target is, and why not.
+
+Rendered with Jinja2 from the ``report.json`` document (so a report can be re-rendered from its
+JSON). No external resource is referenced: styles and the filter script are inline.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote_plus
+
+import jinja2
+
+from conformance.reporting.citations import doc_links
+from conformance.reporting.json_report import report_to_dict
+from conformance.reporting.model import STATUSES, RunReport
+from conformance.reporting.score import assessed, percent, score
+
+FAILING = ("failed", "error")
+_BODY_LIMIT = 20_000
+
+
+def template_environment() -> jinja2.Environment:
+    """Return the Jinja2 environment over the package's templates (HTML autoescaped)."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("conformance.reporting", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_html(report: Mapping[str, Any]) -> str:
+    """Render a ``report.json`` document as the HTML report."""
+    return template_environment().get_template("report.html.j2").render(view=html_view(report))
+
+
+def write_html_report(report: RunReport, directory: Path) -> Path:
+    """Write ``report.html`` into ``directory`` and return its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "report.html"
+    path.write_text(render_html(report_to_dict(report)), encoding="utf-8")
+    return path
+
+
+def html_view(report: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the template's view of a report: scores, areas, rows and failure evidence."""
+    requirements = list(report.get("requirements", []))
+    counts = {s: 0 for s in STATUSES}
+    areas: dict[str, dict[str, int]] = {}
+    for requirement in requirements:
+        counts[requirement["status"]] = counts.get(requirement["status"], 0) + 1
+        area = areas.setdefault(requirement["area"], {s: 0 for s in STATUSES})
+        area[requirement["status"]] = area.get(requirement["status"], 0) + 1
+    overall = score(counts)
+    return {
+        "report": report,
+        "target": report.get("target", {}),
+        "tool": report.get("tool", {}),
+        "conforms": bool(report.get("conforms")),
+        "statuses": STATUSES,
+        "counts": counts,
+        "total": len(requirements),
+        "assessed": assessed(counts),
+        "score": overall,
+        "score_text": percent(overall),
+        "score_degrees": round((overall or 0) * 360, 1),
+        "areas": [_area_view(name, area_counts) for name, area_counts in areas.items()],
+        "rows": [_row_view(r) for r in requirements],
+        "failing": [_row_view(r) for r in requirements if r["status"] in FAILING],
+        "xfailed": [_row_view(r) for r in requirements if r["status"] == "xfailed"],
+        "errors": list(report.get("errors", [])),
+        "expectations": list(report.get("expectations", [])),
+    }
+
+
+def _area_view(name: str, counts: Mapping[str, int]) -> dict[str, Any]:
+    total = sum(counts.values())
+    value = score(counts)
+    return {
+        "name": name,
+        "counts": dict(counts),
+        "total": total,
+        "assessed": assessed(counts),
+        "score_text": percent(value),
+        "segments": [
+            {"status": s, "count": counts.get(s, 0), "width": round(100 * counts.get(s, 0) / total, 2)}
+            for s in ("passed", "xfailed", "failed", "error", "skipped")
+            if counts.get(s, 0)
+        ],
+    }
+
+
+def _row_view(requirement: Mapping[str, Any]) -> dict[str, Any]:
+    failures = [_failure_view(f) for f in requirement.get("failures") or []]
+    return {
+        "id": requirement["id"],
+        "anchor": "req-" + requirement["id"].replace(".", "-"),
+        "area": requirement["area"],
+        "level": requirement["level"],
+        "title": requirement["title"],
+        "source": requirement["source"],
+        "links": doc_links(requirement["source"]),
+        "status": requirement["status"],
+        "reason": requirement.get("reason"),
+        "tests": list(requirement.get("tests") or []),
+        "duration": requirement.get("duration", 0),
+        "failures": failures,
+        "summary": failures[0]["message"] if failures else (requirement.get("reason") or ""),
+        "expectation": requirement.get("expectation"),
+    }
+
+
+def _failure_view(failure: Mapping[str, Any]) -> dict[str, Any]:
+    request, response = failure.get("request"), failure.get("response")
+    return {
+        "kind": failure.get("kind", "failure"),
+        "title": failure.get("title") or "Requirement violated",
+        "message": failure.get("message", ""),
+        "json_path": failure.get("json_path"),
+        "curl": failure.get("curl"),
+        "test": failure.get("test"),
+        "request": _request_view(request) if isinstance(request, Mapping) else None,
+        "response": _response_view(response) if isinstance(response, Mapping) else None,
+    }
+
+
+def _request_view(request: Mapping[str, Any]) -> dict[str, Any]:
+    body = str(request.get("body") or "")
+    form = [tuple(pair.split("=", 1)) if "=" in pair else (pair, "") for pair in body.split("&") if pair]
+    return {
+        "line": f"{request.get('method', '?')} {request.get('url', '')}",
+        "headers": _header_lines(request.get("headers")),
+        "body": "\n".join(f"{unquote_plus(k)} = {unquote_plus(v)}" for k, v in form) if form else "",
+    }
+
+
+def _response_view(response: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "status": response.get("status"),
+        "headers": _header_lines(response.get("headers")),
+        "body": _pretty_body(str(response.get("body") or "")),
+    }
+
+
+def _header_lines(headers: object) -> str:
+    if not isinstance(headers, Mapping):
+        return ""
+    return "\n".join(f"{name}: {value}" for name, value in headers.items())
+
+
+def _pretty_body(body: str) -> str:
+    try:
+        text = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+    except ValueError:
+        text = body
+    return text if len(text) <= _BODY_LIMIT else text[:_BODY_LIMIT] + "\n… (truncated)"

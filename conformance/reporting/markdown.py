@@ -1,0 +1,77 @@
+"""``summary.md``: a compact Markdown summary for a CI step summary or a pull-request comment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from conformance.reporting.json_report import report_to_dict
+from conformance.reporting.model import STATUSES, RunReport
+from conformance.reporting.score import assessed, percent, score
+
+_MAX_LISTED = 50
+
+
+def render_markdown(report: Mapping[str, Any]) -> str:
+    """Render a ``report.json`` document as the Markdown summary."""
+    requirements = list(report.get("requirements", []))
+    target = report.get("target", {})
+    counts = {s: sum(1 for r in requirements if r["status"] == s) for s in STATUSES}
+    verdict = "✅ conforms" if report.get("conforms") else "❌ does not conform"
+    lines = [
+        f"## stripe-conformance: {escape(str(target.get('name', 'custom')))} — {verdict}",
+        "",
+        f"Score **{percent(score(counts))}**: {counts['passed']} of {assessed(counts)} assessed requirements passed"
+        + "".join(f", {counts[s]} {s}" for s in ("failed", "error", "xfailed", "skipped") if counts[s])
+        + f". Target `{target.get('url', '?')}`, Stripe-Version `{target.get('stripe_version', '?')}`.",
+        "",
+        "| area | passed / total | score | failed |",
+        "| --- | ---: | ---: | --- |",
+    ]
+    areas: dict[str, list[Mapping[str, Any]]] = {}
+    for requirement in requirements:
+        areas.setdefault(requirement["area"], []).append(requirement)
+    for area, members in areas.items():
+        area_counts = {s: sum(1 for r in members if r["status"] == s) for s in STATUSES}
+        failed = [f"`{r['id']}`" for r in members if r["status"] in ("failed", "error")]
+        lines.append(
+            f"| {escape(area)} | {area_counts['passed']} / {len(members)} | {percent(score(area_counts))} | "
+            f"{' '.join(failed)} |"
+        )
+    failing = [r for r in requirements if r["status"] in ("failed", "error")]
+    if failing:
+        lines += ["", f"### Failed ({len(failing)})", ""]
+        lines += [_failure_line(r) for r in failing[:_MAX_LISTED]]
+        if len(failing) > _MAX_LISTED:
+            lines.append(f"- … and {len(failing) - _MAX_LISTED} more (see report.html)")
+    expected = [r for r in requirements if r["status"] == "xfailed"]
+    if expected:
+        lines += ["", f"<details><summary>Expected failures ({len(expected)})</summary>", ""]
+        lines += [f"- `{r['id']}`: {escape(str(r.get('reason') or ''))}" for r in expected[:_MAX_LISTED]]
+        lines += ["", "</details>"]
+    for error in report.get("errors", []):
+        lines += ["", f"**Run error:** {escape(str(error))}"]
+    return "\n".join(lines) + "\n"
+
+
+def write_markdown_summary(report: RunReport, directory: Path) -> Path:
+    """Write ``summary.md`` into ``directory`` and return its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "summary.md"
+    path.write_text(render_markdown(report_to_dict(report)), encoding="utf-8")
+    return path
+
+
+def _failure_line(requirement: Mapping[str, Any]) -> str:
+    failures = requirement.get("failures") or []
+    why = str(failures[0].get("message")) if failures else str(requirement.get("reason") or requirement["status"])
+    return f"- `{requirement['id']}` ({requirement['level']}): {escape(why)}"
+
+
+def escape(text: str) -> str:
+    """Make free text safe inside a Markdown table cell or list item (one line, no pipes or HTML)."""
+    text = " ".join(text.split())
+    for char, replacement in (("\\", "\\\\"), ("|", "\\|"), ("<", "&lt;"), (">", "&gt;"), ("`", "\\`")):
+        text = text.replace(char, replacement)
+    return text[:300] + "…" if len(text) > 300 else text

@@ -1,0 +1,25 @@
+"""Fixtures for the reporting tests: the report schema and one CLI run against a broken target."""
+
+import json
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from conformance.reference import ReferenceServer
+from tests.reporting.samples import ROOT, NoDefaultOnFirstCard, run_cli
+
+
+@pytest.fixture(scope="session")
+def report_schema():
+    schema = json.loads((ROOT / "schemas" / "report" / "report-v1.schema.json").read_text())
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+@pytest.fixture(scope="session")
+def broken_run(tmp_path_factory):
+    """A CLI run against a reference server whose first attached card does not become the default."""
+    out = tmp_path_factory.mktemp("broken-run")
+    with ReferenceServer(store=NoDefaultOnFirstCard()) as server:
+        result = run_cli("run", "--target", server.url, "--api-key", "sk_test_brokenrun1", "--report-dir", str(out))
+    return out, result
