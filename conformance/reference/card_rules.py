@@ -185,7 +185,7 @@ class CardRules(Rules):
         return update
 
     def apply_card_update(self, card: Card, update: CardUpdate) -> None:
-        """Apply validated field changes; a changed address line or zip is re-checked later."""
+        """Apply validated field changes; a changed address line or zip becomes ``unchecked``."""
         for name, value in update.fields.items():
             if name == "address_line1" and value != card.address_line1:
                 card.address_line1_check = "unchecked" if value else None

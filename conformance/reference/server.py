@@ -38,6 +38,7 @@ class ReferenceServer:
         """Configure the server; nothing runs until :meth:`start`."""
         self.host = host
         self.port = port
+        self._requested_port = port
         if app is None:
             store = store if store is not None else Store()
             app = create_app(store)
@@ -65,7 +66,7 @@ class ReferenceServer:
         config = uvicorn.Config(
             self.app,
             host=self.host,
-            port=self.port,
+            port=self._requested_port,
             log_level="warning",
             access_log=False,
             lifespan="off",
@@ -90,7 +91,7 @@ class ReferenceServer:
     def _bind(self) -> socket.socket:
         """Bind the listening socket here, so that a busy port raises ``OSError`` to the caller."""
         family, kind, proto, _, address = socket.getaddrinfo(
-            self.host or None, self.port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+            self.host or None, self._requested_port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
         )[0]
         listener = socket.socket(family, kind, proto)
         try:
