@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import uuid
 from collections.abc import Callable, Mapping
 from urllib.parse import urlencode
 
 from conformance.http.exchange import Request, Response
 from conformance.http.formencode import FormValue, encode_form, encode_pairs
-from conformance.http.transport import Transport, Urllib3Transport
+from conformance.http.stack import TransportSettings, build_transport
+from conformance.http.transport import Transport
 
 DEFAULT_STRIPE_VERSION = "2023-08-16"
 USER_AGENT = "stripe-conformance"
@@ -30,12 +32,12 @@ class StripeClient:
         idempotency_keys: IdempotencyKeys | None = None,
         timeout: float = 30.0,
     ) -> None:
-        """Create a client; ``idempotency_keys`` supplies a fresh key for every POST."""
+        """Create a client; ``idempotency_keys`` supplies a fresh key for every POST (default: random)."""
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
         self.stripe_version = stripe_version
         self.auth_scheme = auth_scheme
-        self.transport = transport or Urllib3Transport(timeout=timeout)
+        self.transport = transport or build_transport(self.base_url, TransportSettings(timeout=timeout))
         self._idempotency_keys = idempotency_keys
         self._observers: list[Callable[[Response], None]] = []
 
@@ -116,9 +118,9 @@ class StripeClient:
         if self.stripe_version:
             headers["Stripe-Version"] = self.stripe_version
         if method == "POST":
+            # Always keyed, so that a retried POST can never act twice on the target.
             key = idempotency_key or (self._idempotency_keys() if self._idempotency_keys else None)
-            if key:
-                headers["Idempotency-Key"] = key
+            headers["Idempotency-Key"] = key or f"sc-{uuid.uuid4().hex}"
         return headers
 
     def _authorization(self, key: str) -> str:

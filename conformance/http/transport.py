@@ -77,7 +77,9 @@ class Urllib3Transport:
         size = 0
         truncated = False
         try:
-            for chunk in raw.stream(64 * 1024, decode_content=True):
+            # read1 returns after each socket read, so a body trickled a byte at a time still meets
+            # the per-request deadline below (stream() would block until 64 KiB had arrived).
+            while chunk := raw.read1(64 * 1024, decode_content=True):
                 chunks.append(chunk)
                 size += len(chunk)
                 if size > self._max_body:
@@ -103,6 +105,8 @@ class Urllib3Transport:
 def _describe(exc: Exception) -> str:
     reason = getattr(exc, "reason", None) or exc
     text = str(reason)
+    if isinstance(exc, urllib3.exceptions.ProtocolError) and exc.args:
+        text = str(exc.args[0])  # "Connection broken: IncompleteRead(...)", without the nested repr
     if "Connection refused" in text:
         return "connection refused"
     if isinstance(exc, urllib3.exceptions.TimeoutError) or "timed out" in text.lower():

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from conformance.http.client import StripeClient
 from conformance.http.exchange import Response
-from conformance.http.transport import TransportError, Urllib3Transport
+from conformance.http.retry import RateLimitedError
+from conformance.http.stack import TransportSettings, build_transport
+from conformance.http.transport import TransportError
 from conformance.targets.config import TargetConfig
 
 PREFLIGHT_BUDGET_SECONDS = 25.0
@@ -16,10 +19,25 @@ class PreflightError(RuntimeError):
     """The target cannot be used (exit code 3): unreachable, not Stripe-like, or rejects the key."""
 
 
-def preflight(config: TargetConfig, *, budget: float = PREFLIGHT_BUDGET_SECONDS) -> None:
-    """Send one cheap authenticated read and judge the answer; raise ``PreflightError`` if unusable."""
+def preflight(
+    config: TargetConfig, *, budget: float = PREFLIGHT_BUDGET_SECONDS, settings: TransportSettings | None = None
+) -> None:
+    """Send one cheap authenticated read and judge the answer; raise ``PreflightError`` if unusable.
+
+    The read goes through the run's transport ``settings`` (timeout, retries, rate limit), its
+    timeout capped at 10 s and its retries stopped once ``budget`` seconds have passed.
+    """
     deadline = time.monotonic() + budget
-    transport = Urllib3Transport(timeout=min(10.0, budget), connect_timeout=min(5.0, budget))
+    settings = settings or TransportSettings()
+    transport = build_transport(
+        config.base_url,
+        dataclasses.replace(
+            settings,
+            timeout=min(10.0, budget, settings.timeout),
+            connect_timeout=min(5.0, budget, settings.connect_timeout),
+            deadline=deadline,
+        ),
+    )
     client = StripeClient(
         config.base_url, config.api_key, stripe_version=config.stripe_version, transport=transport
     )
@@ -47,8 +65,10 @@ def _first_answer(client: StripeClient, deadline: float, where: str) -> Response
     while True:
         try:
             return client.get("/v1/customers", {"limit": 1})
+        except RateLimitedError as exc:
+            raise PreflightError(f"target {where} is rate-limiting this client: {exc}") from None
         except TransportError as exc:
             last_error = str(exc)
-            if "refused" in last_error or time.monotonic() + 1.0 > deadline:
+            if "refused" in last_error or "timed out" in last_error or time.monotonic() + 1.0 > deadline:
                 raise PreflightError(f"cannot reach target {where}: {last_error}") from None
             time.sleep(0.5)
