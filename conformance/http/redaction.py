@@ -18,39 +18,44 @@ REDACTED = "[REDACTED]"
 SECRET_HEADERS = frozenset({"authorization", "stripe-account", "cookie", "set-cookie", "proxy-authorization"})
 
 _KEY_PATTERN = re.compile(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]+")
+# The base64 of "sk_test_…", "rk_live_…" etc. (an Authorization value seen without its scheme).
+_BASE64_KEY_PATTERN = re.compile(r"\b(?:c2tf|cmtf|cGtf)(?:dGVzdF|bGl2ZV)[A-Za-z0-9+/]*={0,2}")
 _WHSEC_PATTERN = re.compile(r"\bwhsec_[A-Za-z0-9]+")
 _CLIENT_SECRET_PATTERN = re.compile(r"\b[a-z]{2,5}_[A-Za-z0-9]+_secret_[A-Za-z0-9]+")
-_JSON_SECRET_FIELD = re.compile(r'("(?:client_secret|secret|cvc|number)"\s*:\s*)"[^"]*"')
+_JSON_SECRET_FIELD = re.compile(r'("(?:client_secret|secret|cvc)"\s*:\s*)"[^"]*"')
+_JSON_NUMBER_FIELD = re.compile(r'("number"\s*:\s*)"[\d -]{8,}"')
 _BASIC_PATTERN = re.compile(r"(Basic|Bearer)\s+[A-Za-z0-9+/=._-]+")
-_PAN_PATTERN = re.compile(r"(?<!\d)(?:\d[ -]?){13,19}(?!\d)")
-_SECRET_FORM_KEYS = re.compile(r"(^|\])?(number|cvc|client_secret|secret)(\])?$")
+# 13-19 digits (spaces or dashes allowed between them), not part of a longer word such as an object id.
+_PAN_PATTERN = re.compile(r"(?<![A-Za-z0-9_])\d(?:[ -]?\d){12,18}(?![A-Za-z0-9_])")
+_SECRET_FORM_LEAVES = frozenset({"number", "cvc", "client_secret", "secret"})
 
 
 def redact_text(text: str) -> str:
     """Replace every secret-looking token inside free text."""
     text = _KEY_PATTERN.sub(_mask_key, text)
+    text = _BASE64_KEY_PATTERN.sub(REDACTED, text)
     text = _WHSEC_PATTERN.sub("whsec_" + REDACTED, text)
     text = _CLIENT_SECRET_PATTERN.sub(REDACTED, text)
     text = _JSON_SECRET_FIELD.sub(lambda m: m.group(1) + f'"{REDACTED}"', text)
+    text = _JSON_NUMBER_FIELD.sub(lambda m: m.group(1) + f'"{REDACTED}"', text)
     text = _BASIC_PATTERN.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
     return _PAN_PATTERN.sub(_mask_pan, text)
 
 
+def redact_header(name: str, value: str) -> str:
+    """Return ``value`` safe to show: blanked for secret-bearing headers, scrubbed as text otherwise."""
+    return REDACTED if name.lower() in SECRET_HEADERS else redact_text(value)
+
+
 def redact_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """Replace the values of secret-bearing headers and scrub the rest as text."""
-    return tuple(
-        (name, REDACTED if name.lower() in SECRET_HEADERS else redact_text(value))
-        for name, value in headers
-    )
+    return tuple((name, redact_header(name, value)) for name, value in headers)
 
 
 def redact_form(body: str) -> str:
     """Redact an urlencoded form or query string, parameter by parameter."""
     pairs = parse_qsl(body, keep_blank_values=True)
-    cleaned = [
-        (key, REDACTED if value and _is_secret_form_key(key) else redact_text(value))
-        for key, value in pairs
-    ]
+    cleaned = [(key, _redact_form_value(key, value)) for key, value in pairs]
     return "&".join(f"{quote(k, safe='[]')}={quote(v, safe='[]')}" for k, v in cleaned)
 
 
@@ -58,13 +63,29 @@ def redact_url(url: str) -> str:
     """Redact secrets in a URL's query string and any userinfo it carries."""
     url = re.sub(r"//[^/@]+@", "//", url, count=1)
     base, sep, query = url.partition("?")
-    return base + (sep + redact_form(query) if sep else "")
+    return redact_text(base) + (sep + redact_form(query) if sep else "")
+
+
+def redact_body(body: bytes, content_type: str | None) -> bytes:
+    """Redact a request or response body: form bodies parameter by parameter, anything else as text.
+
+    Bytes that are not UTF-8 text are returned unchanged (no secret of ours is binary).
+    """
+    if not body:
+        return body
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body
+    if "x-www-form-urlencoded" in (content_type or "").lower():
+        return redact_form(text).encode("utf-8")
+    return redact_text(text).encode("utf-8")
 
 
 def redact_request(request: Request) -> Request:
     """Return a copy of ``request`` safe to show or write."""
-    body = request.body.decode("utf-8", "replace")
     content_type = request.header("Content-Type") or ""
+    body = request.body.decode("utf-8", "replace")
     clean_body = redact_form(body) if "x-www-form-urlencoded" in content_type else redact_text(body)
     return Request(
         method=request.method,
@@ -85,9 +106,16 @@ def redact_response(response: Response) -> Response:
     )
 
 
-def _is_secret_form_key(key: str) -> bool:
+def _redact_form_value(key: str, value: str) -> str:
     leaf = key.rsplit("[", 1)[-1].rstrip("]")
-    return leaf in {"number", "cvc", "client_secret", "secret"}
+    if not value or leaf not in _SECRET_FORM_LEAVES:
+        return redact_text(value)
+    if value.startswith(REDACTED):
+        return value  # already redacted: redaction is idempotent
+    digits = re.sub(r"[ -]", "", value)
+    if leaf == "number" and digits.isdigit() and len(digits) >= 12:
+        return f"{REDACTED}{digits[-4:]}"  # the last four digits may be shown, as on receipts
+    return REDACTED
 
 
 def _mask_key(match: re.Match[str]) -> str:

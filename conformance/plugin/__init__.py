@@ -44,6 +44,9 @@ __all__ = [
     "stripe_transport",
 ]
 
+# Cassette recording/replay, the run seed and report redaction (options, hooks, fixtures).
+pytest_plugins = ["conformance.plugin.recording"]
+
 EXIT_CONFIG = 2
 EXIT_UNREACHABLE = 3
 

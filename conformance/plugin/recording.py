@@ -1,0 +1,310 @@
+"""Cassettes in the pytest plugin: record or replay a run, one cassette per test, one seed per run.
+
+``--stripe-record DIR`` records (``--stripe-record-mode``: none, once, new_episodes, all, rewrite);
+``--stripe-replay DIR`` replays with record mode ``none``, the network blocked, and the target, API
+version and profile taken from ``DIR/cassette-set.json`` (no preflight, no server). The run's seed
+(stored in the cassette set) gives the run id and the ``stripe_seed``/``stripe_random``/``stripe_now``
+fixtures, so a replayed run sends exactly the requests that were recorded.
+
+It also passes the longrepr and captured output of scenario reports through the redaction, so what
+pytest prints or writes to junit.xml holds no secret either.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import random
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from conformance import __version__
+from conformance.http.client import DEFAULT_STRIPE_VERSION
+from conformance.http.redaction import redact_text
+from conformance.plugin.state import STATE_KEY, VERIFIER_KEY
+from conformance.recording import (
+    RECORD_MODES,
+    CassetteMiss,
+    CassetteSet,
+    CassetteSetError,
+    RecordingPlan,
+    cassette_path,
+    network_blocked,
+    new_seed,
+    open_cassette_set,
+    random_for,
+    read_cassette_set,
+    run_id_for,
+    use_cassette,
+    write_cassette_set,
+)
+from conformance.recording.manifest import PLACEHOLDER_BASE_URL
+from conformance.recording.session import REPLAY_API_KEY
+
+
+@dataclass
+class RunRecording:
+    """How this run records or replays: the plan (None when neither), its seed, clock and manifest."""
+
+    plan: RecordingPlan | None
+    seed: str
+    now: datetime
+    cassette_set: CassetteSet | None = None
+    exits: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+    drift: list[str] = field(default_factory=list)
+
+
+RECORDING_KEY = pytest.StashKey[RunRecording]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register the recording options in the plugin's group."""
+    group = parser.getgroup("stripe-conformance", "Stripe conformance suite")
+    group.addoption(
+        "--stripe-record",
+        metavar="DIR",
+        default=None,
+        help="Record every HTTP interaction into per-test cassettes DIR/<module>/<test>.json "
+        "(secrets redacted) plus DIR/cassette-set.json.",
+    )
+    group.addoption(
+        "--stripe-record-mode",
+        choices=RECORD_MODES,
+        default=None,
+        help="With --stripe-record: none (replay only), once (default: record tests that have no cassette), "
+        "new_episodes, all, rewrite (delete the set and record it anew).",
+    )
+    group.addoption(
+        "--stripe-replay",
+        metavar="DIR",
+        default=None,
+        help="Replay a recorded cassette set with the network blocked: no target is needed.",
+    )
+    group.addoption(
+        "--stripe-seed",
+        metavar="SEED",
+        default=None,
+        help="Seed of everything the run generates (run id, random values); a cassette set keeps its own.",
+    )
+
+
+def recording_plan(config: pytest.Config) -> RecordingPlan | None:
+    """Return the plan the options ask for, or None; raise ``pytest.UsageError`` on a bad combination."""
+    record, replay = config.getoption("stripe_record"), config.getoption("stripe_replay")
+    mode = config.getoption("stripe_record_mode")
+    if record and replay:
+        raise pytest.UsageError("--stripe-record and --stripe-replay exclude each other")
+    if mode and not record:
+        raise pytest.UsageError("--stripe-record-mode needs --stripe-record DIR")
+    if replay:
+        return RecordingPlan.for_replay(Path(replay))
+    if record:
+        return RecordingPlan(Path(record), mode or "once")
+    return None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Settle the run's seed and cassette set; for a replay, point the run at the recording."""
+    plan = recording_plan(config)
+    worker = hasattr(config, "workerinput")
+    requested = config.getoption("stripe_seed")
+    try:
+        cassette_set = _cassette_set(config, plan, requested, worker)
+    except CassetteSetError as exc:
+        raise pytest.UsageError(f"stripe-conformance: {exc}") from None
+    seed = cassette_set.seed if cassette_set else requested or new_seed()
+    now = cassette_set.recorded_datetime if cassette_set else datetime.now(UTC).replace(microsecond=0)
+    recording = RunRecording(plan, seed, now, cassette_set)
+    config.stash[RECORDING_KEY] = recording
+    state = config.stash.get(STATE_KEY, None)
+    if state is not None and not worker:
+        state.run_id = run_id_for(seed)  # xdist workers receive the controller's run id
+    if plan is None or cassette_set is None:
+        return
+    _quiet_vcr_logging(recording)
+    if not plan.records:
+        _aim_at_recording(config, cassette_set)
+    if plan.replay:
+        recording.exits.enter_context(network_blocked("replaying cassettes"))
+
+
+def _cassette_set(
+    config: pytest.Config, plan: RecordingPlan | None, requested: str | None, worker: bool
+) -> CassetteSet | None:
+    if plan is None:
+        return None
+    if worker or not plan.records:
+        return read_cassette_set(plan.directory)
+    option = config.getoption
+    target = option("stripe_target")
+    return open_cassette_set(
+        plan,
+        seed=requested,
+        stripe_version=option("stripe_version") or DEFAULT_STRIPE_VERSION,
+        target_name=option("stripe_target_name") or ("custom" if target else "reference"),
+        base_url=target,
+        tool_version=__version__,
+        profile=_option(config, "stripe_profile") or (None if target else "reference"),
+    )
+
+
+def _aim_at_recording(config: pytest.Config, cassette_set: CassetteSet) -> None:
+    """Make the run target what was recorded: its URL, version, name and profile; no preflight."""
+    option = config.option
+    version = option.stripe_version
+    if version and version != cassette_set.stripe_version:
+        raise pytest.UsageError(
+            f"stripe-conformance: the cassette set was recorded with Stripe-Version {cassette_set.stripe_version}, "
+            f"not {version}"
+        )
+    option.stripe_target = option.stripe_target or cassette_set.base_url
+    option.stripe_version = cassette_set.stripe_version
+    option.stripe_target_name = option.stripe_target_name or cassette_set.target_name
+    option.stripe_api_key = REPLAY_API_KEY
+    option.stripe_no_preflight = True
+    if hasattr(option, "stripe_profile") and not option.stripe_profile and cassette_set.profile:
+        option.stripe_profile = cassette_set.profile
+    if hasattr(option, "stripe_rate_limit"):
+        option.stripe_rate_limit = 0  # nothing is sent anywhere: never wait for a rate limiter
+
+
+def _quiet_vcr_logging(recording: RunRecording) -> None:
+    """Keep vcrpy's logger to warnings while cassettes run: it logs whole unredacted responses below that."""
+    logger = logging.getLogger("vcr")
+    previous = logger.level
+    logger.setLevel(max(previous, logging.WARNING))
+    recording.exits.callback(logger.setLevel, previous)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Lift the network block and restore logging."""
+    recording = config.stash.get(RECORDING_KEY, None)
+    if recording is not None:
+        recording.exits.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, object, object]:
+    """Run each test (setup, call, teardown) inside its own cassette."""
+    recording = item.config.stash.get(RECORDING_KEY, None)
+    if recording is None or recording.plan is None:
+        return (yield)
+    marker = item.get_closest_marker("requirement")
+    with use_cassette(
+        cassette_path(recording.plan.directory, item.nodeid),
+        recording.plan,
+        label=item.nodeid,
+        cited=tuple(marker.args) if marker else (),
+        on_miss=partial(_note_miss, item),
+    ):
+        return (yield)
+
+
+def _note_miss(item: pytest.Item, miss: CassetteMiss) -> None:
+    """Record a miss with the scenario's verifier, so it fails the scenario even if something swallows it."""
+    verifier = item.stash.get(VERIFIER_KEY, None)
+    if verifier is not None:
+        verifier.failures.extend(f for f in miss.failures if f not in verifier.failures)
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Redact what pytest will print or write about a scenario: the failure text and captured output."""
+    report = yield
+    recording = item.config.stash.get(RECORDING_KEY, None)
+    if item.get_closest_marker("requirement") is None and (recording is None or recording.plan is None):
+        return report
+    if report.longrepr is not None:
+        text = report.longreprtext
+        clean = redact_text(text)
+        if clean != text:
+            report.longrepr = _redacted_longrepr(report.longrepr, clean)
+    report.sections = [(title, redact_text(content)) for title, content in report.sections]
+    return report
+
+
+def _redacted_longrepr(longrepr: object, clean: str) -> tuple[str, int, str] | str:
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return (str(longrepr[0]), int(longrepr[1]), redact_text(str(longrepr[2])))
+    return clean
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Store the recorded run's verdicts in the manifest; after a replay, compare with them."""
+    config = session.config
+    recording = config.stash.get(RECORDING_KEY, None)
+    if recording is None or recording.plan is None or recording.cassette_set is None:
+        return
+    if hasattr(config, "workerinput"):
+        return
+    from conformance.plugin import build_report  # the plugin package imports this module's hooks lazily
+
+    report = build_report(config)
+    if report is None:
+        return
+    verdicts = {result.id: result.status for result in report.requirements}
+    plan, recorded = recording.plan, recording.cassette_set
+    if plan.records:
+        state = config.stash[STATE_KEY]
+        url = state.target.base_url if state.target is not None else None
+        merged = verdicts if plan.mode in ("rewrite", "all") else {**recorded.results, **verdicts}
+        write_cassette_set(plan.directory, recorded.with_results(merged, None if url == PLACEHOLDER_BASE_URL else url))
+    elif recorded.results:
+        recording.drift = [
+            f"{rid}: recorded {recorded.results.get(rid, 'not run')}, replayed {status}"
+            for rid, status in sorted(verdicts.items())
+            if recorded.results.get(rid) != status
+        ]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """Say where cassettes went, and warn when a replay's verdicts differ from the recording's."""
+    recording = config.stash.get(RECORDING_KEY, None)
+    if recording is None or recording.plan is None:
+        return
+    plan = recording.plan
+    verb = "replayed" if not plan.records else f"recorded (mode {plan.mode})"
+    terminalreporter.write_line(f"cassettes: {verb} {plan.directory} (seed {recording.seed})")
+    if recording.drift:
+        terminalreporter.write_line(
+            f"cassettes: {len(recording.drift)} requirement verdict(s) differ from the recorded run; the cassette "
+            f"set may be stale (re-record: {plan.rerecord_hint}):"
+        )
+        for line in recording.drift[:20]:
+            terminalreporter.write_line(f"  {line}")
+
+
+@pytest.fixture(scope="session")
+def stripe_seed(request: pytest.FixtureRequest) -> str:
+    """The run's seed: derive anything a scenario generates from it (``conformance.recording.derive``)."""
+    return request.config.stash[RECORDING_KEY].seed
+
+
+@pytest.fixture
+def stripe_random(request: pytest.FixtureRequest, stripe_seed: str) -> random.Random:
+    """A ``random.Random`` for this test, seeded from the run's seed and the test's id."""
+    return random_for(stripe_seed, "test", request.node.nodeid)
+
+
+@pytest.fixture(scope="session")
+def stripe_now(request: pytest.FixtureRequest) -> datetime:
+    """The run's clock (UTC, whole seconds): the recording's start time when recording or replaying.
+
+    Use it instead of ``datetime.now()``/``date.today()`` for values sent to the target (such as a
+    future ``exp_year``), so a replay in another year still sends what was recorded.
+    """
+    return request.config.stash[RECORDING_KEY].now
+
+
+def _option(config: pytest.Config, name: str) -> str | None:
+    value = getattr(config.option, name, None)
+    return str(value) if value else None

@@ -1,0 +1,46 @@
+"""Recording and replay: per-test vcrpy cassettes, redacted, indexed, derived from one seed.
+
+Core layer: imports only other core packages (http, checks, targets), never a front-end.
+"""
+
+from conformance.recording.cassette import CassetteMiss, IndexedCassette, ReplayMismatch, use_cassette
+from conformance.recording.manifest import (
+    MANIFEST_NAME,
+    CassetteSet,
+    CassetteSetError,
+    read_cassette_set,
+    utc_timestamp,
+    write_cassette_set,
+)
+from conformance.recording.modes import DEFAULT_RECORD_MODE, RECORD_MODES, RecordingPlan
+from conformance.recording.naming import cassette_path
+from conformance.recording.network import NetworkBlockedError, network_blocked
+from conformance.recording.seeds import derive, int_seed_for, new_seed, random_for, run_id_for
+from conformance.recording.session import REPLAY_API_KEY, open_cassette_set, replay_target
+
+__all__ = [
+    "DEFAULT_RECORD_MODE",
+    "MANIFEST_NAME",
+    "RECORD_MODES",
+    "REPLAY_API_KEY",
+    "CassetteMiss",
+    "CassetteSet",
+    "CassetteSetError",
+    "IndexedCassette",
+    "NetworkBlockedError",
+    "RecordingPlan",
+    "ReplayMismatch",
+    "cassette_path",
+    "derive",
+    "int_seed_for",
+    "network_blocked",
+    "new_seed",
+    "open_cassette_set",
+    "random_for",
+    "read_cassette_set",
+    "replay_target",
+    "run_id_for",
+    "use_cassette",
+    "utc_timestamp",
+    "write_cassette_set",
+]

@@ -1,0 +1,219 @@
+"""Per-test cassettes: vcrpy with redaction, a JSON file format, and one indexed matcher.
+
+vcrpy's default matching runs every matcher against every stored interaction for each request;
+here each request is reduced to a ``RequestKey`` once and looked up in a dict, so replay cost stays
+linear in the number of requests. A request the cassette cannot answer while the cassette may not
+record raises ``CassetteMiss``, naming the test, the request and the closest recorded one.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Collection
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, cast
+
+from vcr.cassette import Cassette
+from vcr.record_mode import RecordMode
+from vcr.request import Request as VcrRequest
+
+from conformance.checks.failures import ConformanceError, Failure
+from conformance.recording import serializer as cassette_serializer
+from conformance.recording.compat import make_vcr_responses_urllib3_compatible
+from conformance.recording.modes import RecordingPlan
+from conformance.recording.scrub import content_type_of, scrub_request, scrub_response
+from conformance.recording.signature import RequestKey, closest, differences, request_key
+
+MissHandler = Callable[["CassetteMiss"], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReplayMismatch(Failure):
+    """A replayed scenario sent a request its cassette holds no answer for."""
+
+    kind: ClassVar[str] = "replay_mismatch"
+    title: ClassVar[str] = "Request not in the cassette"
+
+
+class CassetteMiss(ConformanceError):
+    """Raised instead of sending a request that a write-protected cassette cannot answer."""
+
+    def __init__(self, message: str, failures: Collection[Failure], request: RequestKey) -> None:
+        """Carry the full message, one failure per cited requirement, and the request's key."""
+        AssertionError.__init__(self, message)
+        self.failures = tuple(failures)
+        self.request = request
+
+
+def key_of(request: VcrRequest) -> RequestKey:
+    """Return the matching key of a vcrpy request."""
+    return request_key(request.method, request.uri, request.body, content_type_of(request.headers))
+
+
+def same_request(first: VcrRequest, second: VcrRequest) -> None:
+    """Match for vcrpy: the two requests have the same key (raises ``AssertionError`` otherwise)."""
+    assert key_of(first) == key_of(second), "method, path, query or body differ"
+
+
+class IndexedCassette(Cassette):  # type: ignore[misc]
+    """A vcrpy cassette that finds answers through a dict of request keys."""
+
+    def __init__(
+        self,
+        *args: Any,
+        label: str = "",
+        cited: Collection[str] = (),
+        on_miss: MissHandler | None = None,
+        rerecord_hint: str = "",
+        **kwargs: Any,
+    ) -> None:
+        """Create the cassette; ``label`` names the test, ``cited`` its requirement IDs."""
+        super().__init__(*args, **kwargs)
+        self.label = label
+        self.cited = tuple(cited)
+        self.on_miss = on_miss
+        self.rerecord_hint = rerecord_hint
+        self.misses: list[CassetteMiss] = []
+        self._index: dict[RequestKey, deque[int]] = {}
+        self._keys: list[RequestKey] = []
+
+    def _ensure_index(self) -> None:
+        for index in range(len(self._keys), len(self.data)):
+            key = key_of(self.data[index][0])
+            self._keys.append(key)
+            self._index.setdefault(key, deque()).append(index)
+
+    def _next_unplayed(self, key: RequestKey) -> int | None:
+        self._ensure_index()
+        candidates = self._index.get(key)
+        if not candidates:
+            return None
+        for index in candidates:
+            if self.play_counts[index] == 0 or self.allow_playback_repeats:
+                return index
+        return None
+
+    def _key(self, request: VcrRequest) -> RequestKey | None:
+        cached = getattr(request, "_conformance_key", None)
+        if cached is not None:
+            return cast(RequestKey, cached)
+        filtered = self._before_record_request(request)
+        if not filtered:
+            return None
+        key = key_of(filtered)
+        request._conformance_key = key
+        return key
+
+    def _responses(self, request: VcrRequest) -> Any:
+        key = self._key(request)
+        if key is None:
+            return
+        self._ensure_index()
+        for index in self._index.get(key, ()):
+            yield index, self.data[index][1]
+
+    def __contains__(self, request: VcrRequest) -> bool:
+        """Tell whether an unplayed interaction answers ``request``."""
+        key = self._key(request)
+        return key is not None and self._next_unplayed(key) is not None
+
+    def can_play_response_for(self, request: VcrRequest) -> bool:
+        """Tell whether to answer from the cassette; raise ``CassetteMiss`` if it must but cannot."""
+        key = self._key(request)
+        if key is None:
+            return False
+        playable = self.record_mode != RecordMode.ALL and (self.rewound or self.allow_playback_repeats)
+        if playable and self._next_unplayed(key) is not None:
+            return True
+        if self.write_protected:
+            raise self._miss(key, scrub_request(request))
+        return False
+
+    def play_response(self, request: VcrRequest) -> Any:
+        """Return the next unplayed response recorded for ``request`` and mark it played."""
+        key = self._key(request)
+        index = self._next_unplayed(key) if key is not None else None
+        if index is None or key is None:
+            raise self._miss(key or key_of(request), scrub_request(request))
+        if self.play_counts[index] == 0 and index < self._loaded_count:
+            self._played_interactions.append((self.data[index][0], self.data[index][1]))
+        self.play_counts[index] += 1
+        return self.data[index][1]
+
+    def _miss(self, key: RequestKey, clean: VcrRequest) -> CassetteMiss:
+        self._ensure_index()
+        summary, detail = self._explain(key)
+        message = "\n".join(
+            [
+                f"cassette replay: {self.label or 'a test'} sent a request its cassette has no answer for",
+                f"  sent:     {key.describe()}",
+                *detail,
+                f"  cassette: {self._path} ({len(self.data)} recorded, {self.play_count} played; "
+                f"record mode {self.record_mode.value})",
+                "The suite no longer sends what was recorded: if it changed on purpose, re-record the "
+                f"cassette set ({self.rerecord_hint or 'record it again with --record-mode rewrite'}).",
+            ]
+        )
+        evidence = {"method": clean.method, "url": clean.uri, "headers": dict(clean.headers), "body": _text(clean.body)}
+        failures = [
+            ReplayMismatch(requirement_id=rid, message=f"replay: {summary}", request=evidence) for rid in self.cited
+        ]
+        miss = CassetteMiss(message, failures, key)
+        self.misses.append(miss)
+        if self.on_miss is not None:
+            self.on_miss(miss)
+        return miss
+
+    def _explain(self, key: RequestKey) -> tuple[str, list[str]]:
+        if not self.rewound and not self.data:
+            where = "no cassette was recorded for this test"
+            return f"{where} ({key.describe()})", [f"  recorded: nothing ({where})"]
+        same = self._index.get(key)
+        if same:
+            return (
+                f"{key.describe()} was recorded {len(same)} time(s), and every answer was played already",
+                [f"  recorded: the same request {len(same)} time(s), all already played"],
+            )
+        best = closest(key, self._keys)
+        if best is None:
+            return f"{key.describe()} is not in the cassette, which is empty", ["  recorded: nothing"]
+        nearest = self._keys[best]
+        changes = differences(key, nearest)
+        lines = [f"  closest:  {nearest.describe()}"] + [f"            differs in {change}" for change in changes]
+        first = changes[0] if changes else "an unknown way"
+        return f"{key.describe()} is not in the cassette (closest recorded differs in {first})", lines
+
+
+def use_cassette(
+    path: Path,
+    plan: RecordingPlan,
+    *,
+    label: str = "",
+    cited: Collection[str] = (),
+    on_miss: MissHandler | None = None,
+) -> AbstractContextManager[IndexedCassette]:
+    """Return a context manager that records into or replays from the cassette at ``path``."""
+    make_vcr_responses_urllib3_compatible()
+    return cast(
+        AbstractContextManager[IndexedCassette],
+        IndexedCassette.use(
+            path=str(path),
+            serializer=cassette_serializer,
+            record_mode=RecordMode(plan.vcr_mode),
+            match_on=(same_request,),
+            before_record_request=scrub_request,
+            before_record_response=scrub_response,
+            label=label,
+            cited=cited,
+            on_miss=on_miss,
+            rerecord_hint=plan.rerecord_hint,
+        ),
+    )
+
+
+def _text(body: Any) -> str:
+    if isinstance(body, bytes):
+        return body.decode("utf-8", "replace")
+    return "" if body is None else str(body)
