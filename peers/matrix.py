@@ -5,33 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-from conformance.requirements import load_catalogue
+from conformance.reporting.matrix import build_matrix, render_matrix_markdown
 from conformance.targets.profile import FEATURES, load_profile
 
-_CELL = {"passed": "pass", "failed": "**FAIL**", "error": "**ERROR**", "skipped": "skip"}
 _TRANSCRIPTS = Path("docs/peers")
-
-
-def observed(result: Mapping[str, Any]) -> str:
-    """Return what the target did on a requirement, before any expectation was applied."""
-    applied = result.get("expectation")
-    status = applied.get("observed") if isinstance(applied, Mapping) else None
-    return str(status or result.get("status"))
-
-
-def _results(report: Path) -> tuple[dict[str, Mapping[str, Any]], Mapping[str, Any]]:
-    if not report.exists():
-        return {}, {}
-    data = json.loads(report.read_text(encoding="utf-8"))
-    return {r["id"]: r for r in data.get("requirements", [])}, data
 
 
 def render(peer_reports: Mapping[str, Path], reference_report: Path, root: Path) -> str:
     """Return the Markdown of docs/peers.md from the runs' report.json files."""
-    columns = {"reference": _results(reference_report)} | {n: _results(p) for n, p in peer_reports.items()}
-    profiles = {name: load_profile(name) for name in columns}
+    paths = {"reference": reference_report, **peer_reports}
+    reports = {name: json.loads(path.read_text(encoding="utf-8")) for name, path in paths.items() if path.exists()}
+    profiles = {name: load_profile(name) for name in reports}
     lines = [
         "# Peers: the suite against other Stripe fakes",
         "",
@@ -49,15 +34,16 @@ def render(peer_reports: Mapping[str, Path], reference_report: Path, root: Path)
         version = f"{peer.package} {peer.version} ({peer.registry})" if peer else "built in"
         unclaimed = ", ".join(f"`{f}`" for f in sorted(profile.unclaimed)) or "none"
         lines.append(f"| {name} | {version} | `conformance/targets/profiles/{name}.toml` | {unclaimed} |")
-    lines += ["", "## Requirement × target", "",
-              "Observed outcome per requirement, before expectations are applied (`skip`: not claimed or not",
-              "reached; `–`: not run). A **FAIL** on a peer is a known deviation listed below.", "",
-              "| requirement | level | " + " | ".join(columns) + " |",
-              "| --- | --- | " + " | ".join("---" for _ in columns) + " |"]
-    for requirement in load_catalogue():
-        cells = [_CELL.get(observed(r), observed(r)) if (r := results.get(requirement.id)) else "–"
-                 for results, _ in columns.values()]
-        lines.append(f"| `{requirement.id}` | {requirement.level} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Matrix cells are the statuses after each profile's expectations: ⚠️ `xfailed` is a known",
+        "deviation listed below, ➖ `skipped` a feature the target does not claim (or a scenario not",
+        "reached), — not run. Generated with `conformance.reporting.build_matrix`.",
+        "",
+        render_matrix_markdown(build_matrix(list(reports.values()))).replace(
+            "## stripe-conformance matrix", "## Requirement × target"
+        ),
+    ]
     lines += ["", "## Deviations", ""]
     for name, profile in profiles.items():
         if profile.builtin:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conformance.expectations import Expectations, ExpectationsError, apply_expectations, load_expectations
+from conformance.plugin.profiles import session_profile
 from conformance.reporting import RunReport
 
 EXIT_CONFIG = 2
@@ -67,4 +68,4 @@ def apply_session_expectations(config: pytest.Config, report: RunReport) -> RunR
 
 
 def _profile_expectations(config: pytest.Config) -> Expectations:
-    return Expectations()
+    return session_profile(config).expectations

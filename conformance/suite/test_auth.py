@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conformance.checks import Verifier
 from conformance.http import StripeClient
 from conformance.suite.cite import requires
@@ -28,6 +30,7 @@ def test_bearer_token_is_accepted(stripe_client: StripeClient, customer: str, ch
 
 
 @requires("auth.refused-has-no-effect")
+@pytest.mark.needs_feature("list_sources")
 def test_refused_request_attaches_nothing(stripe_client: StripeClient, customer: str, check: Verifier) -> None:
     path = f"/v1/customers/{customer}/sources"
     for key in (None, "not_a_stripe_key"):

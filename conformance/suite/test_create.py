@@ -78,6 +78,7 @@ def test_attach_with_metadata(stripe_client: StripeClient, customer: str, check:
 
 
 @requires("card.create.missing-source", "card.create.unknown-token")
+@pytest.mark.needs_feature("list_sources")
 def test_attach_refusals_attach_nothing(stripe_client: StripeClient, customer: str, check: Verifier) -> None:
     missing = stripe_client.post(f"/v1/customers/{customer}/sources", {})
     check.error(missing, status=400, param="source", req="card.create.missing-source")
@@ -95,6 +96,7 @@ def test_attach_to_unknown_customer(stripe_client: StripeClient, check: Verifier
 
 
 @requires("card.create.embedded-newest-first", "card.create.embedded-ten-most-recent", "card.list.default-limit")
+@pytest.mark.needs_feature("list_sources")
 def test_customer_shows_ten_most_recent_sources(
     stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
 ) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from conformance.checks import Verifier
 from conformance.http import StripeClient
 from conformance.suite.cite import requires
@@ -26,6 +28,7 @@ def test_delete_returns_stub(
 
 
 @requires("card.retrieve.deleted", "card.delete.second-delete", "card.delete.gone-from-list")
+@pytest.mark.needs_feature("list_sources")
 def test_deleted_card_is_gone(
     stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
 ) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from conformance.checks import Verifier
 from conformance.http import Response, StripeClient
 from conformance.suite.cite import requires
@@ -14,6 +16,7 @@ ERROR_TYPES = ("api_error", "card_error", "idempotency_error", "invalid_request_
 
 
 @requires("errors.envelope", "errors.request-id", "errors.json-body")
+@pytest.mark.needs_feature("list_cards")
 def test_every_answer_has_request_id_and_errors_have_the_envelope(
     stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
 ) -> None:
@@ -52,6 +55,7 @@ def test_every_answer_has_request_id_and_errors_have_the_envelope(
 
 
 @requires("errors.unknown-parameter")
+@pytest.mark.needs_feature("list_cards")
 def test_unknown_parameter_is_refused_without_effect(
     stripe_client: StripeClient, customer: str, check: Verifier
 ) -> None:
@@ -63,6 +67,7 @@ def test_unknown_parameter_is_refused_without_effect(
 
 
 @requires("errors.unknown-customer")
+@pytest.mark.needs_feature("list_cards")
 def test_cards_of_unknown_customer_is_404(stripe_client: StripeClient, check: Verifier) -> None:
     response = stripe_client.get("/v1/customers/cus_doesnotexist0042/cards")
     check.error(response, status=404, code="resource_missing")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 
+import pytest
+
 from conformance.checks import Verifier
 from conformance.http import StripeClient
 from conformance.suite.cite import requires
@@ -11,6 +13,7 @@ from conformance.suite.objects import data_ids
 
 
 @requires("idempotency.replay", "idempotency.no-duplicate", "idempotency.key-reuse-mismatch")
+@pytest.mark.needs_feature("list_sources")
 def test_retry_with_same_key(
     stripe_client: StripeClient, stripe_run_id: str, customer: str, check: Verifier
 ) -> None:

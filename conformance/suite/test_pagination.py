@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from conformance.checks import Verifier
 from conformance.http import StripeClient
 from conformance.suite.cite import requires
@@ -13,6 +15,7 @@ AddCard = Callable[..., dict[str, object]]
 
 
 @requires("card.list.envelope", "card.list.url", "card.list.newest-first", "card.list.cards-matches-sources")
+@pytest.mark.needs_feature("list_sources", "list_cards")
 def test_list_envelope_url_and_order(
     stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
 ) -> None:
@@ -39,6 +42,7 @@ def test_list_envelope_url_and_order(
 
 
 @requires("card.list.limit-range", "card.list.limit-out-of-range", "card.list.has-more")
+@pytest.mark.needs_feature("list_cards")
 def test_limit_bounds_and_has_more(
     stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
 ) -> None:
@@ -57,6 +61,7 @@ def test_limit_bounds_and_has_more(
 
 
 @requires("card.list.starting-after", "card.list.ending-before", "card.list.walk", "card.list.cursors-exclusive")
+@pytest.mark.needs_feature("list_cards")
 def test_cursors_and_walking_both_ways(
     stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
 ) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from conformance.checks import Verifier
 from conformance.http import StripeClient
 from conformance.suite.cite import requires
@@ -29,6 +31,7 @@ def test_retrieve_card_by_id(stripe_client: StripeClient, customer: str, add_car
 
 
 @requires("card.retrieve.legacy-path")
+@pytest.mark.needs_feature("legacy_cards_path")
 def test_legacy_cards_path_reads_the_same(
     stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
 ) -> None:

@@ -10,6 +10,7 @@ from conformance.suite.cite import requires
 
 
 @requires("schema.card", "schema.customer", "schema.list", "schema.deleted-card", "schema.error")
+@pytest.mark.needs_feature("list_cards")
 def test_bodies_validate_against_their_schemas(stripe_client: StripeClient, customer: str, check: Verifier) -> None:
     if not check.validates_schemas:
         pytest.skip("no schema registry is available to validate bodies")

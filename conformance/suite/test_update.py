@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
+import pytest
+
 from conformance.checks import Verifier
 from conformance.http import StripeClient
 from conformance.suite.cite import requires
@@ -30,6 +32,7 @@ def _path(customer: str, card: dict[str, object]) -> str:
 
 
 @requires("card.update.address", "card.update.expiry", "card.update.name", "card.update.persists")
+@pytest.mark.needs_feature("update_source")
 def test_every_parameter_is_reflected_and_persists(
     stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
 ) -> None:
@@ -50,6 +53,7 @@ def test_every_parameter_is_reflected_and_persists(
 
 
 @requires("card.update.untouched-fields")
+@pytest.mark.needs_feature("update_source")
 def test_update_changes_only_what_it_sends(
     stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
 ) -> None:
@@ -63,6 +67,7 @@ def test_update_changes_only_what_it_sends(
 
 
 @requires("card.update.metadata-merge", "card.update.metadata-unset-key", "card.update.metadata-unset-all")
+@pytest.mark.needs_feature("update_source")
 def test_metadata_merges_and_unsets(
     stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
 ) -> None:
@@ -90,6 +95,7 @@ def test_metadata_merges_and_unsets(
 
 
 @requires("card.update.invalid-exp-month", "card.update.non-integer", "card.update.rejected-changes-nothing")
+@pytest.mark.needs_feature("update_source")
 def test_invalid_values_are_refused_and_change_nothing(
     stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
 ) -> None:
@@ -111,6 +117,7 @@ def test_invalid_values_are_refused_and_change_nothing(
 
 
 @requires("card.update.unknown-param")
+@pytest.mark.needs_feature("update_source")
 def test_unknown_update_parameter_is_refused(
     stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
 ) -> None:
@@ -120,6 +127,7 @@ def test_unknown_update_parameter_is_refused(
 
 
 @requires("card.update.unknown-card")
+@pytest.mark.needs_feature("update_source")
 def test_update_unknown_card_is_404(stripe_client: StripeClient, customer: str, check: Verifier) -> None:
     response = stripe_client.post(
         f"/v1/customers/{customer}/sources/card_doesnotexist0042", {"name": "Nobody"}

@@ -44,9 +44,10 @@ FEATURES: Mapping[str, str] = {
     "test_tokens": "accepts Stripe's fixed test tokens (tok_visa, tok_mastercard, ...) as a card source",
     "tokens_api": "creates card tokens from test card numbers (POST /v1/tokens)",
     "list_sources": "lists a customer's sources (GET /v1/customers/{id}/sources)",
+    "list_cards": "lists a customer's cards on the older path (GET /v1/customers/{id}/cards)",
     "update_source": "updates a customer's card (POST /v1/customers/{id}/sources/{card})",
     "delete_customer": "deletes customers (DELETE /v1/customers/{id})",
-    "legacy_cards_path": "serves the older /v1/customers/{id}/cards routes",
+    "legacy_cards_path": "serves one card on the older path (GET /v1/customers/{id}/cards/{card})",
 }
 """The feature vocabulary: name -> what a target claiming it does."""
 

@@ -89,6 +89,7 @@ class TokenMintingTransport:
     def __init__(self, inner: Transport) -> None:
         """Wrap ``inner``; every request, minting ones included, goes through it."""
         self._inner = inner
+        self._by_idempotency_key: dict[tuple[str, str], str] = {}
 
     def send(self, request: Request) -> Response:
         """Send ``request``, with a minted token in place of a fixed test token as its ``source``."""
@@ -105,9 +106,15 @@ class TokenMintingTransport:
         fixed = match.group(2).decode() if match else None
         if fixed is None or fixed not in TEST_CARDS:
             return request
-        parts = urlsplit(request.url)
-        base_url = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
-        minted = mint_token(self._inner, base_url, dict(request.headers), fixed)
+        # A retry with the same idempotency key must carry the same body: reuse that key's token.
+        replay = (request.header("Idempotency-Key") or "", fixed)
+        minted = self._by_idempotency_key.get(replay) if replay[0] else None
+        if minted is None:
+            parts = urlsplit(request.url)
+            base_url = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+            minted = mint_token(self._inner, base_url, dict(request.headers), fixed)
+            if minted is not None and replay[0]:
+                self._by_idempotency_key[replay] = minted
         if minted is None:
             return request  # let the target answer the fixed token itself: that answer is the evidence
         body = _SOURCE_FIELD.sub(lambda m: m.group(1) + minted.encode() + m.group(3), request.body, count=1)
