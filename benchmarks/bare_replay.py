@@ -1,0 +1,139 @@
+"""The floor: send a captured run's requests again with a bare keep-alive ``http.client`` connection.
+
+Run as ``python -m benchmarks.bare_replay CAPTURE.jsonl --repeat N``: for each repetition it starts a
+fresh reference server (in a thread of this process, as ``stripe-conformance run`` does) and sends
+the captured requests in order over one keep-alive connection. Object ids the server makes are
+random, so ids seen in a captured response are mapped to the ids in the replayed response and
+substituted in later requests. Prints one JSON object: wall and CPU seconds per repetition, the
+request count, and how many replayed statuses matched the captured ones (a sanity check).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import http.client
+import json
+import re
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from benchmarks.capture_plugin import KEY_PLACEHOLDER
+
+OBJECT_ID = re.compile(r"\b[a-z]{2,5}_[A-Za-z0-9]{10,}\b")
+"""Ids in Stripe's ``prefix_alnum`` style (cus_..., card_..., src_...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One captured request and the status and body it got."""
+
+    method: str
+    target: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    status: int
+    response: str
+
+
+def load_exchanges(path: Path) -> list[Exchange]:
+    """Read a capture written by ``benchmarks.capture_plugin``."""
+    exchanges = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        parts = urlsplit(row["url"])
+        exchanges.append(
+            Exchange(
+                row["method"],
+                parts.path + (f"?{parts.query}" if parts.query else ""),
+                tuple((name, value) for name, value in row["headers"]),
+                base64.b64decode(row["body"]),
+                row["status"],
+                row["response"],
+            )
+        )
+    return exchanges
+
+
+class IdMap:
+    """Captured object ids mapped to the ids the replayed server gave the same objects."""
+
+    def __init__(self) -> None:
+        """Start empty."""
+        self._ids: dict[str, str] = {}
+
+    def learn(self, captured: str, replayed: str) -> None:
+        """Pair the ids of a captured response with those of its replayed response, in order."""
+        for old, new in zip(OBJECT_ID.findall(captured), OBJECT_ID.findall(replayed), strict=False):
+            if old != new and old[: old.index("_")] == new[: new.index("_")]:
+                self._ids.setdefault(old, new)
+
+    def apply(self, text: str) -> str:
+        """Replace every known captured id in ``text``."""
+        if not self._ids:
+            return text
+        return OBJECT_ID.sub(lambda match: self._ids.get(match.group(0), match.group(0)), text)
+
+
+def credentials(api_key: str) -> dict[str, str]:
+    """The placeholders the capture wrote, with this replay's key."""
+    basic = base64.b64encode(f"{api_key}:".encode()).decode("ascii")
+    return {"{key_basic}": basic, KEY_PLACEHOLDER: api_key}
+
+
+def replay(exchanges: Iterable[Exchange], host: str, port: int, api_key: str) -> tuple[float, float, int, int]:
+    """Send every exchange in order; return wall seconds, CPU seconds, requests sent, statuses matched."""
+    secrets = credentials(api_key)
+    ids = IdMap()
+    connection = http.client.HTTPConnection(host, port, timeout=30)
+    sent = matched = 0
+    wall, cpu = time.perf_counter(), time.process_time()
+    for exchange in exchanges:
+        headers = {}
+        for name, value in exchange.headers:
+            for placeholder, secret in secrets.items():
+                value = value.replace(placeholder, secret)
+            headers[name] = value
+        body = ids.apply(exchange.body.decode("utf-8", "replace")).encode() if exchange.body else None
+        target = ids.apply(exchange.target)
+        try:
+            connection.request(exchange.method, target, body=body, headers=headers)
+            response = connection.getresponse()
+        except (ConnectionError, http.client.HTTPException):  # the server closed the keep-alive: reconnect once
+            connection.close()
+            connection.request(exchange.method, target, body=body, headers=headers)
+            response = connection.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        ids.learn(exchange.response, text)
+        sent += 1
+        matched += response.status == exchange.status
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    connection.close()
+    return wall, cpu, sent, matched
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Replay a capture ``--repeat`` times against fresh reference servers and print the figures."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bare_replay")
+    parser.add_argument("capture", type=Path)
+    parser.add_argument("--repeat", type=int, default=5)
+    options = parser.parse_args(argv)
+    from conformance.reference import ReferenceServer
+    from conformance.targets import generated_test_key
+
+    exchanges = load_exchanges(options.capture)
+    walls, cpus, sent, matched = [], [], 0, 0
+    for _ in range(options.repeat):
+        with ReferenceServer() as server:
+            wall, cpu, sent, matched = replay(exchanges, server.host, server.port, generated_test_key())
+        walls.append(wall)
+        cpus.append(cpu)
+    json.dump({"wall": walls, "cpu": cpus, "requests": sent, "matched": matched}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""Benchmark 3: an offline replay of a cassette set vs a live run against the reference server.
+
+Replays ``cassettes/reference`` when that set is committed; otherwise records a set of the default
+run into a temporary directory first (that recording run is timed too) and replays that.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from benchmarks.figures import Figure, skipped
+from benchmarks.measure import PYTHON, REPO, ChildRun, median, run_child, spread
+from benchmarks.suite_overhead import fake_key
+
+COMMITTED_SET = REPO / "cassettes" / "reference"
+REPLAY_GOAL_S = 10.0
+
+
+def _cli(*args: str) -> ChildRun:
+    env = {"STRIPE_API_KEY": fake_key(), "PYTHONPATH": str(REPO)}
+    return run_child([PYTHON, "-m", "conformance", "run", *args], env=env)
+
+
+def run(runs: int, live_walls: list[float]) -> list[Figure]:
+    """The rows of benchmark 3; ``live_walls`` are benchmark 1's live runs (measured here if empty)."""
+    help_text = run_child([PYTHON, "-m", "conformance", "run", "--help"]).stdout
+    if "--replay" not in help_text:
+        return [skipped("3", "offline replay", "`stripe-conformance run` has no --replay option yet")]
+    rows: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="stripe-bench-replay-") as tmp:
+        work = Path(tmp)
+        if not live_walls:
+            live_walls = [_cli("--report-dir", str(work / f"live-{i}")).wall for i in range(runs)]
+        cassettes = COMMITTED_SET
+        source = "cassettes/reference"
+        if not (cassettes / "cassette-set.json").exists():
+            cassettes = work / "cassettes"
+            recorded = _cli("--record", str(cassettes), "--report-dir", str(work / "recording"))
+            if recorded.returncode not in (0, 1) or not (cassettes / "cassette-set.json").exists():
+                reason = recorded.stderr.strip().splitlines()[-1:] or [f"exit {recorded.returncode}"]
+                return [skipped("3", "offline replay", f"recording a set failed: {reason[0][:200]}")]
+            source = "a set recorded now (cassettes/reference not committed yet)"
+            rows.append(Figure("3", "recording run (--record)", recorded.wall, "s", note="1 run"))
+        replays = []
+        for i in range(runs):
+            replayed = _cli("--replay", str(cassettes), "--report-dir", str(work / f"replay-{i}"))
+            if replayed.returncode not in (0, 1):
+                reason = replayed.stderr.strip().splitlines()[-1:] or [f"exit {replayed.returncode}"]
+                return [*rows, skipped("3", "offline replay", f"replay failed: {reason[0][:200]}")]
+            replays.append(replayed.wall)
+    value, live = median(replays), median(live_walls)
+    rows += [
+        Figure(
+            "3",
+            "offline replay (--replay), wall",
+            value,
+            "s",
+            spread(replays),
+            f"≤ {REPLAY_GOAL_S:g} s",
+            value <= REPLAY_GOAL_S,
+            note=f"of {source}",
+        ),
+        Figure(
+            "3",
+            "  replay / live run",
+            value / live,
+            "×",
+            goal="< 1×",
+            met=value < live,
+            note=f"live median {live:.3g} s",
+        ),
+    ]
+    return rows

@@ -1,0 +1,54 @@
+"""Benchmark 7: start-up of ``stripe-conformance requirements`` and of collecting the suite."""
+
+from __future__ import annotations
+
+from benchmarks.figures import Figure
+from benchmarks.measure import PYTHON, REPO, median, run_child, spread
+
+STARTUP_GOAL = 1.0
+
+SUITE_DIR = REPO / "conformance" / "suite"
+CLI_PYTEST_ARGS = (
+    # How `stripe-conformance run` starts pytest (conformance/cli/run_cmd.py: suite_arguments).
+    "--pyargs",
+    "conformance.suite",
+    "-c",
+    str(SUITE_DIR / "pytest.ini"),
+    "--rootdir",
+    str(SUITE_DIR),
+    "--disable-plugin-autoload",
+    "-p",
+    "conformance.plugin",
+    "-p",
+    "allure_pytest.plugin",
+    "-p",
+    "no:cacheprovider",
+)
+
+COMMANDS: dict[str, tuple[tuple[str, ...], bool]] = {
+    # name: (argv after the interpreter, has the 1 s goal)
+    "python -c pass (interpreter floor)": (("-c", "pass"), False),
+    "stripe-conformance --version": (("-m", "conformance", "--version"), False),
+    "stripe-conformance requirements": (("-m", "conformance", "requirements"), True),
+    "pytest --co of the suite (as the CLI runs it)": (("-m", "pytest", "--co", "-q", *CLI_PYTEST_ARGS), True),
+    "pytest --co of the suite (plugin autoload)": (
+        ("-m", "pytest", "--co", "-q", "--pyargs", "conformance.suite", "-p", "no:cacheprovider"),
+        False,
+    ),
+}
+
+
+def run(runs: int) -> list[Figure]:
+    """Time each command ``runs`` times (after one warm-up run that fills the OS file cache)."""
+    rows = []
+    for name, (argv, has_goal) in COMMANDS.items():
+        command = [PYTHON, *argv]
+        first = run_child(command, cwd=SUITE_DIR.parent.parent)
+        if first.returncode != 0:
+            rows.append(Figure("7", name, None, "s", note=f"exit {first.returncode}: {first.stderr.strip()[-200:]}"))
+            continue
+        walls = [run_child(command).wall for _ in range(runs)]
+        value = median(walls)
+        goal = f"≤ {STARTUP_GOAL:g} s" if has_goal else ""
+        rows.append(Figure("7", name, value, "s", spread(walls), goal, value <= STARTUP_GOAL if has_goal else None))
+    return rows

@@ -1,0 +1,111 @@
+"""Benchmarks 1, 5 and 6: a default run vs the bare floor, its peak memory, its requests per area.
+
+Live runs are ``python -m conformance run`` children against the built-in reference server; their wall
+time, CPU time and ``ru_maxrss`` come from ``os.wait4``. One more run carries the capture plugin and
+logs every request; ``benchmarks.bare_replay`` then sends those requests with ``http.client``.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import secrets
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.capture_plugin import CAPTURE_ENV
+from benchmarks.figures import Figure
+from benchmarks.measure import PYTHON, REPO, ChildRun, median, run_child, spread
+
+OVERHEAD_GOAL = 1.5
+MEMORY_GOAL_MB = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class SuiteRuns:
+    """The live runs, the capture, and the bare replays of one benchmark invocation."""
+
+    live: list[ChildRun]
+    captured: list[dict[str, object]]
+    bare_wall: list[float]
+    bare_cpu: list[float]
+    bare_matched: int
+
+
+def fake_key() -> str:
+    """A made-up test key for the reference server (never a real one from the environment)."""
+    return "sk_test_bench" + secrets.token_hex(8)
+
+
+def live_run(report_dir: Path, *, extra_env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> ChildRun:
+    """One default ``stripe-conformance run`` in a child process."""
+    env = {"STRIPE_API_KEY": fake_key(), "PYTHONPATH": str(REPO), **(extra_env or {})}
+    argv = [PYTHON, "-m", "conformance", "run", "--report-dir", str(report_dir), *args]
+    result = run_child(argv, env=env)
+    if result.returncode not in (0, 1):
+        raise RuntimeError(f"run exited {result.returncode}: {result.stderr.strip()[-500:]}")
+    return result
+
+
+def measure(runs: int, workdir: Path) -> SuiteRuns:
+    """Time ``runs`` default runs, capture one more, and replay the capture ``runs`` times."""
+    live = [live_run(workdir / f"report-{i}") for i in range(runs)]
+    capture = workdir / "capture.jsonl"
+    live_run(
+        workdir / "report-capture", extra_env={"PYTEST_PLUGINS": "benchmarks.capture_plugin", CAPTURE_ENV: str(capture)}
+    )
+    captured = [json.loads(line) for line in capture.read_text(encoding="utf-8").splitlines()]
+    replayed = run_child(
+        [PYTHON, "-m", "benchmarks.bare_replay", str(capture), "--repeat", str(runs)], env={"PYTHONPATH": str(REPO)}
+    )
+    if replayed.returncode != 0:
+        raise RuntimeError(f"bare replay failed: {replayed.stderr.strip()[-500:]}")
+    figures = json.loads(replayed.stdout)
+    return SuiteRuns(live, captured, figures["wall"], figures["cpu"], figures["matched"])
+
+
+def figures(result: SuiteRuns) -> list[Figure]:
+    """The table rows of benchmarks 1, 5 and 6."""
+    walls = [run.wall for run in result.live]
+    cpus = [run.cpu for run in result.live]
+    rss = [run.maxrss_mb for run in result.live]
+    count = len(result.captured)
+    ratio = median(walls) / median(result.bare_wall)
+    cpu_ratio = median(cpus) / median(result.bare_cpu)
+    rows = [
+        Figure("1", "default run, wall", median(walls), "s", spread(walls)),
+        Figure("1", "default run, CPU (user+sys)", median(cpus), "s", spread(cpus)),
+        Figure(
+            "1",
+            f"bare http.client, same {count} requests, wall",
+            median(result.bare_wall),
+            "s",
+            spread(result.bare_wall),
+            note=f"{result.bare_matched}/{count} statuses as captured",
+        ),
+        Figure("1", "bare http.client, CPU (client+server)", median(result.bare_cpu), "s", spread(result.bare_cpu)),
+        Figure("1", "overhead ratio, wall", ratio, "×", goal=f"≤ {OVERHEAD_GOAL:g}×", met=ratio <= OVERHEAD_GOAL),
+        Figure("1", "overhead ratio, CPU", cpu_ratio, "×", note="less sensitive to a busy machine"),
+        Figure(
+            "5",
+            "peak RSS of a default run",
+            median(rss),
+            "MB",
+            spread(rss),
+            goal=f"≤ {MEMORY_GOAL_MB:g} MB",
+            met=max(rss) <= MEMORY_GOAL_MB,
+        ),
+    ]
+    areas = collections.Counter(str(row["area"]) for row in result.captured)
+    scenarios = len({row["scenario"] for row in result.captured})
+    rows.append(Figure("6", "requests per default run", count, "", note=f"{scenarios} scenarios sent requests"))
+    for area, n in sorted(areas.items(), key=lambda item: -item[1]):
+        rows.append(Figure("6", f"  area {area}", n, ""))
+    return rows
+
+
+def run(runs: int) -> list[Figure]:
+    """Measure and return the figures (in a temporary directory, removed afterwards)."""
+    with tempfile.TemporaryDirectory(prefix="stripe-bench-") as tmp:
+        return figures(measure(runs, Path(tmp)))
