@@ -198,9 +198,13 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown peer(s) {', '.join(unknown)}")
     chosen = [p for p in PEERS if not args.peers or p.profile in args.peers]
+    if args.refresh and run_suite("reference", None, REPORTS_DIR / "reference") != EXIT_OK:
+        # The reference must pass every requirement: if it does not, the suite or the tree is
+        # broken, and expectations adopted from such a run would record that breakage as deviations.
+        print("run_peer: the reference run does not conform: nothing refreshed", file=sys.stderr)
+        return EXIT_BROKEN
     codes = {peer.profile: check_peer(peer) for peer in chosen}
     if args.refresh:
-        run_suite("reference", None, REPORTS_DIR / "reference")
         for peer in chosen:
             report = REPORTS_DIR / peer.profile / "report.json"
             if codes[peer.profile] in (EXIT_OK, EXIT_DEVIATES) and report.exists():
