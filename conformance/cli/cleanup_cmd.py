@@ -1,0 +1,107 @@
+"""``stripe-conformance cleanup``: delete the customers earlier runs left on a target."""
+
+from __future__ import annotations
+
+import re
+
+import click
+
+from conformance.cli.exit_codes import EXIT_NONCONFORMING, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
+from conformance.http import StripeClient, build_transport
+from conformance.http.stack import DEFAULT_TIMEOUT, TransportSettings
+from conformance.targets import LIVE_KEY_OVERRIDE_FLAG, ConfigError, PreflightError, TargetConfig, preflight
+from conformance.targets.cleanup import SweepError, sweep
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+DEFAULT_AGE = "1h"
+
+
+def parse_duration(text: str) -> float:
+    """Parse ``90s``, ``30m``, ``1h``, ``2d`` or plain seconds into seconds."""
+    found = _DURATION.match(text)
+    if found is None:
+        raise ValueError(f"{text!r} is not a duration such as 30m, 1h or 2d")
+    return float(found.group(1)) * _UNIT_SECONDS[found.group(2)]
+
+
+def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@click.command("cleanup")
+@click.option("--target", metavar="URL", required=True, help="Base URL of the API to sweep.")
+@click.option("--api-key", metavar="KEY", envvar="STRIPE_API_KEY", help="Test-mode key (default: $STRIPE_API_KEY).")
+@click.option(
+    "--older-than",
+    metavar="AGE",
+    callback=_duration,
+    help=f"Only customers created at least AGE ago (30m, 1h, 2d; default {DEFAULT_AGE}, or 0 with --run-id), "
+    "so that runs still in progress keep their customers.",
+)
+@click.option("--run-id", metavar="ID", help="Only customers of this run.")
+@click.option("--dry-run", is_flag=True, help="List what would be deleted, delete nothing.")
+@click.option("--stripe-version", metavar="V", help="Stripe-Version to pin (default 2023-08-16).")
+@click.option(
+    "--rate-limit",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="PER_SECOND",
+    help="Most requests per second (default: below Stripe's test-mode limit; unlimited on loopback).",
+)
+@click.option(LIVE_KEY_OVERRIDE_FLAG, "allow_live_key", is_flag=True, help="Allow an sk_live_/rk_live_ key.")
+def cleanup_command(
+    target: str,
+    api_key: str | None,
+    older_than: float | None,
+    run_id: str | None,
+    dry_run: bool,
+    stripe_version: str | None,
+    rate_limit: float | None,
+    allow_live_key: bool,
+) -> int:
+    """Delete the customers earlier runs tagged with metadata[conformance_run].
+
+    Exit 0 when every matched customer is gone, 1 when some could not be deleted.
+    """
+    try:
+        config = TargetConfig.build(target, api_key, stripe_version=stripe_version, allow_live_key=allow_live_key)
+        settings = TransportSettings(timeout=DEFAULT_TIMEOUT, rate=rate_limit)
+        preflight(config, settings=settings)
+    except ConfigError as exc:
+        click.echo(f"stripe-conformance: error: {exc}", err=True)
+        return EXIT_USAGE
+    except PreflightError as exc:
+        click.echo(f"stripe-conformance: error: {exc}", err=True)
+        return EXIT_UNREACHABLE
+    age = older_than if older_than is not None else (0.0 if run_id else parse_duration(DEFAULT_AGE))
+    client = StripeClient(
+        config.base_url,
+        config.api_key,
+        stripe_version=config.stripe_version,
+        transport=build_transport(config.base_url, settings),
+    )
+    try:
+        result = sweep(client, run_id=run_id, older_than=age, dry_run=dry_run)
+    except SweepError as exc:
+        click.echo(f"stripe-conformance: error: {exc}", err=True)
+        return EXIT_UNREACHABLE
+    finally:
+        client.close()
+    verb = "would delete" if dry_run else "deleted"
+    for leftover in result.matched:
+        if leftover.id in result.deleted or dry_run:
+            click.echo(f"{verb} {leftover.id} (run {leftover.run_id})")
+    for customer_id, reason in result.failed:
+        click.echo(f"could not delete {customer_id}: {reason}", err=True)
+    done = len(result.matched) if dry_run else len(result.deleted)
+    click.echo(
+        f"cleanup: {result.scanned} customers scanned, {len(result.matched)} tagged leftovers, {done} {verb}"
+        + (f", {len(result.failed)} failed" if result.failed else "")
+    )
+    return EXIT_OK if result.complete else EXIT_NONCONFORMING
