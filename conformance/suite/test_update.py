@@ -31,6 +31,16 @@ def _path(customer: str, card: dict[str, object]) -> str:
     return f"/v1/customers/{customer}/sources/{card['id']}"
 
 
+def _prepared(client: StripeClient, customer: str, card: dict[str, object]) -> dict[str, object]:
+    """Give a card a name, an address line and metadata (setup), and return it as the target shows it."""
+    response = client.post(_path(customer, card), {"name": "Original Name", "address_line1": "1 Main St",
+                                                   "metadata": {"kept": "yes"}})
+    body = response.json()
+    if response.status != 200 or not isinstance(body, dict):
+        pytest.fail(f"setup: preparing {card['id']} failed: HTTP {response.status} {response.text[:200]}")
+    return body
+
+
 @requires("card.update.address", "card.update.expiry", "card.update.name", "card.update.persists")
 @pytest.mark.needs_feature("update_source")
 def test_every_parameter_is_reflected_and_persists(
@@ -42,12 +52,11 @@ def test_every_parameter_is_reflected_and_persists(
     requirement = {"exp_month": "card.update.expiry", "exp_year": "card.update.expiry", "name": "card.update.name"}
     response = stripe_client.post(_path(customer, card), changes)
     check.status(response, 200, req="card.update.address")
+    retrieved = stripe_client.get(_path(customer, card))
     with check.soft():
         for field, value in changes.items():
             check.equal(response, f"$.{field}", value, req=requirement.get(field, "card.update.address"))
-    retrieved = stripe_client.get(_path(customer, card))
-    check.status(retrieved, 200, req="card.update.persists")
-    with check.soft():
+        check.status(retrieved, 200, req="card.update.persists")
         for field, value in changes.items():
             check.equal(retrieved, f"$.{field}", value, req="card.update.persists")
 
@@ -57,7 +66,7 @@ def test_every_parameter_is_reflected_and_persists(
 def test_update_changes_only_what_it_sends(
     stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
 ) -> None:
-    card = add_card(customer, metadata={"kept": "yes"})
+    card = _prepared(stripe_client, customer, add_card(customer))
     response = stripe_client.post(_path(customer, card), {"address_city": "Paris"})
     check.status(response, 200)
     with check.soft():
@@ -75,8 +84,10 @@ def test_metadata_merges_and_unsets(
     first = stripe_client.post(_path(customer, card), {"metadata": {"keep": "1", "drop": "2"}})
     check.status(first, 200, req="card.update.metadata-merge")
     merged = stripe_client.post(_path(customer, card), {"metadata": {"drop": "", "add": "3"}})
-    check.status(merged, 200, req="card.update.metadata-merge")
+    cleared = stripe_client.post(_path(customer, card), {"metadata": ""})
+    retrieved = stripe_client.get(_path(customer, card))
     with check.soft():
+        check.status(merged, 200, req="card.update.metadata-merge")
         check.equal(merged, "$.metadata.keep", "1", req="card.update.metadata-merge")
         check.equal(merged, "$.metadata.add", "3", req="card.update.metadata-merge")
         check.that(
@@ -86,12 +97,10 @@ def test_metadata_merges_and_unsets(
             req="card.update.metadata-unset-key",
             json_path="$.metadata.drop",
         )
-    cleared = stripe_client.post(_path(customer, card), {"metadata": ""})
-    check.status(cleared, 200, req="card.update.metadata-unset-all")
-    check.equal(cleared, "$.metadata", {}, req="card.update.metadata-unset-all")
-    retrieved = stripe_client.get(_path(customer, card))
-    check.status(retrieved, 200, req="card.update.metadata-unset-all")
-    check.equal(retrieved, "$.metadata", {}, req="card.update.metadata-unset-all")
+        check.status(cleared, 200, req="card.update.metadata-unset-all")
+        check.equal(cleared, "$.metadata", {}, req="card.update.metadata-unset-all")
+        check.status(retrieved, 200, req="card.update.metadata-unset-all")
+        check.equal(retrieved, "$.metadata", {}, req="card.update.metadata-unset-all")
 
 
 @requires("card.update.invalid-exp-month", "card.update.non-integer", "card.update.rejected-changes-nothing")
@@ -101,16 +110,15 @@ def test_invalid_values_are_refused_and_change_nothing(
 ) -> None:
     card = add_card(customer)
     either = ("invalid_request_error", "card_error")
-    with check.soft():
-        month = stripe_client.post(_path(customer, card), {"name": "Should Not Stick", "exp_month": 13})
-        check.error(month, status=(400, 402), type=either, param="exp_month", req="card.update.invalid-exp-month")
-        word = stripe_client.post(_path(customer, card), {"exp_month": "soon"})
-        check.error(word, status=(400, 402), type=either, param="exp_month", req="card.update.non-integer")
-        year = stripe_client.post(_path(customer, card), {"exp_year": "later"})
-        check.error(year, status=(400, 402), type=either, param="exp_year", req="card.update.non-integer")
+    month = stripe_client.post(_path(customer, card), {"name": "Should Not Stick", "exp_month": 13})
+    word = stripe_client.post(_path(customer, card), {"exp_month": "soon"})
+    year = stripe_client.post(_path(customer, card), {"exp_year": "later"})
     retrieved = stripe_client.get(_path(customer, card))
-    check.status(retrieved, 200, req="card.update.rejected-changes-nothing")
     with check.soft():
+        check.error(month, status=(400, 402), type=either, param="exp_month", req="card.update.invalid-exp-month")
+        check.error(word, status=(400, 402), type=either, param="exp_month", req="card.update.non-integer")
+        check.error(year, status=(400, 402), type=either, param="exp_year", req="card.update.non-integer")
+        check.status(retrieved, 200, req="card.update.rejected-changes-nothing")
         for field in CARD_FIELDS:
             if field in card:
                 check.equal(retrieved, f"$.{field}", card[field], req="card.update.rejected-changes-nothing")

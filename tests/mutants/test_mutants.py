@@ -3,8 +3,10 @@
 For each mutant a reference server with that one fault runs in this process, and the suite runs
 against it through the CLI (``python -m conformance run --target URL``) in a subprocess. The run must
 exit 1 with at least one failed requirement in the mutant's area, among them one it is expected to
-fail. The faithful server must pass every requirement it exercises, under a current and a legacy
-API version. A surviving mutant fails this test.
+fail. Each mutant run selects the scenario modules that cite a requirement of the mutant's area (read
+from the scenarios' citations, so a new scenario joins automatically). The faithful server must pass
+every requirement of the whole suite, under a current and a legacy API version. A surviving mutant
+fails this test.
 """
 
 from __future__ import annotations
@@ -63,7 +65,10 @@ from mutant_faults import (
 )
 from starlette.types import ASGIApp
 
+import conformance
 from conformance.reference import ReferenceServer, Store, create_app
+from conformance.requirements import load_catalogue
+from conformance.requirements.index import scan_scenarios
 
 LEGACY_VERSION = "2019-12-03"
 
@@ -189,11 +194,27 @@ MUTANT_PARAMS = [
 ]
 
 
-def run_suite(url: str, report_dir: Path, stripe_version: str | None = None) -> tuple[int, dict[str, object], str]:
+def area_selection(area: str) -> str:
+    """Return a ``-k`` expression selecting every scenario module that cites a requirement of ``area``."""
+    catalogue = load_catalogue()
+    modules = {
+        scenario.test.split("::")[0].rsplit("/", 1)[-1]
+        for scenario in scan_scenarios(Path(conformance.__file__).resolve().parent)
+        if any(rid in catalogue and catalogue.get(rid).area == area for rid in scenario.cited)
+    }
+    assert modules, f"no scenario cites a requirement of area {area!r}"
+    return " or ".join(sorted(modules))
+
+
+def run_suite(
+    url: str, report_dir: Path, stripe_version: str | None = None, keyword: str | None = None
+) -> tuple[int, dict[str, object], str]:
     """Run the suite against ``url`` through the CLI; return exit code, report.json and output."""
     args = [sys.executable, "-m", "conformance", "run", "--target", url, "--report-dir", str(report_dir)]
     if stripe_version:
         args += ["--stripe-version", stripe_version]
+    if keyword:
+        args += ["-k", keyword]
     env = {**os.environ, "STRIPE_API_KEY": "sk_test_mutantsuite"}
     result = subprocess.run(args, capture_output=True, text=True, timeout=240, env=env)
     output = result.stdout[-3000:] + result.stderr[-2000:]
@@ -230,7 +251,7 @@ def test_faithful_reference_passes_everything(stripe_version, tmp_path):
 @pytest.mark.parametrize("mutant", MUTANT_PARAMS)
 def test_mutant_is_caught_in_its_area(mutant: Mutant, tmp_path):
     with mutant.server() as server:
-        code, report, output = run_suite(server.url, tmp_path, mutant.stripe_version)
+        code, report, output = run_suite(server.url, tmp_path, mutant.stripe_version, area_selection(mutant.area))
     failed = failed_requirements(report)
     assert code == 1, f"mutant {mutant.id} survived (exit {code}): {output}"
     in_area = {rid for rid, area in failed.items() if area == mutant.area}
