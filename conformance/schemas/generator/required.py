@@ -1,0 +1,103 @@
+"""Compute ``required`` lists from documented examples.
+
+Stripe's spec marks few fields required, while real responses carry every
+documented field on every object (``null`` when unset) except the ones that only
+appear in some states. The examples are the evidence: a field is required when
+every example of that schema location carries it. Where a location has no
+example, the spec's own list stands. A field absent from some example is never
+required, even when the spec says so (the example is Stripe's own). Overlay
+policies add the documented exceptions (fields that some real objects omit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from referencing import Registry
+
+from conformance.schemas.generator.patches import RequiredPolicy
+from conformance.schemas.generator.walk import walk_objects
+from conformance.schemas.jsonpath import json_pointer
+
+__all__ = ["RequiredReport", "apply_required"]
+
+
+@dataclass(frozen=True)
+class RequiredReport:
+    """What the required-field pass saw."""
+
+    examples: int
+    object_visits: int
+    locations_with_examples: int
+    locations_without_examples: int
+    spec_required: int
+    required: int
+    relaxed: tuple[str, ...]
+
+
+def apply_required(
+    documents: Mapping[str, dict[str, Any]],
+    uris: Mapping[str, str],
+    registry: Registry[Any],
+    examples: Iterable[tuple[str, Any]],
+    policies: Mapping[str, RequiredPolicy],
+) -> RequiredReport:
+    """Rewrite the ``required`` list of every object schema in ``documents`` in place.
+
+    ``documents`` maps schema names to their (already registered) root schemas,
+    ``uris`` maps names to ``$id`` values, and ``examples`` yields ``(name, body)``
+    pairs: a body documented to be an instance of that schema.
+    """
+    seen: dict[int, list[frozenset[str]]] = {}
+    count = visits = 0
+    for name, body in examples:
+        count += 1
+        resolver = registry.resolver(uris[name])
+        for visit in walk_objects(body, documents[name], resolver):
+            visits += 1
+            seen.setdefault(id(visit.schema), []).append(frozenset(visit.instance))
+    with_examples = without_examples = spec_total = total = 0
+    relaxed: list[str] = []
+    for name, document in documents.items():
+        policy = policies.get(name, RequiredPolicy())
+        for node, pointer, is_root in _object_nodes(document):
+            keysets = seen.get(id(node))
+            spec_required = set(node.get("required", ()))
+            properties = node["properties"].keys()
+            if keysets:
+                with_examples += 1
+                required = set(properties).intersection(*keysets)
+                if policy.spec_only and is_root:
+                    required &= spec_required
+            else:
+                without_examples += 1
+                required = spec_required
+            if is_root:
+                required -= policy.optional
+            spec_total += len(spec_required)
+            total += len(required)
+            relaxed.extend(f"{name}#{pointer}: {field}" for field in sorted(spec_required - required))
+            if required:
+                node["required"] = sorted(required)
+            else:
+                node.pop("required", None)
+    return RequiredReport(count, visits, with_examples, without_examples, spec_total, total, tuple(sorted(relaxed)))
+
+
+def _object_nodes(document: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, bool]]:
+    """Yield every schema node with ``properties``, its JSON pointer, and whether it is the root."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(document, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("properties"), dict):
+                yield node, json_pointer(path), not path
+            for key, value in node.items():
+                if key == "properties" and isinstance(value, dict):
+                    stack.extend((sub, (*path, key, name)) for name, sub in value.items())
+                elif key not in ("enum", "const", "required"):
+                    stack.append((value, (*path, key)))
+        elif isinstance(node, list):
+            stack.extend((item, (*path, index)) for index, item in enumerate(node))
