@@ -21,6 +21,9 @@ from conformance.http.curl import curl_command
 from conformance.http.exchange import Request, Response
 from conformance.http.redaction import redact_request, redact_response, redact_text
 
+EVIDENCE_BODY_BYTES = 64 * 1024
+"""Evidence keeps at most this much of a body, cut before redaction so that a huge body stays cheap."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class Failure:
@@ -54,7 +57,7 @@ class Failure:
             message=redact_text(message),
             json_path=json_path,
             request=redact_request(request).to_dict() if request is not None else None,
-            response=redact_response(response).to_dict() if response is not None else None,
+            response=redact_response(response.cut(EVIDENCE_BODY_BYTES)).to_dict() if response is not None else None,
             curl=curl_command(request) if request is not None else None,
             **extra,
         )

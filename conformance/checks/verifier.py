@@ -104,7 +104,7 @@ class Verifier:
             value == expected,
             lambda rid: ValueMismatch.from_exchange(
                 rid,
-                f"expected {json_path} = {expected!r}, got {_show(value)}",
+                f"expected {json_path} = {expected!r}, got {_show(value)}{_unreadable(response)}",
                 response=response,
                 json_path=json_path,
             ),
@@ -240,6 +240,16 @@ def _either(values: Collection[Any]) -> str:
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _unreadable(response: Response) -> str:
+    """Say what arrived instead when the body is not JSON at all (empty for a JSON body)."""
+    if response.json() is not None:
+        return ""
+    if not response.body:
+        return f" (HTTP {response.status} with an empty body)"
+    kind = response.header("Content-Type") or "no content type"
+    return f" (HTTP {response.status} body is not JSON, {kind}: {_brief(response)})"
 
 
 def _brief(response: Response) -> str:

@@ -10,7 +10,11 @@ from pathlib import Path
 import click
 import pytest
 
+from conformance.cli.execution import Execution, execution_options
 from conformance.cli.exit_codes import EXIT_NONCONFORMING, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
+from conformance.cli.recording_options import Recording, recording_options
+from conformance.expectations import ExpectationsError, load_expectations
+from conformance.http.stack import TransportSettings
 from conformance.reference import ReferenceServer
 from conformance.targets import (
     LIVE_KEY_OVERRIDE_FLAG,
@@ -20,6 +24,7 @@ from conformance.targets import (
     generated_test_key,
     preflight,
 )
+from conformance.targets.profile import TargetProfile, load_profile
 
 SUITE_PACKAGE = "conformance.suite"
 
@@ -29,31 +34,70 @@ SUITE_PACKAGE = "conformance.suite"
 @click.option("--api-key", metavar="KEY", envvar="STRIPE_API_KEY", help="Test-mode key (default: $STRIPE_API_KEY).")
 @click.option("--stripe-version", metavar="V", help="Stripe-Version to pin (default 2023-08-16).")
 @click.option(
+    "--profile",
+    metavar="NAME|FILE",
+    help="Target profile (reference, localstripe, stripe-stateful-mock, stripe, or a .toml file): the "
+    "target's name, API version, claimed features and known deviations.",
+)
+@click.option(
     "--report-dir",
     metavar="DIR",
     default="conformance-report",
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where report.json and junit.xml go.",
+    help="Where the reports go: report.json, report.html, summary.md, junit.xml, allure-results/.",
+)
+@click.option(
+    "--expect",
+    "expect",
+    metavar="FILE",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Expectations file of known deviations (TOML or YAML); repeatable. Expected failures do not "
+    "fail the run; an unexpected pass does.",
 )
 @click.option("-k", "keyword", metavar="EXPR", help="Only scenarios matching this pytest -k expression.")
 @click.option("-m", "markexpr", metavar="MARKEXPR", help="Only scenarios matching this pytest -m expression.")
 @click.option("-v", "--verbose", count=True, help="Show each scenario (repeat for more detail).")
 @click.option(LIVE_KEY_OVERRIDE_FLAG, "allow_live_key", is_flag=True, help="Allow an sk_live_/rk_live_ key.")
+@execution_options
+@recording_options
 def run_command(
     target: str | None,
     api_key: str | None,
     stripe_version: str | None,
+    profile: str | None,
     report_dir: Path,
+    expect: tuple[Path, ...],
     keyword: str | None,
     markexpr: str | None,
     verbose: int,
     allow_live_key: bool,
+    execution: Execution,
+    recording: Recording,
 ) -> int:
     """Run the conformance suite against a target and write the report."""
     try:
-        with _target(target, api_key, stripe_version, allow_live_key) as config:
-            return _run_suite(config, report_dir, keyword, markexpr, verbose)
+        for path in expect:  # a bad expectations file is a configuration error: before any connection
+            load_expectations(path)
+    except ExpectationsError as exc:
+        click.echo(f"stripe-conformance: error: {exc}", err=True)
+        return EXIT_USAGE
+    try:
+        if recording.replay is not None:  # no server, no preflight: the cassette set stands in for the target
+            if target:
+                raise ConfigError("--replay takes the target from the cassette set: drop --target")
+            return _run_suite(
+                recording.replay_target(stripe_version), report_dir, keyword, markexpr, verbose, profile,
+                execution=execution, expect=expect, extra=recording.pytest_args(),
+            )
+        chosen = load_profile(profile) if profile else None
+        settings = execution.transport_settings()
+        with _target(target, api_key, stripe_version, allow_live_key, chosen, settings=settings) as config:
+            return _run_suite(
+                config, report_dir, keyword, markexpr, verbose, profile, execution=execution, expect=expect,
+                extra=recording.pytest_args(),
+            )
     except ConfigError as exc:
         click.echo(f"stripe-conformance: error: {exc}", err=True)
         return EXIT_USAGE
@@ -64,13 +108,23 @@ def run_command(
 
 @contextlib.contextmanager
 def _target(
-    url: str | None, api_key: str | None, stripe_version: str | None, allow_live_key: bool
+    url: str | None,
+    api_key: str | None,
+    stripe_version: str | None,
+    allow_live_key: bool,
+    profile: TargetProfile | None = None,
+    *,
+    settings: TransportSettings | None = None,
 ) -> Iterator[TargetConfig]:
+    if profile is not None:
+        url = url or (None if profile.builtin else profile.url)
+        stripe_version = stripe_version or profile.stripe_version
     if url:
+        name = profile.name if profile is not None else "custom"
         config = TargetConfig.build(
-            url, api_key, stripe_version=stripe_version, allow_live_key=allow_live_key
+            url, api_key, stripe_version=stripe_version, allow_live_key=allow_live_key, name=name
         )
-        preflight(config)
+        preflight(config, settings=settings)
         yield config
         return
     key = api_key or generated_test_key()
@@ -87,6 +141,9 @@ def suite_arguments(
     keyword: str | None = None,
     markexpr: str | None = None,
     verbose: int = 0,
+    profile: str | None = None,
+    execution: Execution | None = None,
+    expect: tuple[Path, ...] = (),
 ) -> list[str]:
     """Return the pytest arguments that run the suite against ``config`` (key passed separately)."""
     suite_dir = Path(__file__).resolve().parent.parent / "suite"
@@ -101,6 +158,8 @@ def suite_arguments(
         "-p",
         "conformance.plugin",
         "-p",
+        "allure_pytest.plugin",
+        "-p",
         "no:cacheprovider",
         "--stripe-target",
         config.base_url,
@@ -114,19 +173,37 @@ def suite_arguments(
         "--tb=no" if verbose < 2 else "--tb=short",
         "-q" if verbose == 0 else "-" + "v" * verbose,
     ]
+    for path in expect:
+        args += ["--stripe-expect", str(path.resolve())]
     if config.allow_live_key:
         args.append(LIVE_KEY_OVERRIDE_FLAG)
+    if profile:
+        args += ["--stripe-profile", str(Path(profile).resolve()) if Path(profile).is_file() else profile]
     if keyword:
         args += ["-k", keyword]
     if markexpr:
         args += ["-m", markexpr]
+    if execution is not None:
+        args += execution.pytest_args()
     return args
 
 
 def _run_suite(
-    config: TargetConfig, report_dir: Path, keyword: str | None, markexpr: str | None, verbose: int
+    config: TargetConfig,
+    report_dir: Path,
+    keyword: str | None,
+    markexpr: str | None,
+    verbose: int,
+    profile: str | None = None,
+    *,
+    execution: Execution | None = None,
+    expect: tuple[Path, ...] = (),
+    extra: list[str] | None = None,
 ) -> int:
-    args = suite_arguments(config, report_dir, keyword, markexpr, verbose)
+    execution = execution or Execution()
+    args = suite_arguments(
+        config, report_dir, keyword, markexpr, verbose, profile, execution=execution, expect=expect
+    ) + (extra or [])
     # The key travels through the environment, never through argv (visible in `ps`).
     previous = os.environ.get("STRIPE_API_KEY")
     os.environ["STRIPE_API_KEY"] = config.api_key
@@ -141,6 +218,9 @@ def _run_suite(
         return EXIT_OK
     if code == pytest.ExitCode.TESTS_FAILED:
         return EXIT_NONCONFORMING
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED and execution.shard:
+        click.echo(f"stripe-conformance: shard {execution.shard} holds no scenario of this selection", err=True)
+        return EXIT_OK
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
         click.echo("stripe-conformance: error: no scenario matches the -k/-m selection", err=True)
         return EXIT_USAGE

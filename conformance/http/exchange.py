@@ -68,6 +68,14 @@ class Response:
                 self._json.append(None)
         return self._json[0]
 
+    def cut(self, max_bytes: int) -> Response:
+        """Return this response with the body cut at ``max_bytes`` (for evidence: redacting a huge body is slow)."""
+        if len(self.body) <= max_bytes:
+            return self
+        more = len(self.body) - max_bytes
+        body = self.body[:max_bytes] + f"... [{more} more bytes]".encode()
+        return Response(self.status, self.headers, body, self.request, self.elapsed)
+
     def to_dict(self, *, max_body: int = 20_000) -> dict[str, Any]:
         """Return a JSON-ready view of the response, the body cut at ``max_body`` characters."""
         text = self.text

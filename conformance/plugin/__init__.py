@@ -8,29 +8,38 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conformance import __version__
-from conformance.checks import ConformanceError, Failure
+from conformance.checks import ConformanceError, Failure, TransportFailure
+from conformance.http import RateLimitedError, TransportError
+from conformance.plugin.expect import apply_session_expectations
 from conformance.plugin.fixtures import (
     _idempotency_counter,
     check,
     stripe_client,
+    stripe_profile,
     stripe_run_id,
     stripe_target,
     stripe_transport,
 )
+from conformance.plugin.network import deadline_passed, start_deadline, transport_settings
 from conformance.plugin.options import add_options
+from conformance.plugin.profiles import FEATURE_MARKER, session_profile, skip_unclaimed_features
+from conformance.plugin.report_plugins import pytest_cmdline_main as pytest_cmdline_main
+from conformance.plugin.report_plugins import register_reporting
+from conformance.plugin.sharding import Shard
 from conformance.plugin.state import PHASES_KEY, STATE_KEY, VERIFIER_KEY, SessionState, utc_now
 from conformance.reporting import (
+    REPORT_FILES,
     RunReport,
     TargetInfo,
     TestOutcome,
     aggregate,
     console_summary,
-    write_json_report,
-    write_junit,
+    write_reports,
 )
 from conformance.requirements import load_catalogue
 from conformance.targets import ConfigError, PreflightError, TargetConfig, preflight
@@ -39,6 +48,7 @@ __all__ = [
     "_idempotency_counter",
     "check",
     "stripe_client",
+    "stripe_profile",
     "stripe_run_id",
     "stripe_target",
     "stripe_transport",
@@ -61,8 +71,39 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "requirement(*ids): the catalogue requirement IDs this scenario verifies"
     )
-    config.stash[STATE_KEY] = SessionState()
+    config.addinivalue_line(
+        "markers",
+        f"{FEATURE_MARKER}(*features): target features this scenario needs (conformance.targets.profile.FEATURES); "
+        "skipped with the reason on a target whose profile does not claim them",
+    )
+    config.stash[STATE_KEY] = _session_state(config)
     config.pluginmanager.register(OutcomeCollector(config), "stripe-conformance-collector")
+    register_reporting(config)
+
+
+def _session_state(config: pytest.Config) -> SessionState:
+    """A fresh state; xdist workers take the controller's run id."""
+    state = SessionState()
+    handoff = getattr(config, "workerinput", {}).get(_HANDOFF)
+    if handoff:
+        state.run_id = handoff["run_id"]
+    shard = config.getoption("stripe_shard")
+    if shard:
+        try:
+            Shard.parse(shard)
+        except ValueError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    return state
+
+
+_HANDOFF = "stripe_conformance"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """Under pytest-xdist: give every worker the controller's run id (its objects are tagged with it)."""
+    state = node.config.stash[STATE_KEY]
+    node.workerinput[_HANDOFF] = {"run_id": state.run_id}
 
 
 class OutcomeCollector:
@@ -82,27 +123,70 @@ class OutcomeCollector:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """With ``--stripe-target``: refuse live keys, then preflight, before any scenario runs."""
+    """With a target (``--stripe-target`` or a profile's URL): refuse live keys, then preflight."""
     config = session.config
-    url = config.getoption("stripe_target")
-    if not url or hasattr(config, "workerinput"):
+    worker = hasattr(config, "workerinput")  # under xdist the controller has preflighted already
+    if not config.getoption("stripe_target") and not config.getoption("stripe_profile"):
+        return
+    try:
+        profile = session_profile(config)
+    except ConfigError as exc:
+        pytest.exit(f"stripe-conformance: error: {exc}", returncode=EXIT_CONFIG)
+    url = config.getoption("stripe_target") or (None if profile.builtin else profile.url)
+    if not url:
         return
     try:
         target = TargetConfig.build(
             url,
             config.getoption("stripe_api_key"),
-            stripe_version=config.getoption("stripe_version"),
+            stripe_version=config.getoption("stripe_version") or profile.stripe_version,
             allow_live_key=config.getoption("stripe_allow_live_key"),
-            name=config.getoption("stripe_target_name") or "custom",
+            name=config.getoption("stripe_target_name") or profile.name,
         )
     except ConfigError as exc:
         pytest.exit(f"stripe-conformance: error: {exc}", returncode=EXIT_CONFIG)
-    if not config.getoption("stripe_no_preflight"):
+    if not worker and not config.getoption("stripe_no_preflight"):
         try:
-            preflight(target)
+            preflight(target, settings=transport_settings(config))
         except PreflightError as exc:
             pytest.exit(f"stripe-conformance: error: {exc}", returncode=EXIT_UNREACHABLE)
     config.stash[STATE_KEY].target = target
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep this run's shard (``--stripe-shard``); skip scenarios needing features the profile does not claim."""
+    _keep_shard(config, items)
+    if not any(item.get_closest_marker(FEATURE_MARKER) for item in items):
+        return
+    try:
+        profile = session_profile(config)
+    except ConfigError as exc:
+        pytest.exit(f"stripe-conformance: error: {exc}", returncode=EXIT_CONFIG)
+    skip_unclaimed_features(items, profile)
+
+
+def _keep_shard(config: pytest.Config, items: list[pytest.Item]) -> None:
+    spec = config.getoption("stripe_shard")
+    if not spec:
+        return
+    kept, dropped = Shard.parse(spec).select(items)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Start the deadline clock with the first scenario; once it has run out, report the rest as not run."""
+    if item.get_closest_marker("requirement") is None:
+        return
+    start_deadline(item.config)
+    if deadline_passed(item.config):
+        pytest.skip(DEADLINE_REASON.format(seconds=item.config.getoption("stripe_deadline")))
+
+
+DEADLINE_REASON = "not run: the run deadline of {seconds:g} s had passed"
+INFRASTRUCTURE = "infrastructure: "
 
 
 @pytest.hookimpl(wrapper=True)
@@ -115,6 +199,8 @@ def pytest_runtest_makereport(
         return report
     phases = item.stash.setdefault(PHASES_KEY, {})
     phases[report.when] = report
+    if call.excinfo is not None and report.when in ("setup", "call"):
+        _judge_transport_error(item, report, call.excinfo.value)
     if call.excinfo is not None and isinstance(call.excinfo.value, ConformanceError):
         verifier = item.stash.get(VERIFIER_KEY, None)
         known = verifier.failures if verifier is not None else []
@@ -125,6 +211,19 @@ def pytest_runtest_makereport(
         report.user_properties.append((_OUTCOME_PROPERTY, _outcome(item, phases).to_dict()))
     return report
 
+
+
+def _judge_transport_error(item: pytest.Item, report: pytest.TestReport, exc: BaseException) -> None:
+    """A 429 that outlived the retries is noise, not a verdict; no usable answer fails the cited requirements."""
+    if isinstance(exc, RateLimitedError):
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] or 0, f"{INFRASTRUCTURE}{exc}; not a conformance verdict")
+    elif isinstance(exc, TransportError) and report.when == "call":
+        marker = item.get_closest_marker("requirement")
+        message = f"no usable response to {exc.request.method} {exc.request.path}: {exc}"
+        item.stash.setdefault(_EXTRA_FAILURES, []).extend(
+            TransportFailure.from_exchange(rid, message, request=exc.request) for rid in (marker.args if marker else ())
+        )
 
 
 _EXTRA_FAILURES = pytest.StashKey[list[Failure]]()
@@ -194,16 +293,25 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Write the reports and set the exit status from the requirement verdicts."""
     if hasattr(session.config, "workerinput"):
         return
+    _note_deadline(session.config)
     report = build_report(session.config)
     if report is None:
         return
+    report = apply_session_expectations(session.config, report)
     session.config.stash[_REPORT_KEY] = report
     directory = session.config.getoption("stripe_report_dir")
     if directory:
-        write_json_report(report, Path(directory))
-        write_junit(report, Path(directory))
+        write_reports(report, Path(directory))
     if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         session.exitstatus = pytest.ExitCode.OK if report.conforms else pytest.ExitCode.TESTS_FAILED
+
+
+def _note_deadline(config: pytest.Config) -> None:
+    state = config.stash[STATE_KEY]
+    reason = DEADLINE_REASON.format(seconds=config.getoption("stripe_deadline") or 0)
+    missed = sum(1 for outcome in state.outcomes if outcome.detail == reason)
+    if missed:
+        state.errors.append(f"{reason}: {missed} scenario(s) not run")
 
 
 _REPORT_KEY = pytest.StashKey[RunReport]()
@@ -216,6 +324,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         return
     terminalreporter.section("stripe-conformance")
     terminalreporter.write_line(console_summary(report))
+    state = config.stash[STATE_KEY]
+    noisy = [o for o in state.outcomes if (o.detail or "").startswith(INFRASTRUCTURE)]
+    if noisy:
+        terminalreporter.write_line(
+            f"infrastructure noise: {len(noisy)} scenario(s) not judged because the target kept answering "
+            "HTTP 429 (rate limited); lower --rate-limit or retry later"
+        )
     directory = config.getoption("stripe_report_dir")
     if directory:
-        terminalreporter.write_line(f"reports: {Path(directory) / 'report.json'}, junit.xml")
+        terminalreporter.write_line(f"reports in {directory}: {', '.join(REPORT_FILES)}, allure-results/")

@@ -16,6 +16,7 @@ import allure
 import pytest
 
 from conformance.checks import Verifier
+from conformance.checks.failures import EVIDENCE_BODY_BYTES
 from conformance.http import Response, StripeClient
 from conformance.http.curl import curl_command
 from conformance.http.redaction import redact_request, redact_response
@@ -102,7 +103,7 @@ def _attach_exchange(number: int, response: Response) -> None:
         attachment_type=allure.attachment_type.JSON,
     )
     allure.attach(
-        json.dumps(redact_response(response).to_dict(), indent=2),
+        json.dumps(redact_response(response.cut(EVIDENCE_BODY_BYTES)).to_dict(), indent=2),
         name=f"{label}: response",
         attachment_type=allure.attachment_type.JSON,
     )

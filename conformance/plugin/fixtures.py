@@ -9,9 +9,14 @@ import pytest
 
 from conformance.checks import Verifier
 from conformance.checks.verifier import SchemaValidator
-from conformance.http import StripeClient, Urllib3Transport
+from conformance.http import StripeClient, build_transport
+from conformance.http.transport import Transport
+from conformance.plugin.network import transport_settings, worker_count, worker_id
+from conformance.plugin.profiles import session_profile
 from conformance.plugin.state import STATE_KEY, VERIFIER_KEY
 from conformance.targets import TargetConfig, generated_test_key
+from conformance.targets.profile import TargetProfile
+from conformance.targets.token_minting import TokenMintingTransport
 
 
 @pytest.fixture(scope="session")
@@ -28,16 +33,33 @@ def stripe_target(request: pytest.FixtureRequest) -> Iterator[TargetConfig]:
         state.target = TargetConfig.build(
             server.url,
             option("stripe_api_key") or generated_test_key(),
-            stripe_version=option("stripe_version"),
-            name="reference",
+            stripe_version=option("stripe_version") or session_profile(request.config).stripe_version,
+            name=session_profile(request.config).name,
         )
         yield state.target
 
 
 @pytest.fixture(scope="session")
-def stripe_transport(stripe_target: TargetConfig) -> Iterator[Urllib3Transport]:
-    """One keep-alive transport shared by every client of the session."""
-    transport = Urllib3Transport()
+def stripe_profile(request: pytest.FixtureRequest) -> TargetProfile:
+    """The target's profile: claimed features and known deviations (``--stripe-profile``)."""
+    return session_profile(request.config)
+
+
+@pytest.fixture(scope="session")
+def stripe_transport(
+    request: pytest.FixtureRequest, stripe_target: TargetConfig, stripe_profile: TargetProfile
+) -> Iterator[Transport]:
+    """One keep-alive transport shared by every client of the session.
+
+    On a target whose profile does not claim Stripe's fixed test tokens but can create tokens,
+    a fixed token sent as ``source`` is swapped for one minted from its test card number.
+    """
+    config = request.config
+    transport: Transport = build_transport(
+        stripe_target.base_url, transport_settings(config), share=worker_count(config)
+    )
+    if not stripe_profile.claims("test_tokens") and stripe_profile.claims("tokens_api"):
+        transport = TokenMintingTransport(transport)
     yield transport
     transport.close()
 
@@ -55,18 +77,20 @@ def _idempotency_counter() -> itertools.count[int]:
 
 @pytest.fixture
 def stripe_client(
+    request: pytest.FixtureRequest,
     stripe_target: TargetConfig,
-    stripe_transport: Urllib3Transport,
+    stripe_transport: Transport,
     stripe_run_id: str,
     _idempotency_counter: itertools.count[int],
 ) -> StripeClient:
     """A client for the target; every POST carries a fresh idempotency key derived from the run."""
+    prefix = f"sc-{stripe_run_id}-{worker_id(request.config)}"  # xdist workers share the run id
     return StripeClient(
         stripe_target.base_url,
         stripe_target.api_key,
         stripe_version=stripe_target.stripe_version,
         transport=stripe_transport,
-        idempotency_keys=lambda: f"sc-{stripe_run_id}-{next(_idempotency_counter)}",
+        idempotency_keys=lambda: f"{prefix}{next(_idempotency_counter)}",
     )
 
 

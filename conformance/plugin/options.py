@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from conformance.http.ratelimit import DEFAULT_REMOTE_RATE
+from conformance.http.stack import DEFAULT_RETRIES, DEFAULT_TIMEOUT
 from conformance.targets import LIVE_KEY_OVERRIDE_FLAG
 
 
@@ -28,7 +30,21 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(
         "--stripe-report-dir",
         metavar="DIR",
-        help="Write report.json and junit.xml for the run into DIR.",
+        help="Write report.json, report.html, summary.md, junit.xml and allure-results/ for the run into DIR.",
+    )
+    group.addoption(
+        "--stripe-expect",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="Expectations file (TOML or YAML) of known deviations: expected failures are reported "
+        "xfailed, an unexpected pass fails the run. Repeatable; later files win.",
+    )
+    group.addoption(
+        "--stripe-progress",
+        choices=("auto", "tty", "plain", "off"),
+        default="auto",
+        help="Progress display per area: a redrawn line on a terminal, plain lines otherwise (default auto).",
     )
     group.addoption(
         LIVE_KEY_OVERRIDE_FLAG,
@@ -36,6 +52,13 @@ def add_options(parser: pytest.Parser) -> None:
         action="store_true",
         default=False,
         help="Allow an sk_live_/rk_live_ key. The suite creates and deletes real objects.",
+    )
+    group.addoption(
+        "--stripe-profile",
+        metavar="NAME|FILE",
+        default=None,
+        help="Target profile: a shipped name (reference, localstripe, stripe-stateful-mock, stripe) or a "
+        ".toml file; gives the target's name, API version, claimed features and known deviations.",
     )
     group.addoption(
         "--stripe-target-name",
@@ -49,3 +72,47 @@ def add_options(parser: pytest.Parser) -> None:
         default=False,
         help="Skip the preflight probe (the CLI has already made it).",
     )
+    group.addoption(
+        "--stripe-request-timeout",
+        metavar="SECONDS",
+        type=_positive_float,
+        default=DEFAULT_TIMEOUT,
+        help=f"Give up on one request after this long (default {DEFAULT_TIMEOUT:g}).",
+    )
+    group.addoption(
+        "--stripe-retries",
+        metavar="N",
+        type=int,
+        default=DEFAULT_RETRIES,
+        help=f"Resend a safe request up to N times after a connection error, 409, 429 or 5xx "
+        f"(default {DEFAULT_RETRIES}; 0 turns retries off).",
+    )
+    group.addoption(
+        "--stripe-rate-limit",
+        metavar="PER_SECOND",
+        type=float,
+        default=None,
+        help=f"Most requests per second, shared by all workers (default {DEFAULT_REMOTE_RATE:g} for remote "
+        "targets, unlimited on loopback; 0 turns the limiter off).",
+    )
+    group.addoption(
+        "--stripe-deadline",
+        metavar="SECONDS",
+        type=_positive_float,
+        default=None,
+        help="Start no scenario once this long has passed since the first one started; "
+        "the rest are reported as not run.",
+    )
+    group.addoption(
+        "--stripe-shard",
+        metavar="I/N",
+        default=None,
+        help="Run only shard I of N (1-based): a deterministic split of the collected scenarios.",
+    )
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise ValueError(f"{text} is not a positive number")
+    return value

@@ -27,6 +27,8 @@ class SessionState:
     target: TargetConfig | None = None
     outcomes: list[TestOutcome] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    deadline: float | None = None
+    """The ``time.monotonic()`` instant after which no further scenario starts (``--stripe-deadline``)."""
 
 
 STATE_KEY = pytest.StashKey[SessionState]()

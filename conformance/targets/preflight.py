@@ -43,7 +43,7 @@ def preflight(
     )
     where = config.display_url
     try:
-        response = _first_answer(client, deadline, where)
+        response = _first_answer(client, where)
     finally:
         client.close()
     body = response.json()
@@ -60,15 +60,11 @@ def preflight(
     )
 
 
-def _first_answer(client: StripeClient, deadline: float, where: str) -> Response:
-    last_error = "no answer"
-    while True:
-        try:
-            return client.get("/v1/customers", {"limit": 1})
-        except RateLimitedError as exc:
-            raise PreflightError(f"target {where} is rate-limiting this client: {exc}") from None
-        except TransportError as exc:
-            last_error = str(exc)
-            if "refused" in last_error or "timed out" in last_error or time.monotonic() + 1.0 > deadline:
-                raise PreflightError(f"cannot reach target {where}: {last_error}") from None
-            time.sleep(0.5)
+def _first_answer(client: StripeClient, where: str) -> Response:
+    """The one probe; the transport has already retried what is worth retrying, within the budget."""
+    try:
+        return client.get("/v1/customers", {"limit": 1})
+    except RateLimitedError as exc:
+        raise PreflightError(f"target {where} is rate-limiting this client: {exc}") from None
+    except TransportError as exc:
+        raise PreflightError(f"cannot reach target {where}: {exc}") from None

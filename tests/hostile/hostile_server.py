@@ -8,6 +8,7 @@ list, customer create and customer delete, which are answered in Stripe's shape)
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 import socketserver
@@ -16,6 +17,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+HOSTILE_KEY = "sk_test_hostile1"
 
 BEHAVIOURS = (
     "hang",
@@ -49,6 +52,7 @@ class HostileState:
 
     behaviour: str
     scope: str
+    key: str
     stop: threading.Event = field(default_factory=threading.Event)
     seen: list[Seen] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -58,12 +62,14 @@ class HostileState:
 class HostileServer:
     """Serve one hostile behaviour on a free loopback port; use as a context manager."""
 
-    def __init__(self, behaviour: str, scope: str = "scenarios", *, huge_size: int = 50 * 1024 * 1024) -> None:
+    def __init__(
+        self, behaviour: str, scope: str = "scenarios", *, key: str = HOSTILE_KEY, huge_size: int = 50 * 1024 * 1024
+    ) -> None:
         if behaviour not in BEHAVIOURS:
             raise ValueError(f"unknown behaviour {behaviour!r}")
         if scope not in ("all", "scenarios"):
             raise ValueError(f"unknown scope {scope!r}")
-        self.state = HostileState(behaviour, scope)
+        self.state = HostileState(behaviour, scope, key)
         self.huge_size = huge_size
         state, huge = self.state, huge_size
 
@@ -133,10 +139,11 @@ def _read_request(reader: Any) -> Seen | None:
     return Seen(method, target, headers, body)
 
 
-def _is_friendly(request: Seen) -> bool:
+def _is_friendly(request: Seen, key: str) -> bool:
     """The calls a run needs to start and to clean up, answered properly under scope 'scenarios'."""
     path = request.path.split("?", 1)[0]
-    if "authorization" not in request.headers:
+    basic = "Basic " + base64.b64encode(f"{key}:".encode()).decode()
+    if request.headers.get("authorization") not in (basic, f"Bearer {key}"):
         return False
     if request.method == "GET" and path == "/v1/customers":
         return True
@@ -146,7 +153,7 @@ def _is_friendly(request: Seen) -> bool:
 
 
 def _answer(sock: socket.socket, request: Seen, state: HostileState, huge: int) -> bool:
-    if state.scope == "scenarios" and _is_friendly(request):
+    if state.scope == "scenarios" and _is_friendly(request, state.key):
         status, body = _friendly(request, state)
         _send(sock, status, "application/json", json.dumps(body).encode())
         return True
