@@ -5,7 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from click.testing import CliRunner
+
 from conformance.checks import ValueMismatch
+from conformance.cli import cli
 from conformance.http import Request, Response
 from conformance.reference import Store
 from conformance.reporting import RunReport, TargetInfo, TestOutcome, aggregate, report_to_dict
@@ -26,7 +29,14 @@ class NoDefaultOnFirstCard(Store):
 
 
 def run_cli(*args, timeout=120):
+    """Run the CLI in a fresh process (what `run` needs: it starts pytest)."""
     return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def invoke(*args):
+    """Run a CLI command in this process (for commands that do not start pytest); returns (code, stdout, stderr)."""
+    result = CliRunner().invoke(cli, list(args), standalone_mode=False, catch_exceptions=False)
+    return result.return_value, result.stdout, result.stderr
 
 
 def failure(rid, message="expected $.default_source = 'card_1', got None"):

@@ -13,7 +13,7 @@ from conformance.expectations import (
     load_expectations,
     parse_expectations,
 )
-from tests.reporting.samples import CREATE, DELETE, FIRST_CARD, as_dict, make_report
+from tests.reporting.samples import CREATE, DELETE, FIRST_CARD, ROOT, as_dict, make_report
 
 TODAY = datetime.date(2026, 6, 1)
 
@@ -176,3 +176,9 @@ def test_adopted_file_escapes_awkward_messages(tmp_path):
     report["requirements"][0]["failures"][0]["message"] = 'got "quoted" \\ back\tslash \x7f and ünïcode 🎉'
     expectations = load_expectations(write(tmp_path, "weird.toml", expectations_toml(report)))
     assert "🎉" in expectations.get(FIRST_CARD).reason
+
+
+def test_the_documented_sample_file_loads():
+    sample = ROOT / "docs" / "expectations.example.toml"
+    expectations = load_expectations(sample, today=TODAY)
+    assert len(expectations) == 3 and expectations.skipped_ids() == {"card.list.ending-before"}

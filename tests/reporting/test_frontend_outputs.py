@@ -1,0 +1,61 @@
+"""The pytest front-end writes the same outputs, shows progress, and honours expectations files."""
+
+import json
+import subprocess
+import sys
+
+from conformance.reference import ReferenceServer
+from tests.reporting.samples import FIRST_CARD, NoDefaultOnFirstCard
+
+LATER_CARDS = "card.default.later-cards-keep"  # cited together with FIRST_CARD by one scenario
+
+pytest_plugins = ["pytester"]
+
+
+def _suite(pytester, server, out, *extra):
+    return pytester.runpytest_subprocess(
+        "--pyargs", "conformance.suite", "--stripe-target", server.url, "--stripe-api-key", "sk_test_frontend2",
+        "--stripe-report-dir", str(out), "-p", "no:cacheprovider", "-k", "first_card", *extra,
+    )
+
+
+def test_pytest_run_writes_every_output_and_redraws_progress_on_a_terminal(tmp_path):
+    with ReferenceServer(store=NoDefaultOnFirstCard()) as server:
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "--pyargs", "conformance.suite", "--stripe-target", server.url,
+             "--stripe-api-key", "sk_test_frontend2", "--stripe-report-dir", str(tmp_path), "-p", "no:cacheprovider",
+             "-k", "first_card", "--stripe-progress", "tty"],
+            capture_output=True, timeout=120, cwd=tmp_path,
+        )
+    output = result.stdout.decode()  # bytes: text mode would turn the carriage returns into newlines
+    assert result.returncode == 1, output
+    for name in ("report.json", "report.html", "summary.md", "junit.xml"):
+        assert (tmp_path / name).is_file(), name
+    assert list((tmp_path / "allure-results").glob("*-result.json"))
+    # One line redrawn in place (carriage return), not one line per scenario.
+    assert "\rstripe-conformance [1/1] default_source 0/2 (1 failing)" in output
+
+
+def test_pytest_run_applies_expectations_and_skips_expected_skips(pytester, tmp_path):
+    expect = tmp_path / "expect.yaml"
+    expect.write_text(
+        "expectations:\n"
+        f"  {FIRST_CARD}: {{expected: skip, reason: not built yet}}\n"
+        f"  {LATER_CARDS}: {{expected: skip, reason: not built yet}}\n"
+    )
+    with ReferenceServer(store=NoDefaultOnFirstCard()) as server:
+        result = _suite(pytester, server, tmp_path / "out", "--stripe-expect", str(expect), "-rs")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(["*expected skip: not built yet*"])
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    first = next(r for r in report["requirements"] if r["id"] == FIRST_CARD)
+    assert first["status"] == "skipped" and first["expectation"]["expected"] == ["skip"]
+
+
+def test_pytest_run_with_a_bad_expectations_file_exits_2(pytester, tmp_path):
+    expect = tmp_path / "expect.toml"
+    expect.write_text('[expectations."card.nope"]\nexpected = "fail"\nreason = "x"\n')
+    with ReferenceServer() as server:
+        result = _suite(pytester, server, tmp_path / "out", "--stripe-expect", str(expect))
+    assert result.ret == 2
+    assert "unknown requirement id 'card.nope'" in result.stdout.str() + result.stderr.str()
