@@ -70,6 +70,4 @@ def apply_session_expectations(config: pytest.Config, report: RunReport) -> RunR
 
 
 def _profile_expectations(config: pytest.Config) -> Expectations:
-    if not hasattr(config.option, "stripe_profile"):
-        return Expectations()  # a session without the profile option: no profile to consult
     return session_profile(config).expectations

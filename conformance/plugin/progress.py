@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from conformance.reporting import TestOutcome, aggregate
-from conformance.requirements import load_catalogue
+from conformance.requirements import AREAS, load_catalogue
 
 OUTCOME_PROPERTY = "stripe_conformance_outcome"
 MODES = ("auto", "tty", "plain", "off")
@@ -86,9 +86,10 @@ class ProgressDisplay:
             counts["checked"] += 1
             counts["passed"] += status == "passed"
             counts["failing"] += status in ("failed", "error")
+        ordered = sorted(per_area.items(), key=lambda item: AREAS.index(item[0]) if item[0] in AREAS else len(AREAS))
         cells = [
             f"{area} {c['passed']}/{c['checked']}" + (f" ({c['failing']} failing)" if c["failing"] else "")
-            for area, c in per_area.items()
+            for area, c in ordered
         ]
         done = f"{self._done}/{self._total}" if self._total else str(self._done)
         return f"stripe-conformance [{done}] " + " · ".join(cells)
