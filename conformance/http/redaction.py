@@ -25,8 +25,9 @@ _CLIENT_SECRET_PATTERN = re.compile(r"\b[a-z]{2,5}_[A-Za-z0-9]+_secret_[A-Za-z0-
 _JSON_SECRET_FIELD = re.compile(r'("(?:client_secret|secret|cvc)"\s*:\s*)"[^"]*"')
 _JSON_NUMBER_FIELD = re.compile(r'("number"\s*:\s*)"[\d -]{8,}"')
 _BASIC_PATTERN = re.compile(r"(Basic|Bearer)\s+[A-Za-z0-9+/=._-]+")
-# 13-19 digits (spaces or dashes allowed between them), not part of a longer word such as an object id.
-_PAN_PATTERN = re.compile(r"(?<![A-Za-z0-9_])\d(?:[ -]?\d){12,18}(?![A-Za-z0-9_])")
+# 13-19 digits (spaces or dashes allowed between them), not part of a longer word such as an object
+# id, nor the fraction of a decimal number.
+_PAN_PATTERN = re.compile(r"(?<![A-Za-z0-9_])(?<!\d\.)\d(?:[ -]?\d){12,18}(?![A-Za-z0-9_])(?!\.\d)")
 _SECRET_FORM_LEAVES = frozenset({"number", "cvc", "client_secret", "secret"})
 
 

@@ -44,6 +44,7 @@ from conformance.recording import (
     write_cassette_set,
 )
 from conformance.recording.manifest import PLACEHOLDER_BASE_URL
+from conformance.recording.naming import test_identity
 from conformance.recording.session import REPLAY_API_KEY
 
 
@@ -174,12 +175,47 @@ def _aim_at_recording(config: pytest.Config, cassette_set: CassetteSet) -> None:
         option.stripe_rate_limit = 0  # nothing is sent anywhere: never wait for a rate limiter
 
 
+class RedactingFilter(logging.Filter):
+    """A logging filter that passes each record's message through the redaction."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Replace the message with its redacted text (arguments merged in first)."""
+        message = record.getMessage()
+        clean = redact_text(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+def _suite_run(config: pytest.Config) -> bool:
+    return any(_option(config, name) for name in ("stripe_target", "stripe_report_dir", "stripe_api_key"))
+
+
+def _redact_log_handlers(config: pytest.Config, recording: RunRecording) -> None:
+    """Redact what pytest's ``--log-file`` and live-log handlers write."""
+    logging_plugin = config.pluginmanager.get_plugin("logging-plugin")
+    for name in ("log_file_handler", "log_cli_handler"):
+        handler = getattr(logging_plugin, name, None)
+        if isinstance(handler, logging.Handler):
+            redacting = RedactingFilter()
+            handler.addFilter(redacting)
+            recording.exits.callback(handler.removeFilter, redacting)
+
+
 def _quiet_vcr_logging(recording: RunRecording) -> None:
     """Keep vcrpy's logger to warnings while cassettes run: it logs whole unredacted responses below that."""
     logger = logging.getLogger("vcr")
     previous = logger.level
     logger.setLevel(max(previous, logging.WARNING))
     recording.exits.callback(logger.setLevel, previous)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Once pytest's logging plugin exists: redact what its log file and live log write."""
+    config = session.config
+    recording = config.stash.get(RECORDING_KEY, None)
+    if recording is not None and (recording.plan is not None or _suite_run(config)):
+        _redact_log_handlers(config, recording)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -217,11 +253,17 @@ def _note_miss(item: pytest.Item, miss: CassetteMiss) -> None:
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """Redact what pytest will print or write about a scenario: the failure text and captured output."""
-    report = yield
+    """Redact what pytest and other plugins print or write about a scenario: failure text, captured output.
+
+    The exception's own message is redacted before the report is built, so every plugin that quotes
+    it (pytest's traceback, junit, Allure's status details) sees the redacted text.
+    """
     recording = item.config.stash.get(RECORDING_KEY, None)
     if item.get_closest_marker("requirement") is None and (recording is None or recording.plan is None):
-        return report
+        return (yield)
+    if call.excinfo is not None:
+        _redact_exception(call.excinfo.value)
+    report = yield
     if report.longrepr is not None:
         text = report.longreprtext
         clean = redact_text(text)
@@ -229,6 +271,12 @@ def pytest_runtest_makereport(
             report.longrepr = _redacted_longrepr(report.longrepr, clean)
     report.sections = [(title, redact_text(content)) for title, content in report.sections]
     return report
+
+
+def _redact_exception(exc: BaseException) -> None:
+    clean = tuple(redact_text(arg) if isinstance(arg, str) else arg for arg in exc.args)
+    if clean != exc.args:
+        exc.args = clean
 
 
 def _redacted_longrepr(longrepr: object, clean: str) -> tuple[str, int, str] | str:
@@ -291,8 +339,8 @@ def stripe_seed(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def stripe_random(request: pytest.FixtureRequest, stripe_seed: str) -> random.Random:
-    """A ``random.Random`` for this test, seeded from the run's seed and the test's id."""
-    return random_for(stripe_seed, "test", request.node.nodeid)
+    """A ``random.Random`` for this test, seeded from the run's seed and the test's module and name."""
+    return random_for(stripe_seed, "test", *test_identity(request.node.nodeid))
 
 
 @pytest.fixture(scope="session")

@@ -17,10 +17,15 @@ def cassette_path(directory: Path, nodeid: str) -> Path:
     The module folder is the file's stem; the file name joins class and test names with dots.
     Characters unsafe in file names become ``_``; a very long name is cut and given a hash suffix.
     """
+    module, test = test_identity(nodeid)
+    return directory / _safe(module) / (_safe(test) + CASSETTE_SUFFIX)
+
+
+def test_identity(nodeid: str) -> tuple[str, str]:
+    """Return ``(module stem, Class.test[param])`` of a node id: stable whatever the rootdir is."""
     file_part, _, rest = nodeid.partition("::")
     module = Path(file_part).stem or "tests"
-    test = ".".join(rest.split("::")) if rest else module
-    return directory / _safe(module) / (_safe(test) + CASSETTE_SUFFIX)
+    return module, ".".join(rest.split("::")) if rest else module
 
 
 def _safe(name: str) -> str:
