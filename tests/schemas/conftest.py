@@ -98,6 +98,14 @@ def stripe_fixtures() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
+def fixtures_if_present() -> dict[str, Any]:
+    """Stripe's fixtures when the reference folder is present, else nothing."""
+    from conformance.schemas.generator.sources import load_fixtures
+
+    return load_fixtures(FIXTURES) if FIXTURES.is_file() else {}
+
+
+@pytest.fixture(scope="session")
 def generated(spec: dict[str, Any], stripe_fixtures: dict[str, Any]) -> Any:
     from conformance.schemas.generator import generate
     from conformance.schemas.generator.sources import load_overlays

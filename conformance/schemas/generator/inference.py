@@ -3,8 +3,10 @@
 Inference only claims what the examples show: JSON types, object shapes, and a
 reference to another documented object wherever a nested object carries an
 ``object`` value that names one. A value seen only as ``null`` gets no type (the
-examples do not say what it holds otherwise). Enums are never inferred from
-examples, and ``required`` is left to the fixture-presence pass.
+examples do not say what it holds otherwise), and an empty hash no field list.
+Enums are never inferred from examples, and ``required`` is left to the
+fixture-presence pass. What examples cannot show (that a timestamp may be
+``null``, that a hash is a map keyed by currency) comes from the overlay.
 """
 
 from __future__ import annotations
@@ -87,6 +89,8 @@ def _infer_object(value: dict[str, Any], known: Mapping[str, str], *, root: bool
     target = value.get("object")
     if not root and isinstance(target, str) and target in known:
         return {"$ref": COMPONENT_REF_PREFIX + known[target]}
+    if not value:
+        return {"type": "object"}  # an empty hash shows no field: do not claim it has none
     return {
         "type": "object",
         "properties": {key: _infer(item, known) for key, item in value.items()},

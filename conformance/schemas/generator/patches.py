@@ -7,7 +7,8 @@ where it is made). Operations on a property:
 
 - ``add_enum``: extra values Stripe is documented (by its own fixtures) to return;
 - ``merge``: keys merged into the property schema (``{nullable: true}``, ``{type: number}``);
-- ``set``: a replacement property schema (OpenAPI form);
+- ``set``: a replacement property schema (OpenAPI form), or a new property for a
+  documented field the spec lacks;
 - ``accept_empty_object``: the field may also hold ``{}``.
 
 Operations on a component: ``optional`` (fields never required, whatever the
@@ -74,8 +75,8 @@ def _policy(current: RequiredPolicy, patch: Mapping[str, Any]) -> RequiredPolicy
 
 
 def _patch_property(name: str, component: dict[str, Any], path: str, patch: Mapping[str, Any]) -> None:
-    parent, key = _locate(name, component, path)
-    target = parent[key]
+    parent, key = _locate(name, component, path, create="set" in patch)
+    target = parent.get(key, {})
     if "set" in patch:
         target = copy.deepcopy(patch["set"])
     if "merge" in patch:
@@ -97,19 +98,26 @@ def _with_empty_object(schema: dict[str, Any]) -> dict[str, Any]:
     return {**rest, "anyOf": [*branches, dict(_EMPTY_OBJECT)]}
 
 
-def _locate(name: str, component: dict[str, Any], path: str) -> tuple[dict[str, Any], str]:
-    """Return the dict holding the schema at ``path`` and its key there."""
+def _locate(name: str, component: dict[str, Any], path: str, *, create: bool) -> tuple[dict[str, Any], str]:
+    """Return the dict holding the schema at ``path`` and its key there.
+
+    With ``create``, the last step may name a property the spec lacks (a documented
+    field newer than the spec).
+    """
     steps = path.split("/")
     node: dict[str, Any] = component
     parent: dict[str, Any] = component
     key = ""
-    for step in steps:
+    for index, step in enumerate(steps):
         if step == "[]":
             parent, key = node, "items"
         elif step == "{}":
             parent, key = node, "additionalProperties"
         else:
             parent, key = node.get("properties", {}), step
+        last = index == len(steps) - 1
+        if key not in parent and last and create and step not in ("[]", "{}"):
+            break
         if key not in parent or not isinstance(parent[key], dict):
             raise PatchError(f"{name}/{path}: no schema at {step!r}")
         node = parent[key]
