@@ -33,14 +33,17 @@ _SEVERITY = {"MUST": allure.severity_level.CRITICAL, "SHOULD": allure.severity_l
 def default_allure_dir(config: pytest.Config) -> None:
     """With ``--stripe-report-dir`` and no ``--alluredir``: write results to ``<dir>/allure-results``.
 
-    Must run before allure-pytest's own ``pytest_configure`` (from ``pytest_cmdline_main``).
+    Must run before allure-pytest's own ``pytest_configure`` (from ``pytest_cmdline_main``, which
+    xdist workers call too).
     """
     option = config.option
     report_dir = getattr(option, "stripe_report_dir", None)
     if not report_dir or not hasattr(option, "allure_report_dir") or option.allure_report_dir:
         return
     option.allure_report_dir = f"{report_dir}/{ALLURE_DIR_NAME}"
-    option.clean_alluredir = True
+    # Results of an earlier run would mix with this one's: the controller empties the directory
+    # before any xdist worker starts; a worker cleaning it could delete another worker's results.
+    option.clean_alluredir = not hasattr(config, "workerinput")
 
 
 def allure_active(config: pytest.Config) -> bool:
