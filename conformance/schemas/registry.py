@@ -12,11 +12,11 @@ import jsonschema_rs
 
 from conformance.schemas.bundle import Bundle
 from conformance.schemas.dispatch import LIST_SCHEMA, Dispatcher
-from conformance.schemas.errors import SchemaError, UnknownObjectError
+from conformance.schemas.errors import SchemaError, Severity, UnknownObjectError
 from conformance.schemas.jsonpath import json_path, json_pointer
 from conformance.schemas.location import schemas_root
+from conformance.schemas.shapes import Shapes
 from conformance.schemas.store import INDEX_FILE, SchemaStore
-from conformance.schemas.unknown import unknown_fields
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator  # type: ignore[import-untyped, unused-ignore]
@@ -41,6 +41,7 @@ class SchemaRegistry:
         self._dispatcher = Dispatcher.from_entries(store.entries)
         self._lock = threading.Lock()
         self._bundles: dict[bool, Bundle] = {}
+        self._shapes: Shapes | None = None
         self._fast: dict[tuple[str, bool], jsonschema_rs.Validator] = {}
         self._full: dict[str, Validator] = {}
 
@@ -128,36 +129,28 @@ class SchemaRegistry:
                 from conformance.schemas.detail import detailed_errors
 
                 findings.extend(detailed_errors(self._full_validator(name), body, schema_name=name, prefix=prefix))
-            findings.extend(self._unknown(name, closed, body, prefix, strict=strict))
+            findings.extend(self._unknown(name, body, prefix, strict=strict))
         if name == LIST_SCHEMA and isinstance(body, dict) and isinstance(body.get("data"), list):
             for index, item in enumerate(body["data"]):
                 findings.extend(self._validate(item, (*prefix, "data", index), strict=strict))
         return findings
 
-    def _unknown(
-        self,
-        name: str,
-        closed: jsonschema_rs.Validator,
-        body: Any,
-        prefix: Path_,
-        *,
-        strict: bool,
-    ) -> list[SchemaError]:
+    def _unknown(self, name: str, body: Any, prefix: Path_, *, strict: bool) -> list[SchemaError]:
+        """Report every field of ``body`` that the schema of its object does not list."""
+        if self._shapes is None:
+            self._shapes = Shapes(self._store.all_documents())
         version = self._store.entries[name].api_version
-        out = []
-        for field in unknown_fields(closed.iter_errors(body)):
-            # The strict variant's "additionalProperties: false" is not in the files: point
-            # at the list of known fields instead.
-            schema_path = json_pointer((*field.schema_path[:-1], "properties"))
-            out.append(
-                SchemaError(
-                    json_path=json_path((*prefix, *field.instance_path)),
-                    schema_path=f"{name}#{schema_path}",
-                    message=f"unknown field {field.instance_path[-1]!r} (not in the {version} schema)",
-                    severity="error" if strict else "warning",
-                )
+        severity: Severity = "error" if strict else "warning"
+        return [
+            SchemaError(
+                json_path=json_path((*prefix, *visit.instance_path, key)),
+                schema_path=f"{name}#{json_pointer((*visit.schema_path, 'properties'))}",
+                message=f"unknown field {key!r} (not in the {version} schema)",
+                severity=severity,
             )
-        return out
+            for visit in self._shapes.visits(body, self._store.entries[name].file)
+            for key in sorted(visit.unknown)
+        ]
 
     def _known(self, name: str) -> str:
         if name not in self._store.entries:

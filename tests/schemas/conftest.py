@@ -8,6 +8,7 @@ that need them skip with the reason when it is absent.
 from __future__ import annotations
 
 import json
+import posixpath
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 
 from conformance.schemas import SchemaRegistry
-from conformance.schemas.generator.walk import walk_objects
+from conformance.schemas.shapes import Shapes
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
@@ -160,37 +161,35 @@ def nested_objects(document: Any) -> Iterator[dict[str, Any]]:
 def synthesize(registry: SchemaRegistry, name: str) -> Any:
     """Build a body valid under the top-level schema ``name``: every field at the top level,
     required fields below it."""
-    resolver = registry_resolver(registry, name)
-    return _synth(registry.schema(name), resolver, depth=0)
+    file = registry._store.entries[name].file
+    return _synth(registry, registry.schema(name), file, depth=0)
 
 
-def registry_resolver(registry: SchemaRegistry, name: str) -> Any:
-    store = registry._store  # the tests reach the referencing registry the store built
-    return store.crawled_registry().resolver(store.uri(name))
-
-
-def _follow(schema: Mapping[str, Any], resolver: Any) -> tuple[Mapping[str, Any], Any]:
+def follow(registry: SchemaRegistry, schema: Mapping[str, Any], file: str) -> tuple[Mapping[str, Any], str]:
+    """Follow ``$ref`` (relative file references) from ``schema`` in ``file`` to a schema body."""
     while "$ref" in schema:
-        resolved = resolver.lookup(schema["$ref"])
-        schema, resolver = resolved.contents, resolved.resolver
-    return schema, resolver
+        file = posixpath.normpath(posixpath.join(posixpath.dirname(file), schema["$ref"]))
+        schema = registry._store.document(file)
+    return schema, file
 
 
-def _synth(schema: Mapping[str, Any], resolver: Any, depth: int) -> Any:
-    schema, resolver = _follow(schema, resolver)
+def _synth(registry: SchemaRegistry, schema: Mapping[str, Any], file: str, depth: int) -> Any:
+    schema, file = follow(registry, schema, file)
     if "enum" in schema:
         return next(value for value in schema["enum"] if value is not None)
     if "anyOf" in schema:
         branches = schema["anyOf"]
         simple = [b for b in branches if b.get("type") not in (None, "null") and "$ref" not in b]
-        return _synth(simple[0] if simple else branches[0], resolver, depth)
+        return _synth(registry, simple[0] if simple else branches[0], file, depth)
     types = schema.get("type", "object")
     kind = next((t for t in ([types] if isinstance(types, str) else types) if t != "null"), "null")
     if kind == "object":
         properties = schema.get("properties", {})
         required = set(schema.get("required", ()))
         return {
-            key: _synth(sub, resolver, depth + 1) for key, sub in properties.items() if key in required or depth == 0
+            key: _synth(registry, sub, file, depth + 1)
+            for key, sub in properties.items()
+            if key in required or depth == 0
         }
     return {"string": "x", "integer": 1, "number": 1.5, "boolean": True, "array": [], "null": None}[kind]
 
@@ -214,9 +213,9 @@ class NegativeCase:
 def negative_cases(registry: SchemaRegistry, name: str, base: Any) -> Iterator[NegativeCase]:
     """Yield one broken copy of ``base`` per required field, typed field and enum field of
     every object schema the body holds (nested objects included)."""
-    for visit in walk_objects(base, registry.schema(name), registry_resolver(registry, name)):
+    shapes = Shapes(registry._store.all_documents())
+    for visit in shapes.visits(base, registry._store.entries[name].file):
         where = visit.instance_path
-        resolver = visit.resolver
         properties = visit.schema.get("properties", {})
         for key in visit.schema.get("required", ()):
             if key in visit.instance:
@@ -224,23 +223,23 @@ def negative_cases(registry: SchemaRegistry, name: str, base: Any) -> Iterator[N
         for key, sub in properties.items():
             if key not in visit.instance:
                 continue
-            accepted = accepted_types(sub, resolver)
+            accepted = accepted_types(registry, sub, visit.file)
             if accepted is not None:
                 wrong = next((v for t, v in WRONG_VALUES if not _accepts(accepted, t)), None)
                 if wrong is not None:
                     yield NegativeCase(name, "wrong-type", (*where, key), _with(base, where, key, wrong))
-            target, _ = _follow(sub, resolver)
+            target, _ = follow(registry, sub, visit.file)
             if "enum" in target and key != "deleted":
                 yield NegativeCase(name, "unknown-enum", (*where, key), _with(base, where, key, UNKNOWN_ENUM_VALUE))
 
 
-def accepted_types(schema: Mapping[str, Any], resolver: Any) -> set[str] | None:
+def accepted_types(registry: SchemaRegistry, schema: Mapping[str, Any], file: str) -> set[str] | None:
     """Return the JSON types a schema accepts, or ``None`` when it accepts any type."""
-    schema, resolver = _follow(schema, resolver)
+    schema, file = follow(registry, schema, file)
     if "anyOf" in schema:
         types: set[str] = set()
         for branch in schema["anyOf"]:
-            sub = accepted_types(branch, resolver)
+            sub = accepted_types(registry, branch, file)
             if sub is None:
                 return None
             types |= sub
@@ -290,6 +289,5 @@ def helpers() -> Any:
         synthesize = staticmethod(synthesize)
         negative_cases = staticmethod(negative_cases)
         accepted_types = staticmethod(accepted_types)
-        registry_resolver = staticmethod(registry_resolver)
 
     return Helpers

@@ -105,13 +105,10 @@ def generate(spec: Mapping[str, Any], fixtures: Mapping[str, Any] | None, overla
             **body,
         }
 
-    uris = {name: layout.uri_of(name) for name in documents}
-    registry: Registry[Any] = Registry().with_resources(
-        (uris[name], DRAFT202012.create_resource(doc)) for name, doc in documents.items()
-    )
     examples = list(_examples(documents, fixtures, overlays))
-    report = apply_required(documents, uris, registry, examples, policies)
-    conflicts = tuple(_conflicts(documents, registry, examples))
+    files_of = {name: layout.file_of(name) for name in documents}
+    report = apply_required(documents, files_of, examples, policies)
+    conflicts = tuple(_conflicts(documents, examples))
 
     files: dict[str, Any] = {layout.file_of(name): doc for name, doc in documents.items()}
     files[INDEX_FILE] = _index(overlays, names, top_level, documents, layout)
@@ -260,8 +257,11 @@ def _object_tables(documents: Mapping[str, Any]) -> tuple[dict[str, str], dict[s
     return live, deleted
 
 
-def _conflicts(documents: Mapping[str, Any], registry: Registry[Any], examples: list[tuple[str, Any]]) -> Iterator[str]:
+def _conflicts(documents: Mapping[str, Any], examples: list[tuple[str, Any]]) -> Iterator[str]:
     """Yield one line per way a documented example fails its own generated schema."""
+    registry: Registry[Any] = Registry().with_resources(
+        (document["$id"], DRAFT202012.create_resource(document)) for document in documents.values()
+    )
     validators: dict[str, Draft202012Validator] = {}
     for name, example in examples:
         validator = validators.get(name)

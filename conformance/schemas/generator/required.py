@@ -15,11 +15,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from referencing import Registry
-
 from conformance.schemas.generator.patches import RequiredPolicy
-from conformance.schemas.generator.walk import walk_objects
 from conformance.schemas.jsonpath import json_pointer
+from conformance.schemas.shapes import Shapes
 
 __all__ = ["RequiredReport", "apply_required"]
 
@@ -39,23 +37,22 @@ class RequiredReport:
 
 def apply_required(
     documents: Mapping[str, dict[str, Any]],
-    uris: Mapping[str, str],
-    registry: Registry[Any],
+    files: Mapping[str, str],
     examples: Iterable[tuple[str, Any]],
     policies: Mapping[str, RequiredPolicy],
 ) -> RequiredReport:
     """Rewrite the ``required`` list of every object schema in ``documents`` in place.
 
-    ``documents`` maps schema names to their (already registered) root schemas,
-    ``uris`` maps names to ``$id`` values, and ``examples`` yields ``(name, body)``
-    pairs: a body documented to be an instance of that schema.
+    ``documents`` maps schema names to their root schemas (whose references are
+    relative file paths), ``files`` maps names to those file paths, and ``examples``
+    yields ``(name, body)`` pairs: a body documented to be an instance of that schema.
     """
+    shapes = Shapes({files[name]: document for name, document in documents.items()})
     seen: dict[int, list[frozenset[str]]] = {}
     count = visits = 0
     for name, body in examples:
         count += 1
-        resolver = registry.resolver(uris[name])
-        for visit in walk_objects(body, documents[name], resolver):
+        for visit in shapes.visits(body, files[name]):
             visits += 1
             seen.setdefault(id(visit.schema), []).append(frozenset(visit.instance))
     with_examples = without_examples = spec_total = total = 0
