@@ -31,7 +31,8 @@ def deserialize(text: str) -> dict[str, Any]:
         body = interaction.get("response", {}).get("body")
         if isinstance(body, dict) and "json" in body:
             layout = _LAYOUTS.get(str(body.get("layout")), _LAYOUTS["compact"])
-            interaction["response"]["body"] = {"string": layout(body["json"])}
+            ending = "\n" if body.get("newline") else ""
+            interaction["response"]["body"] = {"string": layout(body["json"]) + ending}
     return cassette
 
 
@@ -52,7 +53,9 @@ def _pack(text: str) -> dict[str, Any]:
         data = json.loads(text)
     except ValueError:
         return {"string": text}
+    newline = text.endswith("\n")
+    bare = text[:-1] if newline else text
     for name, layout in _LAYOUTS.items():
-        if layout(data) == text:
-            return {"json": data, "layout": name}
+        if layout(data) == bare:
+            return {"json": data, "layout": name} | ({"newline": True} if newline else {})
     return {"string": text}

@@ -36,7 +36,10 @@ def _cassette(body: str) -> dict:
 
 @pytest.mark.parametrize(
     "body",
-    ['{"id":"cus_1","n":[1,2],"é":null}', '{"id": "cus_1"}', '{\n  "id": "cus_1"\n}', "not json", '{"a" : 1}', ""],
+    [
+        '{"id":"cus_1","n":[1,2],"é":null}', '{"id": "cus_1"}', '{\n  "id": "cus_1"\n}', '{\n  "id": "cus_1"\n}\n',
+        "not json", '{"a" : 1}', '{"a": 1}\n\n', "",
+    ],
 )
 def test_serializer_round_trips_the_exact_body(body):
     text = serializer.serialize(_cassette(body))
