@@ -32,8 +32,7 @@ def ref_name(ref: str) -> str:
 
 def convert_component(node: dict[str, Any]) -> dict[str, Any]:
     """Return the 2020-12 form of an OpenAPI schema object (the input is not modified)."""
-    converted = _convert(node)
-    return converted
+    return _convert(node)
 
 
 def component_refs(node: Any) -> set[str]:
