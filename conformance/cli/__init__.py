@@ -11,31 +11,30 @@ import sys
 import click
 
 from conformance import __version__
-from conformance.cli.cleanup_cmd import cleanup_command
-from conformance.cli.diff_cmd import diff_command
 from conformance.cli.exit_codes import EXIT_USAGE
-from conformance.cli.expect_cmd import expect_command
-from conformance.cli.matrix_cmd import matrix_command
-from conformance.cli.requirements_cmd import requirements_command
-from conformance.cli.run_cmd import run_command
-from conformance.cli.serve_cmd import serve_command
+from conformance.cli.lazy_group import LazyGroup
 
 __all__ = ["cli", "main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Each command's module is imported only when that command runs (start-up: benchmarks/RESULTS.md).
+COMMANDS = (
+    ("run", "conformance.cli.run_cmd:run_command"),
+    ("serve", "conformance.cli.serve_cmd:serve_command"),
+    ("requirements", "conformance.cli.requirements_cmd:requirements_command"),
+    ("cleanup", "conformance.cli.cleanup_cmd:cleanup_command"),
+    ("expect", "conformance.cli.expect_cmd:expect_command"),
+    ("diff", "conformance.cli.diff_cmd:diff_command"),
+    ("matrix", "conformance.cli.matrix_cmd:matrix_command"),
+    ("schemas", "conformance.cli.schemas_cmd:schemas_group"),
+    ("validate", "conformance.cli.schemas_cmd:validate_command"),
+)
+
+
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="stripe-conformance")
 def cli() -> None:
     """Conformance suite for Stripe-compatible APIs."""
-
-
-cli.add_command(run_command)
-cli.add_command(serve_command)
-cli.add_command(requirements_command)
-cli.add_command(cleanup_command)
-cli.add_command(expect_command)
-cli.add_command(diff_command)
-cli.add_command(matrix_command)
 
 
 def main(argv: list[str] | None = None) -> None:
