@@ -7,10 +7,12 @@
 A peer run starts the pinned peer on a free 127.0.0.1 port, waits until it answers, runs
 ``stripe-conformance run --target URL --profile NAME`` (the profile's expectations applied) and
 stops it. It passes when the peer behaves exactly as its profile expects: a new deviation, or
-one that went away, fails it. ``--refresh`` also runs the reference server, rewrites each
-peer's ``[expectations]`` from what was observed (keeping reasons and links already written;
-new entries get a TODO reason that must be confirmed with curl and rewritten by hand) and
-regenerates ``docs/peers.md``.
+one that went away, fails it. ``--refresh`` first runs the reference server (and changes nothing
+if it does not conform), then rewrites each peer's ``[expectations]`` from what was observed
+(keeping reasons and links already written; new entries get an ``observed ...`` reason that must
+be confirmed with curl and rewritten by hand), replays the curl transcripts under
+``docs/peers/`` (``peers/transcripts.py``) and regenerates ``docs/peers.md``; it exits 1 when a
+transcript is stale or an expected deviation has none.
 
 Peers are installed under ``.peers/`` (localstripe: its own virtualenv from
 ``peers/localstripe/requirements.txt``) and ``peers/stateful-mock/node_modules`` (``npm ci``
@@ -205,14 +207,23 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BROKEN
     codes = {peer.profile: check_peer(peer) for peer in chosen}
     if args.refresh:
+        from peers.transcripts import write_transcripts  # here: transcripts imports this module
+
+        unconfirmed = []
         for peer in chosen:
             report = REPORTS_DIR / peer.profile / "report.json"
             if codes[peer.profile] in (EXIT_OK, EXIT_DEVIATES) and report.exists():
                 refresh_profile_expectations(PROFILES_DIR / f"{peer.profile}.toml", report)
+                unconfirmed += [f"{peer.profile}/{item}" for item in write_transcripts(peer.profile)]
         write_peers_doc(DOC, {p.profile: REPORTS_DIR / p.profile / "report.json" for p in PEERS},
                         REPORTS_DIR / "reference" / "report.json")
-        print(f"run_peer: rewrote expectations and {DOC.relative_to(ROOT)}; review them with git diff")
-        return EXIT_OK if all(code in (EXIT_OK, EXIT_DEVIATES) for code in codes.values()) else EXIT_BROKEN
+        print(f"run_peer: rewrote expectations, docs/peers/ transcripts and {DOC.relative_to(ROOT)}; review git diff")
+        for item in unconfirmed:
+            print(f"run_peer: {item}: transcript stale or missing: confirm with curl, fix the recipe in "
+                  "peers/transcripts.py and the reason in the profile", file=sys.stderr)
+        if not all(code in (EXIT_OK, EXIT_DEVIATES) for code in codes.values()):
+            return EXIT_BROKEN
+        return EXIT_DEVIATES if unconfirmed else EXIT_OK
     for name, code in codes.items():
         verdict = {
             EXIT_OK: "as expected",
