@@ -119,6 +119,8 @@ def _target(
     if profile is not None:
         url = url or (None if profile.builtin else profile.url)
         stripe_version = stripe_version or profile.stripe_version
+        if not url and not profile.builtin:
+            raise ConfigError(f"profile {profile.name!r} gives no URL: pass --target URL")
     if url:
         name = profile.name if profile is not None else "custom"
         config = TargetConfig.build(

@@ -112,3 +112,10 @@ def test_unknown_profile_is_a_usage_error(tmp_path, name):
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "profile" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_profile_without_url_needs_a_target(tmp_path):
+    result = subprocess.run([*CLI, "run", "--profile", profile(tmp_path, ""), "--report-dir", str(tmp_path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "gives no URL: pass --target URL" in result.stderr
