@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import math
+import socket
+import threading
 import time
-from typing import Protocol
+from typing import Any, Protocol
 
 import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.response import BaseHTTPResponse
 
 from conformance.http.exchange import Request, Response
 
@@ -45,12 +52,16 @@ class Urllib3Transport:
             retries=False,
             timeout=urllib3.Timeout(connect=connect_timeout, read=timeout),
         )
+        self._deadlines = threading.local()
+        self._pool.pool_classes_by_scheme = _deadline_pools(self._deadlines)
         self._max_body = max_body
         self._deadline_per_request = timeout
 
     def send(self, request: Request) -> Response:
         """Send ``request`` over a pooled connection."""
         started = time.perf_counter()
+        # Every read of this request, headers included, ends by this instant (see _DeadlineSocket).
+        self._deadlines.instant = time.monotonic() + self._deadline_per_request
         try:
             raw = self._pool.request(
                 request.method,
@@ -100,6 +111,73 @@ class Urllib3Transport:
     def close(self) -> None:
         """Close every pooled connection."""
         self._pool.clear()
+
+
+class _DeadlineSocket:
+    """A connected socket whose reads never wait past the current request's deadline.
+
+    The read timeout bounds each wait for bytes; a server trickling its status line, headers or
+    body a byte at a time meets it at every read and would hold the request forever. Here each read
+    waits at most until the deadline, then times out like a silent server.
+    """
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self._timeout: float | None = sock.gettimeout()
+        self.deadline = math.inf
+
+    def settimeout(self, value: float | None) -> None:
+        self._timeout = value
+        self._sock.settimeout(value)
+
+    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("timed out")
+        self._sock.settimeout(remaining if self._timeout is None else min(remaining, self._timeout))
+        return self._sock.recv_into(buffer, nbytes, flags)
+
+    def makefile(self, mode: str = "rb", buffering: int | None = None, **_: Any) -> io.BufferedReader:
+        return io.BufferedReader(socket.SocketIO(self, "rb"), buffering or io.DEFAULT_BUFFER_SIZE)  # type: ignore[arg-type]
+
+    def _decref_socketios(self) -> None:
+        """Called by ``SocketIO.close``; the wrapped socket keeps no count of our readers."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+def _deadline_pools(deadlines: threading.local) -> dict[str, type[HTTPConnectionPool]]:
+    """Pool classes whose connections read through a ``_DeadlineSocket`` set to ``deadlines.instant``."""
+
+    class Connection(HTTPConnection):
+        def getresponse(self) -> BaseHTTPResponse:  # type: ignore[override]
+            _arm(self, deadlines)
+            return super().getresponse()
+
+    class TLSConnection(HTTPSConnection):
+        def getresponse(self) -> BaseHTTPResponse:  # type: ignore[override]
+            _arm(self, deadlines)
+            return super().getresponse()
+
+    class Pool(HTTPConnectionPool):
+        ConnectionCls = Connection
+
+    class TLSPool(HTTPSConnectionPool):
+        ConnectionCls = TLSConnection
+
+    return {"http": Pool, "https": TLSPool}
+
+
+def _arm(connection: HTTPConnection, deadlines: threading.local) -> None:
+    """Make ``connection`` read through a ``_DeadlineSocket`` set to this thread's request deadline."""
+    sock: Any = connection.sock
+    if sock is None:
+        return
+    if not isinstance(sock, _DeadlineSocket):
+        sock = _DeadlineSocket(sock)
+        connection.sock = sock
+    sock.deadline = getattr(deadlines, "instant", math.inf)
 
 
 def _describe(exc: Exception) -> str:

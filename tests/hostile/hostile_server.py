@@ -24,6 +24,7 @@ BEHAVIOURS = (
     "hang",
     "slow_headers",
     "trickle_body",
+    "trickle_headers",
     "close_mid_body",
     "html",
     "plain_text",
@@ -203,6 +204,15 @@ def _trickle_body(sock: socket.socket, request: Seen, state: HostileState, huge:
     return False
 
 
+def _trickle_headers(sock: socket.socket, request: Seen, state: HostileState, huge: int) -> bool:
+    sock.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+    for _ in range(100000):
+        if state.stop.wait(0.05):
+            return False
+        sock.sendall(b"a")
+    return False
+
+
 def _close_mid_body(sock: socket.socket, request: Seen, state: HostileState, huge: int) -> bool:
     sock.sendall(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"id": "card_')
     sock.shutdown(socket.SHUT_RDWR)
@@ -263,6 +273,7 @@ HANDLERS: dict[str, Callable[[socket.socket, Seen, HostileState, int], bool]] = 
     "hang": _hang,
     "slow_headers": _slow_headers,
     "trickle_body": _trickle_body,
+    "trickle_headers": _trickle_headers,
     "close_mid_body": _close_mid_body,
     "html": _html,
     "plain_text": _plain_text,

@@ -207,3 +207,18 @@ def test_retry_after_is_waited_for_over_the_wire():
             transport.send(Request("GET", server.url + "/v1/customers"))
         elapsed = time.monotonic() - started
     assert 1.0 <= elapsed < 3.0 and len(server.seen) == 2
+
+
+@pytest.mark.parametrize("behaviour", ["hang", "slow_headers", "trickle_headers", "trickle_body"])
+def test_one_request_never_outlives_its_timeout(behaviour):
+    """The timeout bounds the whole request, even when bytes keep arriving one at a time."""
+    from hostile_server import HostileServer
+
+    with HostileServer(behaviour, "all") as server:
+        transport = Urllib3Transport(timeout=0.5)
+        started = time.monotonic()
+        with pytest.raises(TransportError, match="timed out"):
+            transport.send(Request("GET", server.url + "/v1/customers"))
+        elapsed = time.monotonic() - started
+        transport.close()
+    assert elapsed < 1.5

@@ -21,6 +21,7 @@ EVIDENCE = {
     "hang": "timed out",
     "slow_headers": "timed out",
     "trickle_body": "timed out",
+    "trickle_headers": "timed out",
     "close_mid_body": "Connection broken",
     "html": "text/html",
     "plain_text": "text/plain",
