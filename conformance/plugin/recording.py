@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -29,7 +30,6 @@ from conformance.http.redaction import redact_text
 from conformance.plugin.state import STATE_KEY, VERIFIER_KEY
 from conformance.recording import (
     RECORD_MODES,
-    CassetteMiss,
     CassetteSet,
     CassetteSetError,
     RecordingPlan,
@@ -40,12 +40,14 @@ from conformance.recording import (
     random_for,
     read_cassette_set,
     run_id_for,
-    use_cassette,
     write_cassette_set,
 )
 from conformance.recording.manifest import PLACEHOLDER_BASE_URL
 from conformance.recording.naming import test_identity
 from conformance.recording.session import REPLAY_API_KEY
+
+if TYPE_CHECKING:
+    from conformance.recording import CassetteMiss
 
 
 @dataclass
@@ -58,6 +60,7 @@ class RunRecording:
     cassette_set: CassetteSet | None = None
     exits: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     drift: list[str] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
 
 
 RECORDING_KEY = pytest.StashKey[RunRecording]()
@@ -231,6 +234,8 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     recording = item.config.stash.get(RECORDING_KEY, None)
     if recording is None or recording.plan is None:
         return (yield)
+    from conformance.recording import use_cassette  # vcrpy is imported only for runs with cassettes
+
     marker = item.get_closest_marker("requirement")
     with use_cassette(
         cassette_path(recording.plan.directory, item.nodeid),
@@ -301,6 +306,14 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     verdicts = {result.id: result.status for result in report.requirements}
     plan, recorded = recording.plan, recording.cassette_set
+    recording.misses = list(
+        dict.fromkeys(
+            f"{failure.get('test', '?')}: {failure.get('message', '')}"
+            for result in report.requirements
+            for failure in result.failures
+            if failure.get("kind") == "replay_mismatch"
+        )
+    )
     if plan.records:
         state = config.stash[STATE_KEY]
         url = state.target.base_url if state.target is not None else None
@@ -322,6 +335,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     plan = recording.plan
     verb = "replayed" if not plan.records else f"recorded (mode {plan.mode})"
     terminalreporter.write_line(f"cassettes: {verb} {plan.directory} (seed {recording.seed})")
+    if recording.misses:
+        terminalreporter.write_line(f"cassettes: {len(recording.misses)} request(s) not in the cassettes:")
+        for line in recording.misses[:20]:
+            terminalreporter.write_line(f"  {line}")
     if recording.drift:
         terminalreporter.write_line(
             f"cassettes: {len(recording.drift)} requirement verdict(s) differ from the recorded run; the cassette "

@@ -171,19 +171,27 @@ class IndexedCassette(Cassette):  # type: ignore[misc]
             where = "no cassette was recorded for this test"
             return f"{where} ({key.describe()})", [f"  recorded: nothing ({where})"]
         same = self._index.get(key)
-        if same:
-            return (
-                f"{key.describe()} was recorded {len(same)} time(s), and every answer was played already",
-                [f"  recorded: the same request {len(same)} time(s), all already played"],
-            )
-        best = closest(key, self._keys)
+        unplayed = [i for i, other in enumerate(self._keys) if other != key and not self.play_counts[i]]
+        best = closest(key, [self._keys[i] for i in unplayed] if same else self._keys)
         if best is None:
+            if same:
+                return (
+                    f"{key.describe()} was recorded {len(same)} time(s), and every answer was played already",
+                    [f"  recorded: the same request {len(same)} time(s), all already played"],
+                )
             return f"{key.describe()} is not in the cassette, which is empty", ["  recorded: nothing"]
-        nearest = self._keys[best]
+        nearest = self._keys[unplayed[best]] if same else self._keys[best]
         changes = differences(key, nearest)
         lines = [f"  closest:  {nearest.describe()}"] + [f"            differs in {change}" for change in changes]
-        first = changes[0] if changes else "an unknown way"
-        return f"{key.describe()} is not in the cassette (closest recorded differs in {first})", lines
+        how = "; ".join(changes[:3]) if changes else "an unknown way"
+        if same:
+            lines.insert(0, f"  recorded: the same request {len(same)} time(s), all already played")
+            return (
+                f"{key.describe()} was recorded {len(same)} time(s), all played already; the closest unplayed "
+                f"recording differs in {how}",
+                lines,
+            )
+        return f"{key.describe()} is not in the cassette; the closest recorded differs in {how}", lines
 
 
 def use_cassette(

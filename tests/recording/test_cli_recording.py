@@ -1,8 +1,10 @@
 """``stripe-conformance run --record/--replay``: the CLI front-end of cassettes."""
 
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -59,3 +61,22 @@ def test_replay_refuses_a_target(tmp_path):
     result = run_cli("run", "--replay", str(tmp_path / "set"), "--target", "http://127.0.0.1:1",
                      "--report-dir", str(tmp_path / "r"))
     assert result.returncode == 2 and "drop --target" in result.stderr
+
+
+def test_hand_edited_cassette_fails_with_the_mismatch(tmp_path):
+    reference = Path(__file__).resolve().parents[2] / "cassettes" / "reference"
+    cassettes = shutil.copytree(reference, tmp_path / "cassettes")
+    for path in sorted(cassettes.glob("*/*.json")):
+        data = json.loads(path.read_text())
+        posts = [i for i in data["interactions"] if "source=tok_visa" in (i["request"]["body"] or "")]
+        if len(posts) == 1 and "[" not in path.stem:
+            posts[0]["request"]["body"] = posts[0]["request"]["body"].replace("source=tok_visa", "source=tok_edited")
+            path.write_text(json.dumps(data))
+            break
+    else:
+        pytest.skip("no recorded request attaches tok_visa")
+    result = run_cli("run", "--replay", str(cassettes), "-k", path.stem, "--report-dir", str(tmp_path / "r"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "request(s) not in the cassettes" in result.stdout
+    assert f"{path.stem}: replay: POST /v1/customers/" in result.stdout
+    assert "the closest recorded differs in body: source sent 'tok_visa', recorded 'tok_edited'" in result.stdout
