@@ -141,3 +141,19 @@ def test_network_block_refuses_internet_sockets_only():
         right.close()
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", 9)) != 0  # unblocked again (nothing listens on port 9)
+
+
+def test_vcrpy_intercepts_the_project_transport(tmp_path):
+    from conformance.http import Request, build_transport
+
+    for transport in (Urllib3Transport(timeout=5), build_transport("http://127.0.0.1:9")):
+        with network_blocked("test"), use_cassette(tmp_path / "m" / "t.json", RecordingPlan.for_replay(tmp_path)):
+            try:
+                transport.send(Request("GET", "http://127.0.0.1:9/v1/customers"))
+            except CassetteMiss:
+                pass  # intercepted: the cassette answered, with a miss since it is empty
+            except NetworkBlockedError:
+                pytest.fail(
+                    f"vcrpy does not intercept {type(transport).__name__}: recording and replay need urllib3's own "
+                    "connection-pool and connection classes (which vcrpy patches), looked up at request time"
+                )
