@@ -1,0 +1,59 @@
+"""The benchmark harness's pure parts: id mapping of the bare replay, credentials, the table."""
+
+import base64
+
+from benchmarks.bare_replay import IdMap, credentials
+from benchmarks.figures import Figure, skipped, table
+from benchmarks.measure import median, spread
+
+
+def test_ids_of_a_captured_response_map_to_the_replayed_ones_in_order():
+    ids = IdMap()
+    ids.learn(
+        '{"id": "cus_AAAAAAAAAAAA", "default_source": "card_BBBBBBBBBBBB"}',
+        '{"id": "cus_XXXXXXXXXXXX", "default_source": "card_YYYYYYYYYYYY"}',
+    )
+    assert ids.apply("/v1/customers/cus_AAAAAAAAAAAA/sources/card_BBBBBBBBBBBB") == (
+        "/v1/customers/cus_XXXXXXXXXXXX/sources/card_YYYYYYYYYYYY"
+    )
+
+
+def test_unknown_ids_short_words_and_other_prefixes_stay():
+    ids = IdMap()
+    ids.learn('{"id": "cus_AAAAAAAAAAAA"}', '{"id": "card_ZZZZZZZZZZZZ"}')  # prefixes differ: not the same object
+    assert ids.apply("source=tok_visa&id=cus_AAAAAAAAAAAA&x=cus_NEVERSEEN0000") == (
+        "source=tok_visa&id=cus_AAAAAAAAAAAA&x=cus_NEVERSEEN0000"
+    )
+
+
+def test_first_mapping_wins():
+    ids = IdMap()
+    ids.learn('"cus_AAAAAAAAAAAA"', '"cus_BBBBBBBBBBBB"')
+    ids.learn('"cus_AAAAAAAAAAAA"', '"cus_CCCCCCCCCCCC"')
+    assert ids.apply("cus_AAAAAAAAAAAA") == "cus_BBBBBBBBBBBB"
+
+
+def test_credentials_fill_both_placeholders():
+    filled = credentials("sk_test_abc")
+    assert filled["{key}"] == "sk_test_abc"
+    assert base64.b64decode(filled["{key_basic}"]) == b"sk_test_abc:"
+
+
+def test_table_shows_values_goals_and_skips():
+    text = table(
+        [
+            Figure("1", "ratio", 1.2345, "×", goal="≤ 1.5×", met=True),
+            Figure("4", "rate", 12345.6, "req/s", spread([12000.0, 13000.0])),
+            skipped("3", "replay", "no cassettes"),
+        ]
+    )
+    lines = text.splitlines()
+    assert lines[0].startswith("| #")
+    assert "1.23 ×" in lines[2] and "met" in lines[2]
+    assert "12,346 req/s" in lines[3] and "12,000–13,000" in lines[3]
+    assert "skipped: no cassettes" in lines[4]
+
+
+def test_median_of_nothing_is_nan():
+    assert median([]) != median([])
+    assert median([3.0, 1.0, 2.0]) == 2.0
