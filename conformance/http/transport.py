@@ -7,12 +7,13 @@ import math
 import socket
 import threading
 import time
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import urllib3
-from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.response import BaseHTTPResponse
+
+if TYPE_CHECKING:
+    from urllib3._base_connection import BaseHTTPConnection, BaseHTTPSConnection
 
 from conformance.http.exchange import Request, Response
 
@@ -148,36 +149,43 @@ class _DeadlineSocket:
 
 
 def _deadline_pools(deadlines: threading.local) -> dict[str, type[HTTPConnectionPool]]:
-    """Pool classes whose connections read through a ``_DeadlineSocket`` set to ``deadlines.instant``."""
+    """Pool classes whose connections read through a ``_DeadlineSocket`` set to ``deadlines.instant``.
 
-    class Connection(HTTPConnection):
-        def getresponse(self) -> BaseHTTPResponse:  # type: ignore[override]
-            _arm(self, deadlines)
-            return super().getresponse()
-
-    class TLSConnection(HTTPSConnection):
-        def getresponse(self) -> BaseHTTPResponse:  # type: ignore[override]
-            _arm(self, deadlines)
-            return super().getresponse()
+    Only ``_new_conn`` is extended: the connection classes are still looked up on urllib3's own pool
+    classes at request time, where vcrpy swaps them when a run records or replays cassettes.
+    """
 
     class Pool(HTTPConnectionPool):
-        ConnectionCls = Connection
+        def _new_conn(self) -> BaseHTTPConnection:
+            connection = super()._new_conn()
+            _arm(connection, deadlines)
+            return connection
 
     class TLSPool(HTTPSConnectionPool):
-        ConnectionCls = TLSConnection
+        def _new_conn(self) -> BaseHTTPSConnection:
+            connection = super()._new_conn()
+            _arm(connection, deadlines)
+            return connection
 
     return {"http": Pool, "https": TLSPool}
 
 
-def _arm(connection: HTTPConnection, deadlines: threading.local) -> None:
-    """Make ``connection`` read through a ``_DeadlineSocket`` set to this thread's request deadline."""
-    sock: Any = connection.sock
-    if sock is None:
-        return
-    if not isinstance(sock, _DeadlineSocket):
-        sock = _DeadlineSocket(sock)
-        connection.sock = sock
-    sock.deadline = getattr(deadlines, "instant", math.inf)
+def _arm(connection: Any, deadlines: threading.local) -> None:
+    """Make every ``getresponse`` of ``connection`` first put the request's deadline on its socket."""
+    getresponse = connection.getresponse
+
+    def armed_getresponse(*args: Any, **kwargs: Any) -> Any:
+        sock: Any = getattr(connection, "sock", None)
+        if isinstance(sock, socket.socket):  # a live socket (a cassette stub has none)
+            sock = _DeadlineSocket(sock)
+            connection.sock = sock
+        if isinstance(sock, _DeadlineSocket):
+            sock.deadline = getattr(deadlines, "instant", math.inf)
+        return getresponse(*args, **kwargs)
+
+    # Set on the instance itself: a vcrpy stub (recording, replaying) would copy an ordinary
+    # assignment onto the real connection it wraps, which then calls back into this one.
+    object.__setattr__(connection, "getresponse", armed_getresponse)
 
 
 def _describe(exc: Exception) -> str:
