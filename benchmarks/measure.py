@@ -36,7 +36,7 @@ def run_child(
     argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path | None = None, timeout: float = 900
 ) -> ChildRun:
     """Run ``argv`` to completion; its wall time and ``ru_maxrss`` come from ``os.wait4`` on its pid."""
-    full_env = {**os.environ, **(env or {})}
+    full_env = {**child_env(), **(env or {})}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         child = subprocess.Popen(list(argv), cwd=cwd or REPO, env=full_env, stdout=out, stderr=err)
@@ -52,6 +52,15 @@ def run_child(
         err.seek(0)
         cpu = usage.ru_utime + usage.ru_stime
         return ChildRun(wall, cpu, usage.ru_maxrss / 1024, child.returncode, out.read().decode(), err.read().decode())
+
+
+def child_env() -> dict[str, str]:
+    """Return the environment for a child, with bytecode caching on as on a user's machine.
+
+    Some sandboxes set ``PYTHONDONTWRITEBYTECODE``, which makes every run compile the project's
+    modules (and pytest re-rewrite the scenario modules) from source: not what users wait for.
+    """
+    return {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
 
 
 def median(values: Sequence[float]) -> float:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import subprocess
 import sys
 import time
@@ -55,7 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {cpu_context()}")
     print(f"tree: {_commit()}")
     print(f"command: python benchmarks/run.py {' '.join(argv if argv is not None else sys.argv[1:])}".rstrip())
-    print(f"runs per median: {runs}\n", flush=True)
+    print(f"runs per median: {runs}")
+    if "PYTHONDONTWRITEBYTECODE" in os.environ:
+        print("note: PYTHONDONTWRITEBYTECODE is set here; children run without it (bytecode cached, as for users)")
+    print(flush=True)
 
     figures: list[Figure] = []
     live_walls: list[float] = []

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from benchmarks.figures import Figure, skipped
-from benchmarks.measure import PYTHON, REPO, median, spread
+from benchmarks.measure import PYTHON, REPO, child_env, median, spread
 
 LOCALSTRIPE_PYTHON = Path("/work/venv-localstripe/bin/python")
 THROUGHPUT_GOAL = 2.0
@@ -39,7 +39,10 @@ class Server:
 
 def servers() -> list[Server]:
     """The reference server, and localstripe when its virtualenv is there."""
-    found = [Server("reference", (PYTHON, "-m", "conformance.reference", "--port", "{port}"))]
+    found = [
+        Server("reference", (PYTHON, "-m", "conformance.reference", "--port", "{port}")),
+        Server("reference on h11+asyncio", (PYTHON, "-m", "benchmarks.serve_reference", "{port}", "h11", "asyncio")),
+    ]
     if LOCALSTRIPE_PYTHON.exists():
         found.append(
             Server("localstripe", (str(LOCALSTRIPE_PYTHON), str(REPO / "peers/localstripe/serve.py"), "{port}"), True)
@@ -59,7 +62,7 @@ def serving(server: Server) -> Iterator[int]:
     """Run ``server`` on a free port until the block ends; yield the port once it answers."""
     port = free_port()
     argv = [part.replace("{port}", str(port)) for part in server.argv]
-    child = subprocess.Popen(argv, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = subprocess.Popen(argv, cwd=REPO, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -174,6 +177,11 @@ def run(runs: int, seconds: int) -> list[Figure]:
     for key, rates in measured["reference"].items():
         name, connections = key
         rows.append(Figure("4", f"reference {name}, {connections} conn", median(rates), "req/s", spread(rates)))
+        plain = measured.get("reference on h11+asyncio", {}).get(key)
+        if plain:
+            rows.append(
+                Figure("4", "  same on h11+asyncio (no httptools/uvloop)", median(plain), "req/s", spread(plain))
+            )
         theirs = measured.get("localstripe", {}).get(key)
         if theirs is None:
             rows.append(
@@ -181,7 +189,7 @@ def run(runs: int, seconds: int) -> list[Figure]:
             )
             continue
         ratio = median(rates) / median(theirs)
-        rows.append(Figure("4", f"localstripe {name}, {connections} conn", median(theirs), "req/s", spread(theirs)))
+        rows.append(Figure("4", f"  localstripe {name}, {connections} conn", median(theirs), "req/s", spread(theirs)))
         rows.append(
             Figure(
                 "4",
