@@ -76,8 +76,24 @@ class IndexedCassette(Cassette):  # type: ignore[misc]
         self.on_miss = on_miss
         self.rerecord_hint = rerecord_hint
         self.misses: list[CassetteMiss] = []
+        self._loading = False
         self._index: dict[RequestKey, deque[int]] = {}
         self._keys: list[RequestKey] = []
+
+    def _load(self) -> None:
+        self._loading = True
+        try:
+            super()._load()
+        finally:
+            self._loading = False
+
+    def append(self, request: VcrRequest, response: Any) -> None:
+        """Add an interaction; one loaded from the file was redacted when recorded, so it is kept as is."""
+        if self._loading:
+            self.data.append((request, response))
+            self.dirty = True
+            return
+        super().append(request, response)
 
     def _ensure_index(self) -> None:
         for index in range(len(self._keys), len(self.data)):
