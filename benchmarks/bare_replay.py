@@ -1,8 +1,9 @@
 """The floor: send a captured run's requests again with a bare keep-alive ``http.client`` connection.
 
-Run as ``python -m benchmarks.bare_replay CAPTURE.jsonl --repeat N``: for each repetition it starts a
-fresh reference server (in a thread of this process, as ``stripe-conformance run`` does) and sends
-the captured requests in order over one keep-alive connection. Object ids the server makes are
+Run as ``python -m benchmarks.bare_replay CAPTURE.jsonl --repeat N [--client transport]``: for each
+repetition it starts a fresh reference server (in a thread of this process, as ``stripe-conformance
+run`` does) and sends the captured requests in order over one keep-alive connection (or, with
+``--client transport``, through the suite's own transport stack). Object ids the server makes are
 random, so ids seen in a captured response are mapped to the ids in the replayed response and
 substituted in later requests. Prints one JSON object: wall and CPU seconds per repetition, the
 request count, and how many replayed statuses matched the captured ones (a sanity check).
@@ -17,7 +18,7 @@ import json
 import re
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -85,11 +86,62 @@ def credentials(api_key: str) -> dict[str, str]:
     return {"{key_basic}": basic, KEY_PLACEHOLDER: api_key}
 
 
-def replay(exchanges: Iterable[Exchange], host: str, port: int, api_key: str) -> tuple[float, float, int, int]:
+Send = Callable[[str, str, bytes | None, dict[str, str]], tuple[int, bytes]]
+"""Sends one request (method, path, body, headers) and returns its status and body."""
+
+
+class HttpClientSender:
+    """A bare keep-alive ``http.client`` connection: the floor."""
+
+    def __init__(self, host: str, port: int) -> None:
+        """Connect lazily to ``host:port``."""
+        self._connection = http.client.HTTPConnection(host, port, timeout=30)
+
+    def __call__(self, method: str, target: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, bytes]:
+        """Send one request over the kept-alive connection (reconnecting once if the server closed it)."""
+        try:
+            self._connection.request(method, target, body=body, headers=headers)
+            response = self._connection.getresponse()
+        except (ConnectionError, http.client.HTTPException):
+            self._connection.close()
+            self._connection.request(method, target, body=body, headers=headers)
+            response = self._connection.getresponse()
+        return response.status, response.read()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._connection.close()
+
+
+class TransportSender:
+    """The suite's own transport stack (``conformance.http.build_transport``): retries, limiter, urllib3."""
+
+    def __init__(self, host: str, port: int) -> None:
+        """Build the stack a run builds for ``http://host:port``."""
+        from conformance.http import build_transport
+
+        self._base = f"http://{host}:{port}"
+        self._transport = build_transport(self._base)
+
+    def __call__(self, method: str, target: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, bytes]:
+        """Send one request through the stack."""
+        from conformance.http.exchange import Request
+
+        response = self._transport.send(Request(method, self._base + target, tuple(headers.items()), body or b""))
+        return response.status, response.body
+
+    def close(self) -> None:
+        """Close the pool."""
+        self._transport.close()
+
+
+SENDERS = {"http.client": HttpClientSender, "transport": TransportSender}
+
+
+def replay(exchanges: Iterable[Exchange], send: Send, api_key: str) -> tuple[float, float, int, int]:
     """Send every exchange in order; return wall seconds, CPU seconds, requests sent, statuses matched."""
     secrets = credentials(api_key)
     ids = IdMap()
-    connection = http.client.HTTPConnection(host, port, timeout=30)
     sent = matched = 0
     wall, cpu = time.perf_counter(), time.process_time()
     for exchange in exchanges:
@@ -99,21 +151,11 @@ def replay(exchanges: Iterable[Exchange], host: str, port: int, api_key: str) ->
                 value = value.replace(placeholder, secret)
             headers[name] = value
         body = ids.apply(exchange.body.decode("utf-8", "replace")).encode() if exchange.body else None
-        target = ids.apply(exchange.target)
-        try:
-            connection.request(exchange.method, target, body=body, headers=headers)
-            response = connection.getresponse()
-        except (ConnectionError, http.client.HTTPException):  # the server closed the keep-alive: reconnect once
-            connection.close()
-            connection.request(exchange.method, target, body=body, headers=headers)
-            response = connection.getresponse()
-        text = response.read().decode("utf-8", "replace")
-        ids.learn(exchange.response, text)
+        status, answer = send(exchange.method, ids.apply(exchange.target), body, headers)
+        ids.learn(exchange.response, answer.decode("utf-8", "replace"))
         sent += 1
-        matched += response.status == exchange.status
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    connection.close()
-    return wall, cpu, sent, matched
+        matched += status == exchange.status
+    return time.perf_counter() - wall, time.process_time() - cpu, sent, matched
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -121,6 +163,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bare_replay")
     parser.add_argument("capture", type=Path)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--client", choices=sorted(SENDERS), default="http.client")
     options = parser.parse_args(argv)
     from conformance.reference import ReferenceServer
     from conformance.targets import generated_test_key
@@ -129,7 +172,11 @@ def main(argv: list[str] | None = None) -> None:
     walls, cpus, sent, matched = [], [], 0, 0
     for _ in range(options.repeat):
         with ReferenceServer() as server:
-            wall, cpu, sent, matched = replay(exchanges, server.host, server.port, generated_test_key())
+            sender = SENDERS[options.client](server.host, server.port)
+            try:
+                wall, cpu, sent, matched = replay(exchanges, sender, generated_test_key())
+            finally:
+                sender.close()
         walls.append(wall)
         cpus.append(cpu)
     json.dump({"wall": walls, "cpu": cpus, "requests": sent, "matched": matched}, sys.stdout)
