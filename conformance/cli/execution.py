@@ -13,6 +13,9 @@ from conformance.http.ratelimit import DEFAULT_REMOTE_RATE
 from conformance.http.stack import DEFAULT_RETRIES, DEFAULT_TIMEOUT, TransportSettings
 from conformance.plugin.sharding import Shard
 
+DEFAULT_DEADLINE = 900.0
+"""Seconds after which ``run`` starts no further scenario, unless told otherwise (0: none)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Execution:
@@ -23,7 +26,7 @@ class Execution:
     request_timeout: float = DEFAULT_TIMEOUT
     retries: int = DEFAULT_RETRIES
     rate_limit: float | None = None
-    deadline: float | None = None
+    deadline: float | None = DEFAULT_DEADLINE
 
     def transport_settings(self) -> TransportSettings:
         """The transport settings of this run (for the preflight; the plugin builds its own from the args)."""
@@ -34,7 +37,7 @@ class Execution:
         args = ["--stripe-request-timeout", f"{self.request_timeout:g}", "--stripe-retries", str(self.retries)]
         if self.rate_limit is not None:
             args += ["--stripe-rate-limit", f"{self.rate_limit:g}"]
-        if self.deadline is not None:
+        if self.deadline:
             args += ["--stripe-deadline", f"{self.deadline:g}"]
         if self.shard:
             args += ["--stripe-shard", self.shard]
@@ -92,11 +95,12 @@ _OPTIONS = (
     ),
     click.option(
         "--deadline",
-        type=click.FloatRange(min=0, min_open=True),
-        default=None,
+        type=click.FloatRange(min=0),
+        default=DEFAULT_DEADLINE,
+        show_default=True,
         metavar="SECONDS",
         help="Start no scenario once SECONDS have passed since the first one started; the rest are "
-        "reported as not run (the run does not conform).",
+        "reported as not run (the run does not conform). 0: no deadline.",
     ),
 )
 
