@@ -293,7 +293,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Write the reports and set the exit status from the requirement verdicts."""
     if hasattr(session.config, "workerinput"):
         return
-    _note_deadline(session.config)
+    _note_unjudged(session.config)
     report = build_report(session.config)
     if report is None:
         return
@@ -306,12 +306,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.OK if report.conforms else pytest.ExitCode.TESTS_FAILED
 
 
-def _note_deadline(config: pytest.Config) -> None:
+def _note_unjudged(config: pytest.Config) -> None:
     state = config.stash[STATE_KEY]
     reason = DEADLINE_REASON.format(seconds=config.getoption("stripe_deadline") or 0)
     missed = sum(1 for outcome in state.outcomes if outcome.detail == reason)
     if missed:
         state.errors.append(f"{reason}: {missed} scenario(s) not run")
+    judged = [o for o in state.outcomes if o.detail != reason]
+    if judged and all((o.detail or "").startswith(INFRASTRUCTURE) for o in judged):
+        # Rate limiting is not a verdict on the target, but a run that judged nothing cannot pass a gate.
+        state.errors.append("no scenario was judged: the target answered HTTP 429 (rate limited) to every one")
 
 
 _REPORT_KEY = pytest.StashKey[RunReport]()

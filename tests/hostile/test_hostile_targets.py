@@ -97,3 +97,15 @@ def test_failure_before_anything_ran_is_exit_3(behaviour, says, tmp_path):
     assert elapsed < BOUND
     assert not (tmp_path / "report.json").exists()
     print(f"preflight {behaviour}: {elapsed:.2f} s, exit 3")
+
+
+def test_a_run_that_judged_nothing_because_of_429s_does_not_pass_the_gate(tmp_path):
+    with HostileServer("rate_limited", "scenarios") as server:
+        result = subprocess.run(
+            [*CLI, "run", "--target", server.url, "--api-key", HOSTILE_KEY, "--report-dir", str(tmp_path),
+             "--deadline", "0", "--retries", "1", "-k", "test_missing_key_is_401"],
+            capture_output=True, text=True, timeout=120,
+        )
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert all(r["status"] == "skipped" for r in report["requirements"])  # no requirement failed...
+    assert result.returncode == 1 and "no scenario was judged" in result.stdout  # ...but nothing was verified
