@@ -77,6 +77,7 @@ class IndexedCassette(Cassette):  # type: ignore[misc]
         self.rerecord_hint = rerecord_hint
         self.misses: list[CassetteMiss] = []
         self._loading = False
+        self.load_error: str | None = None
         self._index: dict[RequestKey, deque[int]] = {}
         self._keys: list[RequestKey] = []
 
@@ -84,6 +85,9 @@ class IndexedCassette(Cassette):  # type: ignore[misc]
         self._loading = True
         try:
             super()._load()
+        except (ValueError, KeyError, TypeError) as exc:  # a damaged file: every request will say so
+            self.load_error = f"the cassette file could not be read ({type(exc).__name__}: {str(exc)[:200]})"
+            self.data.clear()
         finally:
             self._loading = False
 
@@ -183,8 +187,12 @@ class IndexedCassette(Cassette):  # type: ignore[misc]
         return miss
 
     def _explain(self, key: RequestKey) -> tuple[str, list[str]]:
+        if self.load_error:
+            return f"{key.describe()}: {self.load_error}", [f"  recorded: nothing usable, {self.load_error}"]
         if not self.rewound and not self.data:
             where = "no cassette was recorded for this test"
+            if Path(self._path).exists():
+                where = "the cassette file could not be read"
             return f"{where} ({key.describe()})", [f"  recorded: nothing ({where})"]
         same = self._index.get(key)
         unplayed = [i for i, other in enumerate(self._keys) if other != key and not self.play_counts[i]]

@@ -157,3 +157,12 @@ def test_vcrpy_intercepts_the_project_transport(tmp_path):
                     f"vcrpy does not intercept {type(transport).__name__}: recording and replay need urllib3's own "
                     "connection-pool and connection classes (which vcrpy patches), looked up at request time"
                 )
+
+
+def test_a_damaged_cassette_fails_its_test_clearly(tmp_path):
+    path = tmp_path / "m" / "t.json"
+    path.parent.mkdir()
+    path.write_text('{"version": 1, "interactions": [')
+    with use_cassette(path, RecordingPlan.for_replay(tmp_path), label="m.py::t"), \
+            pytest.raises(CassetteMiss, match="the cassette file could not be read"):
+        _client("http://127.0.0.1:9").get("/v1/customers")
