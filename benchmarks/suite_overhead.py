@@ -21,6 +21,7 @@ from benchmarks.measure import PYTHON, REPO, ChildRun, median, run_child, spread
 
 OVERHEAD_GOAL = 1.5
 MEMORY_GOAL_MB = 300.0
+TOP_SCENARIOS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +127,9 @@ def figures(result: SuiteRuns) -> list[Figure]:
     rows.append(Figure("6", "requests per default run", count, "", note=f"{scenarios} scenarios sent requests"))
     for area, n in sorted(areas.items(), key=lambda item: -item[1]):
         rows.append(Figure("6", f"  area {area}", n, ""))
+    per_scenario = collections.Counter(str(row["scenario"]) for row in result.captured if row["scenario"])
+    for scenario, n in per_scenario.most_common(TOP_SCENARIOS):
+        rows.append(Figure("6", f"  most: {scenario.rpartition('/')[2]}", n, ""))
     return rows
 
 

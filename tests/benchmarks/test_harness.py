@@ -57,3 +57,21 @@ def test_table_shows_values_goals_and_skips():
 def test_median_of_nothing_is_nan():
     assert median([]) != median([])
     assert median([3.0, 1.0, 2.0]) == 2.0
+
+
+def test_suite_figures_count_requests_per_area_and_scenario():
+    from benchmarks.measure import ChildRun
+    from benchmarks.suite_overhead import SuiteRuns, figures
+
+    live = [ChildRun(2.0, 1.5, 80.0, 0, "", ""), ChildRun(3.0, 1.7, 90.0, 0, "", "")]
+    captured = [
+        {"scenario": "suite/test_a.py::test_one", "area": "create", "elapsed": 0.001},
+        {"scenario": "suite/test_a.py::test_one", "area": "create", "elapsed": 0.001},
+        {"scenario": "suite/test_b.py::test_two", "area": "auth", "elapsed": 0.002},
+    ]
+    rows = {row.what: row for row in figures(SuiteRuns(live, captured, [0.1, 0.1], [0.05], 3, [0.2], [0.1]))}
+    assert rows["requests per default run"].value == 3
+    assert rows["  area create"].value == 2 and rows["  area auth"].value == 1
+    assert rows["  most: test_a.py::test_one"].value == 2
+    assert rows["overhead ratio, wall"].value == 25.0 and rows["overhead ratio, wall"].met is False
+    assert rows["peak RSS of a default run"].met is True
