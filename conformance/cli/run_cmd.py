@@ -14,6 +14,7 @@ from conformance.cli.execution import Execution, execution_options
 from conformance.cli.exit_codes import EXIT_NONCONFORMING, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
 from conformance.cli.recording_options import Recording, recording_options
 from conformance.expectations import ExpectationsError, load_expectations
+from conformance.fuzz.budget import DEFAULT_EXAMPLES
 from conformance.http.stack import TransportSettings
 from conformance.reference import ReferenceServer
 from conformance.targets import (
@@ -27,6 +28,7 @@ from conformance.targets import (
 from conformance.targets.profile import TargetProfile, load_profile
 
 SUITE_PACKAGE = "conformance.suite"
+FUZZ_PACKAGE = "conformance.fuzz"
 
 
 @click.command("run")
@@ -60,6 +62,15 @@ SUITE_PACKAGE = "conformance.suite"
 @click.option("-m", "markexpr", metavar="MARKEXPR", help="Only scenarios matching this pytest -m expression.")
 @click.option("-v", "--verbose", count=True, help="Show each scenario (repeat for more detail).")
 @click.option(LIVE_KEY_OVERRIDE_FLAG, "allow_live_key", is_flag=True, help="Allow an sk_live_/rk_live_ key.")
+@click.option(
+    "--fuzz-examples",
+    type=click.IntRange(min=0),
+    default=DEFAULT_EXAMPLES,
+    show_default=True,
+    metavar="N",
+    help="Fuzzing budget: generated calls per operation and 3N state-machine scenarios, from the run's "
+    "seed (--seed). 0 runs the hand-written scenarios only; -m 'not fuzz' deselects fuzzing too.",
+)
 @execution_options
 @recording_options
 def run_command(
@@ -73,6 +84,7 @@ def run_command(
     markexpr: str | None,
     verbose: int,
     allow_live_key: bool,
+    fuzz_examples: int,
     execution: Execution,
     recording: Recording,
 ) -> int:
@@ -89,14 +101,14 @@ def run_command(
                 raise ConfigError("--replay takes the target from the cassette set: drop --target")
             return _run_suite(
                 recording.replay_target(stripe_version), report_dir, keyword, markexpr, verbose, profile,
-                execution=execution, expect=expect, extra=recording.pytest_args(),
+                execution=execution, expect=expect, extra=recording.pytest_args(), fuzz_examples=fuzz_examples,
             )
         chosen = load_profile(profile) if profile else None
         settings = execution.transport_settings()
         with _target(target, api_key, stripe_version, allow_live_key, chosen, settings=settings) as config:
             return _run_suite(
                 config, report_dir, keyword, markexpr, verbose, profile, execution=execution, expect=expect,
-                extra=recording.pytest_args(),
+                extra=recording.pytest_args(), fuzz_examples=fuzz_examples,
             )
     except ConfigError as exc:
         click.echo(f"stripe-conformance: error: {exc}", err=True)
@@ -146,12 +158,18 @@ def suite_arguments(
     profile: str | None = None,
     execution: Execution | None = None,
     expect: tuple[Path, ...] = (),
+    fuzz_examples: int | None = None,
 ) -> list[str]:
-    """Return the pytest arguments that run the suite against ``config`` (key passed separately)."""
+    """Return the pytest arguments that run the suite against ``config`` (key passed separately).
+
+    The hand-written scenarios and the fuzzing both run, unless ``fuzz_examples`` is 0
+    (``None``: the plugin's default budget).
+    """
     suite_dir = Path(__file__).resolve().parent.parent / "suite"
+    packages = [SUITE_PACKAGE] if fuzz_examples == 0 else [SUITE_PACKAGE, FUZZ_PACKAGE]
     args = [
         "--pyargs",
-        SUITE_PACKAGE,
+        *packages,
         "-c",
         str(suite_dir / "pytest.ini"),
         "--rootdir",
@@ -187,6 +205,8 @@ def suite_arguments(
         args += ["-m", markexpr]
     if execution is not None:
         args += execution.pytest_args()
+    if fuzz_examples:
+        args += ["--stripe-fuzz-examples", str(fuzz_examples)]
     return args
 
 
@@ -201,10 +221,12 @@ def _run_suite(
     execution: Execution | None = None,
     expect: tuple[Path, ...] = (),
     extra: list[str] | None = None,
+    fuzz_examples: int | None = None,
 ) -> int:
     execution = execution or Execution()
     args = suite_arguments(
-        config, report_dir, keyword, markexpr, verbose, profile, execution=execution, expect=expect
+        config, report_dir, keyword, markexpr, verbose, profile, execution=execution, expect=expect,
+        fuzz_examples=fuzz_examples,
     ) + (extra or [])
     # The key travels through the environment, never through argv (visible in `ps`).
     previous = os.environ.get("STRIPE_API_KEY")

@@ -76,6 +76,9 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{FEATURE_MARKER}(*features): target features this scenario needs (conformance.targets.profile.FEATURES); "
         "skipped with the reason on a target whose profile does not claim them",
     )
+    config.addinivalue_line(
+        "markers", "fuzz: property-based and stateful fuzzing of the surface (deselect with -m 'not fuzz')"
+    )
     config.stash[STATE_KEY] = _session_state(config)
     config.pluginmanager.register(OutcomeCollector(config), "stripe-conformance-collector")
     register_reporting(config)
@@ -153,8 +156,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config.stash[STATE_KEY].target = target
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Keep this run's shard (``--stripe-shard``); skip scenarios needing features the profile does not claim."""
+    """Keep this run's shard (``--stripe-shard``); skip scenarios needing features the profile does not claim.
+
+    It runs after ``-k``/``-m`` have deselected, so shards split the selected scenarios only.
+    """
     _keep_shard(config, items)
     if not any(item.get_closest_marker(FEATURE_MARKER) for item in items):
         return

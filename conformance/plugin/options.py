@@ -104,11 +104,26 @@ def add_options(parser: pytest.Parser) -> None:
         "the rest are reported as not run.",
     )
     group.addoption(
+        "--stripe-fuzz-examples",
+        metavar="N",
+        type=_non_negative_int,
+        default=None,
+        help="Fuzzing budget: generated calls per operation and, times three, state-machine scenarios "
+        "(default 6; 0 turns fuzzing off). Generated data derives from the run's seed (--stripe-seed).",
+    )
+    group.addoption(
         "--stripe-shard",
         metavar="I/N",
         default=None,
         help="Run only shard I of N (1-based): a deterministic split of the collected scenarios.",
     )
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError(f"{text} is negative")
+    return value
 
 
 def _positive_float(text: str) -> float:

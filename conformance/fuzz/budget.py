@@ -1,0 +1,46 @@
+"""The fuzz budget: how many examples and scenarios a run spends, and the seed they derive from.
+
+Kept free of Schemathesis and Hypothesis imports: collecting the fuzz scenarios stays cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from conformance.recording.seeds import int_seed_for
+
+DEFAULT_EXAMPLES = 3
+"""Examples per operation (and scenarios of the state machine) in a default run: a few seconds."""
+DEFAULT_SEED = "0"
+"""Seed when none is given outside a run (a run always has one: ``--seed``, or a fresh one it reports)."""
+STATEFUL_STEPS = 12
+"""Most steps (API calls) in one state-machine scenario, the machine's invariant probes aside."""
+SCENARIOS_PER_EXAMPLE = 3
+"""State-machine scenarios per unit of budget: a scenario is worth several independent calls."""
+
+@dataclass(frozen=True, slots=True)
+class FuzzBudget:
+    """How much to fuzz and from which seed; ``examples == 0`` turns fuzzing off."""
+
+    examples: int = DEFAULT_EXAMPLES
+    seed: str = DEFAULT_SEED
+    steps: int = STATEFUL_STEPS
+
+    def __post_init__(self) -> None:
+        """Reject a negative budget."""
+        if self.examples < 0:
+            raise ValueError(f"fuzz examples must be 0 or more, got {self.examples}")
+
+    @property
+    def enabled(self) -> bool:
+        """Tell whether any fuzzing happens."""
+        return self.examples > 0
+
+    @property
+    def scenarios(self) -> int:
+        """Return how many state-machine scenarios the budget buys."""
+        return self.examples * SCENARIOS_PER_EXAMPLE
+
+    def seed_for(self, name: str) -> int:
+        """Return the Hypothesis seed of one fuzz test, derived from the run seed and the test's name."""
+        return int_seed_for(self.seed, "fuzz", name)

@@ -1,0 +1,249 @@
+"""Judging one generated call: Schemathesis' checks adapted to Stripe, and the suite's own.
+
+Every finding becomes a typed :class:`~conformance.checks.Failure` on a ``fuzz.*``
+requirement of the catalogue, with the redacted exchange and a ``curl`` line as evidence.
+
+Built-in checks kept, with their Stripe adaptations:
+
+- ``not_a_server_error``: no generated call, valid or not, may get a 5xx.
+- ``negative_data_rejection``: counted only when the request, as Stripe reads the form, still
+  breaks a limit the surface documents (:mod:`conformance.fuzz.reading`); 402 counts as a
+  rejection (``card_error``).
+- ``positive_data_acceptance``: 404 is allowed (a generated id that does not exist).
+- ``use_after_free``: a retrieve answering the deleted stub (``"deleted": true``, Stripe's
+  answer for a deleted customer) is not a use after free.
+- ``ensure_resource_availability``: skipped for an object the state machine knows was removed
+  by another call (a customer update with ``source`` replaces the default card).
+
+Built-in checks left out: ``unsupported_method`` (Stripe answers 404), ``ignored_auth``
+(traffic; authentication has its own scenarios), ``response_schema_conformance`` and the other
+conformance checks (the suite's registry and envelope checks below judge responses).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import schemathesis
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import AcceptedNegativeData, FailureGroup, ServerError
+from schemathesis.core.failures import Failure as SchemathesisFailure
+from schemathesis.openapi.checks import EnsureResourceAvailability, RejectedPositiveData, UseAfterFree
+from schemathesis.specs.openapi.checks import (
+    ensure_resource_availability,
+    negative_data_rejection,
+    positive_data_acceptance,
+    use_after_free,
+)
+
+from conformance.checks import EnvelopeViolation, Failure, SchemaViolation, StatusMismatch
+from conformance.fuzz.injections import Injection
+from conformance.fuzz.reading import DocumentedSchemas
+from conformance.fuzz.requirement_ids import (
+    ERROR_ENVELOPE,
+    NEGATIVE_REJECTED,
+    NO_SERVER_ERROR,
+    POSITIVE_ACCEPTED,
+    RESOURCE_AVAILABLE,
+    RESPONSE_SCHEMA,
+    USE_AFTER_FREE,
+)
+from conformance.http.exchange import Response
+from conformance.schemas import UnknownObjectError, default_registry
+
+PARAMETER_CODES = frozenset(
+    {
+        "parameter_unknown",
+        "parameter_missing",
+        "parameter_invalid_integer",
+        "parameter_invalid_empty",
+        "parameter_invalid_string_empty",
+        "email_invalid",
+        "invalid_expiry_month",
+        "invalid_expiry_year",
+        "invalid_number",
+        "incorrect_number",
+        "invalid_cvc",
+    }
+)
+"""Error codes that blame one request parameter: Stripe names it in ``error.param``."""
+
+_REQUIREMENT_OF = (
+    (ServerError, NO_SERVER_ERROR),
+    (AcceptedNegativeData, NEGATIVE_REJECTED),
+    (RejectedPositiveData, POSITIVE_ACCEPTED),
+    (UseAfterFree, USE_AFTER_FREE),
+    (EnsureResourceAvailability, RESOURCE_AVAILABLE),
+)
+
+CheckFunction = Callable[[Any, schemathesis.Response, schemathesis.Case[Any]], bool | None]
+Removed = Callable[[schemathesis.Case[Any]], bool]
+
+
+@dataclass(frozen=True)
+class Judge:
+    """Apply every check to one generated call and return the failures found."""
+
+    documented: DocumentedSchemas
+    removed: Removed | None = None
+
+    def failures(
+        self,
+        case: schemathesis.Case[Any],
+        response: Response,
+        st_response: schemathesis.Response,
+        *,
+        recorder: Any = None,
+        injection: tuple[Injection, Any] | None = None,
+    ) -> list[Failure]:
+        """Return the failures of ``response`` to ``case`` (empty when it conforms).
+
+        A case carrying an ``injection`` is known invalid: it is judged by the injection's rule
+        instead of Schemathesis' positive/negative checks.
+        """
+        if injection is None:
+            found = self._builtin(case, response, st_response, recorder, self.checks())
+            found += envelope_failures(response)
+        else:
+            found = self._builtin(case, response, st_response, recorder, [not_a_server_error])
+            found += injection_failures(*injection, response)
+        found += schema_failures(response)
+        return found
+
+    def _builtin(
+        self,
+        case: schemathesis.Case[Any],
+        response: Response,
+        st_response: schemathesis.Response,
+        recorder: Any,
+        checks: list[CheckFunction],
+    ) -> list[Failure]:
+        try:
+            case.validate_response(st_response, checks=checks, recorder=recorder)
+        except FailureGroup as group:
+            return [self._typed(failure, response) for failure in group.exceptions]
+        return []
+
+    def checks(self) -> list[CheckFunction]:
+        """Return the Schemathesis checks, adapted to Stripe."""
+        documented, removed = self.documented, self.removed
+
+        def stripe_negative_data_rejection(
+            ctx: Any, response: schemathesis.Response, case: schemathesis.Case[Any]
+        ) -> None:
+            meta = case.meta
+            if meta is None or not meta.generation.mode.is_negative or not documented.violated(case):
+                return None
+            negative_data_rejection(ctx, response, case)
+            return None
+
+        def stripe_use_after_free(ctx: Any, response: schemathesis.Response, case: schemathesis.Case[Any]) -> None:
+            if _is_deleted_stub(response):
+                return None
+            use_after_free(ctx, response, case)
+            return None
+
+        def stripe_resource_availability(
+            ctx: Any, response: schemathesis.Response, case: schemathesis.Case[Any]
+        ) -> None:
+            if removed is not None and removed(case):
+                return None
+            ensure_resource_availability(ctx, response, case)
+            return None
+
+        return [
+            not_a_server_error,
+            stripe_negative_data_rejection,
+            positive_data_acceptance,
+            stripe_use_after_free,
+            stripe_resource_availability,
+        ]
+
+    @staticmethod
+    def _typed(failure: SchemathesisFailure, response: Response) -> Failure:
+        requirement = next((rid for kind, rid in _REQUIREMENT_OF if isinstance(failure, kind)), NO_SERVER_ERROR)
+        message = _one_line(f"{failure.title}: {failure.message}")
+        return StatusMismatch.from_exchange(requirement, message, response=response)
+
+
+def injection_failures(injection: Injection, value: Any, response: Response) -> list[Failure]:
+    """Judge the answer to a request carrying one injected invalid ``value``."""
+    if 200 <= response.status < 300:
+        message = f"accepted a request breaking the rule '{injection.rule}' ({injection.name}): HTTP {response.status}"
+        return [StatusMismatch.from_exchange(NEGATIVE_REJECTED, message, response=response)]
+    blamed = injection.blamed_for(value) if response.status in (400, 402) else ()
+    return envelope_failures(response, blamed=blamed)
+
+
+def envelope_failures(response: Response, *, blamed: Collection[str] = ()) -> list[Failure]:
+    """Check that a 4xx body is Stripe's error envelope, naming the parameter it blames.
+
+    ``blamed`` (optional) lists the parameter names the request is known to get wrong; the
+    error must then name one of them.
+    """
+    if not 400 <= response.status < 500:
+        return []
+    body = response.json()
+    error = body.get("error") if isinstance(body, dict) else None
+    problems = []
+    if not isinstance(error, dict) or not isinstance(error.get("type"), str) or not isinstance(
+        error.get("message"), str
+    ):
+        problems.append(f"HTTP {response.status} body is not an error envelope {{'error': {{type, message}}}}")
+    else:
+        param = error.get("param")
+        if error.get("code") in PARAMETER_CODES and not (isinstance(param, str) and param):
+            problems.append(f"error code {error.get('code')!r} blames a parameter but error.param is {param!r}")
+        if blamed and not (isinstance(param, str) and _root(param) in {_root(name) for name in blamed}):
+            problems.append(f"expected error.param naming one of {sorted(blamed)}, got {param!r}")
+    return [
+        EnvelopeViolation.from_exchange(ERROR_ENVELOPE, "; ".join(problems), response=response, json_path="$.error")
+    ] if problems else []
+
+
+def schema_failures(response: Response) -> list[Failure]:
+    """Validate a 2xx or 4xx JSON body against the object schemas of the suite's registry."""
+    if not (200 <= response.status < 300 or 400 <= response.status < 500):
+        return []
+    body = response.json()
+    try:
+        errors = [error for error in default_registry().validate(body) if error.severity == "error"]
+    except UnknownObjectError as exc:
+        return [SchemaViolation.from_exchange(RESPONSE_SCHEMA, str(exc), response=response, json_path=exc.json_path)]
+    if not errors:
+        return []
+    message = "; ".join(f"{error.json_path}: {error.message}" for error in errors[:5])
+    if len(errors) > 5:
+        message += f" (+{len(errors) - 5} more)"
+    return [SchemaViolation.from_exchange(RESPONSE_SCHEMA, message, response=response, json_path=errors[0].json_path)]
+
+
+def merge(failures: Iterable[Failure]) -> list[Failure]:
+    """Drop repeated findings (same requirement and message), keeping the first."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for failure in failures:
+        key = (failure.requirement_id, failure.message)
+        if key not in seen:
+            seen.add(key)
+            kept.append(failure)
+    return kept
+
+
+def _is_deleted_stub(response: schemathesis.Response) -> bool:
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and body.get("deleted") is True
+
+
+def _root(param: str) -> str:
+    return param.split("[", 1)[0]
+
+
+def _one_line(text: str, limit: int = 400) -> str:
+    line = " ".join(part.strip() for part in text.splitlines() if part.strip())
+    return line if len(line) <= limit else line[: limit - 3] + "..."

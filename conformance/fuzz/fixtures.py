@@ -1,0 +1,43 @@
+"""Fixtures of the fuzz scenarios: the budget, the loaded surface, one session per test."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.fuzz.budget import DEFAULT_EXAMPLES, FuzzBudget
+from conformance.http import StripeClient
+from conformance.targets import TargetConfig
+
+EXAMPLES_OPTION = "stripe_fuzz_examples"
+
+
+def budget_from(config: pytest.Config, seed: str) -> FuzzBudget:
+    """Return the budget the options ask for (``--stripe-fuzz-examples``) under the run's seed."""
+    examples = config.getoption(EXAMPLES_OPTION, default=None)
+    return FuzzBudget(examples=DEFAULT_EXAMPLES if examples is None else int(examples), seed=seed)
+
+
+@pytest.fixture(scope="session")
+def fuzz_budget(request: pytest.FixtureRequest, stripe_seed: str) -> FuzzBudget:
+    """How much to fuzz, and the run's seed every generated value derives from."""
+    return budget_from(request.config, stripe_seed)
+
+
+@pytest.fixture(scope="session")
+def fuzz_surface(stripe_target: TargetConfig, stripe_now: object, fuzz_budget: FuzzBudget) -> object:
+    """The surface loaded into Schemathesis once per run (expiry years follow the run's clock)."""
+    if not fuzz_budget.enabled:
+        pytest.skip("fuzzing is off (--fuzz-examples 0)")
+    from conformance.fuzz.session import LoadedSurface  # Schemathesis is loaded only when fuzzing
+
+    today = stripe_now.date() if hasattr(stripe_now, "date") else None
+    return LoadedSurface.load(stripe_target.base_url, today=today)
+
+
+@pytest.fixture
+def fuzz_session(fuzz_surface: object, stripe_client: StripeClient, fuzz_budget: FuzzBudget) -> object:
+    """A fuzz session for one test, sending through the run's client."""
+    from conformance.fuzz.session import FuzzSession, LoadedSurface
+
+    assert isinstance(fuzz_surface, LoadedSurface)
+    return FuzzSession(fuzz_surface, stripe_client, fuzz_budget)

@@ -1,0 +1,122 @@
+"""What a state-machine scenario knows about the objects it made on the target.
+
+The model learns only from the target's answers: which customers and webhook endpoints the
+scenario created, which cards it saw created (in that order), which it deleted explicitly, and
+which vanished when a customer update replaced the default card. Invariants compare the
+target's later answers with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+import schemathesis
+
+from conformance.http.exchange import Response
+
+
+@dataclass
+class CustomerModel:
+    """One customer the scenario created."""
+
+    id: str
+    cards_created: list[str] = field(default_factory=list)
+    """Card ids in the order the scenario saw them created (oldest first)."""
+    live: set[str] = field(default_factory=set)
+    """Cards the last listing showed."""
+    deleted: set[str] = field(default_factory=set)
+    """Cards a DELETE of this scenario removed (answered 200)."""
+    replaced: set[str] = field(default_factory=set)
+    """Cards that vanished when a customer update attached a new default ``source``."""
+    gone: bool = False
+    """The customer itself was deleted."""
+    default: str | None = None
+    """The default source the target last answered."""
+    deleted_twice: list[str] = field(default_factory=list)
+    """Cards a second DELETE of this scenario also answered 200 for."""
+    exercised: bool = False
+    """The machine's default-source exercise already ran on this customer."""
+
+    def newest_live(self) -> str | None:
+        """Return the most recently created card still live, or None."""
+        for card in reversed(self.cards_created):
+            if card in self.live:
+                return card
+        return None
+
+
+@dataclass
+class AccountModel:
+    """The customers and webhook endpoints of one scenario."""
+
+    customers: dict[str, CustomerModel] = field(default_factory=dict)
+    webhook_endpoints: list[str] = field(default_factory=list)
+
+    def customer_of(self, case: schemathesis.Case[Any], response: Response) -> CustomerModel | None:
+        """Return the model of the customer a call addressed or created, if the scenario made it."""
+        params = case.path_parameters or {}
+        if "customer" in params:
+            return self.customers.get(unquote(str(params["customer"])))
+        body = response.json()
+        if isinstance(body, dict) and body.get("object") == "customer":
+            return self.customers.get(str(body.get("id")))
+        return None
+
+    def observe(self, case: schemathesis.Case[Any], response: Response) -> None:
+        """Learn from one successful call."""
+        if not 200 <= response.status < 300:
+            return
+        body = response.json()
+        if not isinstance(body, dict):
+            return
+        method, path = case.method.upper(), case.path
+        if method == "POST" and path == "/v1/customers" and isinstance(body.get("id"), str):
+            created = self.customers.setdefault(body["id"], CustomerModel(body["id"]))
+            self._saw_card(created, body.get("default_source"))
+            created.default = body.get("default_source") if isinstance(body.get("default_source"), str) else None
+        elif method == "POST" and path == "/v1/webhook_endpoints" and isinstance(body.get("id"), str):
+            self.webhook_endpoints.append(body["id"])
+        customer = self.customer_of(case, response)
+        if customer is None:
+            return
+        if method == "POST" and path.endswith(("/sources", "/cards")):
+            self._saw_card(customer, body.get("id"))
+        elif method == "POST" and path == "/v1/customers/{customer}":
+            if isinstance(case.body, dict) and "source" in case.body:
+                self._saw_card(customer, body.get("default_source"))
+        elif method == "DELETE" and path.endswith("/{id}"):
+            card = unquote(str((case.path_parameters or {}).get("id")))
+            if card in customer.deleted:
+                customer.deleted_twice.append(card)
+            customer.deleted.add(card)
+        elif method == "DELETE" and path == "/v1/customers/{customer}":
+            customer.gone = True
+
+    def relist(self, customer: CustomerModel, listed: list[str], *, replacing: bool) -> None:
+        """Record the cards a listing showed; ``replacing`` when a ``source`` update preceded it."""
+        now = set(listed)
+        if replacing:
+            customer.replaced |= (customer.live - now) - customer.deleted
+        customer.live = now
+        # Cards made as a side effect (a customer update's ``source``) are learnt from the list,
+        # which holds the newest first: all of them are newer than the cards already known.
+        for card in reversed(listed):
+            self._saw_card(customer, card)
+
+    def was_removed(self, case: schemathesis.Case[Any]) -> bool:
+        """Tell whether the card a call addresses was deleted or replaced by another call of the scenario."""
+        params = case.path_parameters or {}
+        customer = self.customers.get(unquote(str(params.get("customer", ""))))
+        card = unquote(str(params.get("id", "")))
+        return customer is not None and (card in customer.replaced or card in customer.deleted or customer.gone)
+
+    def saw_card(self, customer: CustomerModel, card: Any) -> None:
+        """Record a card the scenario saw created (ignored when already known or not an id)."""
+        self._saw_card(customer, card)
+
+    @staticmethod
+    def _saw_card(customer: CustomerModel, card: Any) -> None:
+        if isinstance(card, str) and card not in customer.cards_created:
+            customer.cards_created.append(card)

@@ -1,0 +1,48 @@
+"""The catalogue requirements the fuzz scenarios verify (all in the ``fuzz`` area)."""
+
+from __future__ import annotations
+
+NO_SERVER_ERROR = "fuzz.no-server-error"
+RESPONSE_SCHEMA = "fuzz.response-schema"
+ERROR_ENVELOPE = "fuzz.error-envelope"
+NEGATIVE_REJECTED = "fuzz.negative-rejected"
+POSITIVE_ACCEPTED = "fuzz.positive-accepted"
+USE_AFTER_FREE = "fuzz.use-after-free"
+RESOURCE_AVAILABLE = "fuzz.resource-available"
+DEFAULT_SOURCE_LIVE = "fuzz.default-source-live"
+DEFAULT_SOURCE_RULES = "fuzz.default-source-rules"
+DELETED_STAYS_DELETED = "fuzz.deleted-stays-deleted"
+LIST_CONTRACT = "fuzz.list-contract"
+UPDATE_APPLIES = "fuzz.update-applies"
+UPDATE_READ_BACK = "fuzz.update-read-back"
+REFUSED_CHANGES_NOTHING = "fuzz.refused-changes-nothing"
+WEBHOOK_SECRET = "fuzz.webhook-secret-once"
+
+OPERATION_REQUIREMENTS = (
+    NO_SERVER_ERROR,
+    RESPONSE_SCHEMA,
+    ERROR_ENVELOPE,
+    NEGATIVE_REJECTED,
+    POSITIVE_ACCEPTED,
+    UPDATE_APPLIES,
+    UPDATE_READ_BACK,
+    REFUSED_CHANGES_NOTHING,
+)
+"""What each operation's examples verify."""
+
+SCENARIO_REQUIREMENTS = (
+    NO_SERVER_ERROR,
+    RESPONSE_SCHEMA,
+    ERROR_ENVELOPE,
+    POSITIVE_ACCEPTED,
+    USE_AFTER_FREE,
+    RESOURCE_AVAILABLE,
+    DEFAULT_SOURCE_LIVE,
+    DEFAULT_SOURCE_RULES,
+    DELETED_STAYS_DELETED,
+    LIST_CONTRACT,
+    UPDATE_APPLIES,
+    UPDATE_READ_BACK,
+    WEBHOOK_SECRET,
+)
+"""What the state machine's scenarios verify."""

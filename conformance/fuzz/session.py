@@ -1,0 +1,99 @@
+"""One fuzz test's working set: the loaded schema, the client, the judge and the call log."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import schemathesis
+from hypothesis import strategies as st
+from schemathesis.generation import GenerationMode
+from schemathesis.generation.feedback import NO_FEEDBACK
+
+from conformance.fuzz.checks import Judge, Removed
+from conformance.fuzz.config import FuzzBudget, schemathesis_config
+from conformance.fuzz.reading import DocumentedSchemas
+from conformance.fuzz.views import GenerationView, generation_view
+from conformance.fuzz.wire import register_form_serializer
+from conformance.http import StripeClient
+from conformance.http.exchange import Response
+
+
+@dataclass(frozen=True)
+class LoadedSurface:
+    """The surface loaded into Schemathesis for one target (built once per run)."""
+
+    schema: schemathesis.BaseSchema
+    view: GenerationView
+    documented: DocumentedSchemas
+    _strategies: dict[tuple[str, str, tuple[tuple[str, str], ...]], Any] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    @classmethod
+    def load(cls, base_url: str, today: datetime.date | None = None) -> LoadedSurface:
+        """Load the generation view of the surface for ``base_url``."""
+        register_form_serializer()
+        view = generation_view(today=today)
+        schema = schemathesis.openapi.from_dict(view.document, config=schemathesis_config(base_url))
+        return cls(schema, view, DocumentedSchemas())
+
+    def strategy(
+        self,
+        operation: schemathesis.APIOperation[Any, Any, Any, Any],
+        mode: GenerationMode,
+        path_parameters: dict[str, str] | None,
+    ) -> st.SearchStrategy[schemathesis.Case[Any]]:
+        """Return (once built, then reused) the case strategy of ``operation`` in ``mode``."""
+        key = (operation.label, mode.value, tuple(sorted((path_parameters or {}).items())))
+        found = self._strategies.get(key)
+        if found is None:
+            found = operation.as_strategy(generation_mode=mode, feedback=NO_FEEDBACK, path_parameters=path_parameters)
+            self._strategies[key] = found
+        return found
+
+    def operation(self, method: str, path: str) -> schemathesis.APIOperation[Any, Any, Any, Any]:
+        """Return the operation ``method path`` of the loaded schema."""
+        operation: schemathesis.APIOperation[Any, Any, Any, Any] = self.schema[path][method.upper()]
+        return operation
+
+
+class CallLog:
+    """The responses a client received, newest last; ``window()`` scopes it to one example."""
+
+    def __init__(self, client: StripeClient) -> None:
+        """Start logging every response ``client`` receives."""
+        self.responses: list[Response] = []
+        client.observe(self.responses.append)
+
+    @contextmanager
+    def window(self) -> Iterator[list[Response]]:
+        """Collect the responses received inside the block (cleared on entry)."""
+        self.responses.clear()
+        yield self.responses
+
+
+class FuzzSession:
+    """What a fuzz test needs: the surface, a client whose calls are logged, the judge, the budget."""
+
+    def __init__(
+        self,
+        surface: LoadedSurface,
+        client: StripeClient,
+        budget: FuzzBudget,
+        *,
+        removed: Removed | None = None,
+    ) -> None:
+        """Bind the loaded surface to a client and a budget."""
+        self.surface = surface
+        self.client = client
+        self.budget = budget
+        self.log = CallLog(client)
+        self.judge = Judge(surface.documented, removed)
+
+    def with_removed(self, removed: Removed) -> Judge:
+        """Return a judge that knows which objects another call removed."""
+        return Judge(self.surface.documented, removed)

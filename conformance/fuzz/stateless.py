@@ -1,0 +1,278 @@
+"""Fuzzing one operation: valid and invalid generated calls, each judged on its own.
+
+Each example works on fresh objects (:class:`Scratch`): a customer with two cards, or a
+webhook endpoint, made before the call and deleted after it, so no example depends on what an
+earlier one did (Hypothesis replays examples while shrinking) and nothing is left on the target.
+Most examples address those objects (existing ids, existing cursors); a few keep the generated
+ids, which do not exist.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import math
+from typing import Any
+from urllib.parse import quote, unquote
+
+import hypothesis
+import schemathesis
+from hypothesis import strategies as st
+from schemathesis.generation import GenerationMode
+
+from conformance.checks import ConformanceError, Failure
+from conformance.fuzz.checks import merge
+from conformance.fuzz.config import hypothesis_settings
+from conformance.fuzz.injections import Injection, injections_for
+from conformance.fuzz.invariants import UPDATE_PATHS, Invariants
+from conformance.fuzz.model import AccountModel
+from conformance.fuzz.outcome import collect_failures
+from conformance.fuzz.reproduce import curl_sequence
+from conformance.fuzz.session import FuzzSession, LoadedSurface
+from conformance.fuzz.surface import OperationRef
+from conformance.fuzz.wire import send_case, to_schemathesis
+from conformance.http import StripeClient
+
+INJECTION_SHARE = 3
+"""Each injection gets the budget divided by this (rounded up)."""
+SCRATCH_SHARE = 0.8
+SCRATCH_PATH_PARAMETERS = frozenset({"customer", "id", "webhook_endpoint"})
+PLACEHOLDER = "placeholder"
+"""Share of examples that address the scratch objects rather than generated (unknown) ids."""
+CURSORS = ("starting_after", "ending_before")
+SCRATCH_METADATA = (("fuzz_scratch", "1"), ("origin", "stripe-conformance"))
+"""Metadata of every scratch object, so that an update's metadata merge is observable."""
+
+
+class SetupError(RuntimeError):
+    """Creating an example's scratch objects failed: not a verdict on the operation under test."""
+
+
+class Scratch:
+    """Objects one example works on, made on demand and deleted when the example ends."""
+
+    def __init__(self, client: StripeClient) -> None:
+        """Work through ``client``."""
+        self._client = client
+        self.customer_id: str | None = None
+        self.card_ids: list[str] = []
+        self.webhook_id: str | None = None
+        self.pick = 0
+        """Which of the two cards the example addresses."""
+        self._cleanup: list[str] = []
+
+    def customer(self) -> str:
+        """Create (once) a customer with two cards and return its id."""
+        if self.customer_id is None:
+            body = self._ok(
+                self._client.post("/v1/customers", {"metadata": dict(SCRATCH_METADATA)}), "creating a customer"
+            )
+            self.customer_id = str(body["id"])
+            self._cleanup.append(f"/v1/customers/{self.customer_id}")
+            for token in ("tok_visa", "tok_mastercard"):
+                card = self._ok(
+                    self._client.post(
+                        f"/v1/customers/{self.customer_id}/sources",
+                        {"source": token, "metadata": dict(SCRATCH_METADATA)},
+                    ),
+                    "attaching a card",
+                )
+                self.card_ids.insert(0, str(card["id"]))
+        return self.customer_id
+
+    def webhook(self) -> str:
+        """Create (once) a webhook endpoint and return its id."""
+        if self.webhook_id is None:
+            body = self._ok(
+                self._client.post(
+                    "/v1/webhook_endpoints",
+                    {
+                        "url": "https://example.com/hooks/scratch",
+                        "enabled_events": ["customer.created"],
+                        "metadata": dict(SCRATCH_METADATA),
+                    },
+                ),
+                "creating a webhook endpoint",
+            )
+            self.webhook_id = str(body["id"])
+            self._cleanup.append(f"/v1/webhook_endpoints/{self.webhook_id}")
+        return self.webhook_id
+
+    def adopt(self, case: schemathesis.Case[Any], response_status: int, body: Any) -> None:
+        """Schedule the deletion of an object the fuzzed call created."""
+        if response_status != 200 or not isinstance(body, dict) or not isinstance(body.get("id"), str):
+            return
+        if case.method.upper() == "POST" and case.path in ("/v1/customers", "/v1/webhook_endpoints"):
+            self._cleanup.append(f"{case.path}/{body['id']}")
+
+    def close(self) -> None:
+        """Delete everything made for the example, newest first."""
+        while self._cleanup:
+            self._client.delete(self._cleanup.pop())
+
+    @staticmethod
+    def _ok(response: Any, what: str) -> dict[str, Any]:
+        body = response.json()
+        if response.status != 200 or not isinstance(body, dict) or "id" not in body:
+            raise SetupError(f"setup: {what} failed: HTTP {response.status} {response.text[:200]}")
+        return body
+
+
+@dataclasses.dataclass(frozen=True)
+class Draw:
+    """One example: a generated case, how it is pointed at the scratch objects, what is injected."""
+
+    case: schemathesis.Case[Any]
+    use_scratch: bool
+    card_index: int
+    cursor: str | None
+    injected: tuple[Injection, Any] | None
+
+
+def examples(
+    surface: LoadedSurface,
+    operation: schemathesis.APIOperation[Any, Any, Any, Any],
+    injection: Injection | None,
+    today: datetime.date,
+) -> st.SearchStrategy[Draw]:
+    """Cases for ``operation`` with the choices that aim them at scratch objects.
+
+    Without ``injection``: valid and invalid generated cases. With one: valid cases, each
+    carrying one of the injection's invalid values. A valid case aimed at scratch objects is
+    generated with placeholder path ids (replaced by :func:`aim`), which saves generating them.
+    """
+    fixed = {p.name: PLACEHOLDER for p in operation.path_parameters if p.name in SCRATCH_PATH_PARAMETERS}
+    values = injection.values(today) if injection is not None else st.none()
+
+    @st.composite
+    def example(draw: st.DrawFn) -> Draw:
+        use_scratch = draw(st.integers(0, 9)) < SCRATCH_SHARE * 10
+        negative = injection is None and draw(st.booleans())
+        mode = GenerationMode.NEGATIVE if negative else GenerationMode.POSITIVE
+        placeholders = fixed if use_scratch and not negative else None
+        case = draw(surface.strategy(operation, mode, placeholders))
+        chosen = draw(values)
+        return Draw(
+            case=case,
+            use_scratch=use_scratch,
+            card_index=draw(st.integers(0, 1)),
+            cursor=draw(st.sampled_from((None, *CURSORS))),
+            injected=(injection, chosen) if injection is not None else None,
+        )
+
+    return example()
+
+
+def aim(draw: Draw, scratch: Scratch) -> schemathesis.Case[Any]:
+    """Point the case at the scratch objects: existing path ids and, for valid lists, cursors."""
+    case = draw.case
+    if not draw.use_scratch:
+        return case
+    _aim_paths(case, scratch)
+    if _is_positive(case) and draw.cursor is not None and case.method.upper() == "GET":
+        known = _cursor_ids(case, scratch)
+        if known:
+            query = {k: v for k, v in (case.query or {}).items() if k not in CURSORS}
+            query[draw.cursor] = known[draw.card_index % len(known)]
+            case.query = query
+    # The new values are known valid: keep the generation metadata (positive stays positive).
+    getattr(case, "_record_starting_state", lambda: None)()
+    return case
+
+
+def inject(draw: Draw) -> tuple[Injection, Any] | None:
+    """Put the drawn invalid value into a valid case; return the injection, or None if none applies."""
+    case = draw.case
+    if draw.injected is None or not _is_positive(case):
+        return None
+    injection, value = draw.injected
+    added = value if injection.field is None else {injection.field: value}
+    if injection.location == "query":
+        query = {k: v for k, v in (case.query or {}).items() if k not in injection.excludes}
+        case.query = {**query, **added}
+    else:
+        body = case.body if isinstance(case.body, dict) else {}
+        case.body = {**{k: v for k, v in body.items() if k not in injection.excludes}, **added}
+    return draw.injected
+
+
+def _is_positive(case: schemathesis.Case[Any]) -> bool:
+    return case.meta is None or case.meta.generation.mode.is_positive
+
+
+def _aim_paths(case: schemathesis.Case[Any], scratch: Scratch) -> None:
+    params = dict(case.path_parameters or {})
+    if "customer" in params:
+        params["customer"] = quote(scratch.customer(), safe="")
+        if "id" in params:
+            params["id"] = quote(scratch.card_ids[scratch.pick], safe="")
+    if "webhook_endpoint" in params:
+        params["webhook_endpoint"] = quote(scratch.webhook(), safe="")
+    case.path_parameters = params
+
+
+def _cursor_ids(case: schemathesis.Case[Any], scratch: Scratch) -> list[str]:
+    if case.path in ("/v1/customers/{customer}/sources", "/v1/customers/{customer}/cards"):
+        return list(scratch.card_ids)
+    if case.path == "/v1/customers":
+        return [scratch.customer()]
+    return []
+
+
+def fuzz_operation(session: FuzzSession, ref: OperationRef) -> list[Failure]:
+    """Fuzz one operation within the session's budget and return what failed.
+
+    The budget's examples go to generated valid and invalid cases; then every injection that
+    fits the operation gets a third of them (at least one), so each documented rule is tried
+    whatever the budget.
+    """
+    operation = session.surface.operation(ref.method, ref.path)
+    examples_each = session.budget.examples
+    found = _run(session, operation, None, examples_each, ref.operation_id)
+    for injection in injections_for(ref.operation_id):
+        share = max(1, math.ceil(examples_each / INJECTION_SHARE))
+        found += _run(session, operation, injection, share, f"{ref.operation_id}:{injection.name}")
+    return merge(found)
+
+
+def _run(
+    session: FuzzSession,
+    operation: schemathesis.APIOperation[Any, Any, Any, Any],
+    injection: Injection | None,
+    count: int,
+    name: str,
+) -> list[Failure]:
+    """Run one Hypothesis test of ``count`` examples, seeded from the run seed and ``name``."""
+
+    @hypothesis.seed(session.budget.seed_for(name))
+    @hypothesis.settings(hypothesis_settings(count, shrink=False))
+    @hypothesis.given(draw=examples(session.surface, operation, injection, session.surface.view.today))
+    def run(draw: Draw) -> None:
+        _one_example(session, draw)
+
+    return collect_failures(run)
+
+
+def _one_example(session: FuzzSession, draw: Draw) -> None:
+    scratch = Scratch(session.client)
+    probes = Invariants(session.client, AccountModel())
+    try:
+        with session.log.window() as calls:
+            scratch.pick = draw.card_index
+            case = aim(draw, scratch)
+            injection = inject(draw)
+            updating = case.method.upper() == "POST" and case.path in UPDATE_PATHS and draw.use_scratch
+            before = session.client.get(unquote(case.formatted_path)) if updating else None
+            setup = len(calls)
+            response = send_case(session.client, case)
+            scratch.adopt(case, response.status, response.json())
+            found = session.judge.failures(case, response, to_schemathesis(response), injection=injection)
+            if updating and response.status == 200 and injection is None:
+                found += probes.update_applies(case, response, before) + probes.update_read_back(case, response)
+            elif before is not None and 400 <= response.status < 500:
+                found += probes.refused_changes_nothing(case, before)
+            if found:
+                sequence = curl_sequence([*calls[: setup - 1 if before is not None else setup], *calls[setup:]])
+                raise ConformanceError([dataclasses.replace(f, curl=sequence) for f in merge(found)])
+    finally:
+        scratch.close()

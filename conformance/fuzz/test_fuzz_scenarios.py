@@ -1,0 +1,21 @@
+"""The stateful scenario: linked calls on customers, cards and webhook endpoints, invariants after each."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.fuzz.fixtures import fuzz_budget, fuzz_session, fuzz_surface
+from conformance.fuzz.requirement_ids import SCENARIO_REQUIREMENTS
+from conformance.suite.cite import requires
+
+__all__ = ["fuzz_budget", "fuzz_session", "fuzz_surface"]
+
+
+@pytest.mark.fuzz
+@requires(*SCENARIO_REQUIREMENTS)
+def test_fuzz_stateful_scenarios(fuzz_session: object) -> None:
+    """Create, attach, update, list, delete in generated orders; default_source, lists and reads stay consistent."""
+    from conformance.fuzz.machine import run_machine
+    from conformance.fuzz.outcome import raise_failures
+
+    raise_failures(run_machine(fuzz_session), fuzz_session)  # type: ignore[arg-type]
