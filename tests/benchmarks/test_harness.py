@@ -75,3 +75,11 @@ def test_suite_figures_count_requests_per_area_and_scenario():
     assert rows["  most: test_a.py::test_one"].value == 2
     assert rows["overhead ratio, wall"].value == 25.0 and rows["overhead ratio, wall"].met is False
     assert rows["peak RSS of a default run"].met is True
+
+
+def test_pytest_summary_reads_the_last_count_line():
+    from benchmarks.cassette_replay import pytest_summary
+
+    assert pytest_summary("x\n34 failed, 46 passed, 1 skipped in 6.63s\n") == "34 failed, 46 passed, 1 skipped"
+    assert pytest_summary("==== 46 passed, 1 warning in 5.29s ====") == "46 passed, 1 warning"
+    assert pytest_summary("no summary") == ""
