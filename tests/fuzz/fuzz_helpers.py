@@ -1,0 +1,54 @@
+"""Helpers of the fuzz tests: reference stores, fuzz sessions, the card catalogue's mutants."""
+
+from __future__ import annotations
+
+import datetime
+import importlib.util
+import itertools
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from conformance.fuzz.budget import FuzzBudget
+from conformance.fuzz.session import FuzzSession, LoadedSurface
+from conformance.http import StripeClient
+from conformance.reference import ReferenceServer, Store
+
+KEY = "sk_test_fuzztests123"
+TODAY = datetime.date(2026, 6, 1)
+MUTANTS_FILE = Path(__file__).resolve().parents[1] / "mutants" / "mutant_faults.py"
+
+
+class CountingIds(Store):
+    """A faithful store whose ids count up instead of being random: two runs answer alike."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ids = itertools.count(1)
+
+    def new_customer_id(self) -> str:
+        return f"cus_{next(self._ids):014d}"
+
+    def new_card_id(self) -> str:
+        return f"card_{next(self._ids):024d}"
+
+
+def session_for(server: ReferenceServer, examples: int, seed: str = "tests") -> FuzzSession:
+    """A fuzz session against ``server`` whose idempotency keys count up (reproducible requests)."""
+    counter = itertools.count(1)
+    client = StripeClient(server.url, KEY, idempotency_keys=lambda: f"fuzz-test-{next(counter)}")
+    surface = LoadedSurface.load(server.url, today=TODAY)
+    return FuzzSession(surface, client, FuzzBudget(examples=examples, seed=seed))
+
+
+
+def mutant_faults() -> ModuleType:
+    """Import the card catalogue's mutants (tests/mutants/mutant_faults.py)."""
+    name = "mutant_faults"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, MUTANTS_FILE)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]

@@ -1,0 +1,53 @@
+"""The fuzzing through both front-ends: ``stripe-conformance run`` and the pytest plugin."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conformance.cli.run_cmd import FUZZ_PACKAGE, SUITE_PACKAGE, suite_arguments
+from conformance.targets import TargetConfig
+
+CLI = [sys.executable, "-m", "conformance", "run"]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300)
+
+
+def test_run_fuzzes_by_default_and_reports_the_fuzz_area(tmp_path: Path) -> None:
+    result = _run("-m", "fuzz", "--fuzz-examples", "1", "--seed", "cli-test", "--report-dir", str(tmp_path))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    report = json.loads((tmp_path / "report.json").read_text())
+    fuzz = {r["id"]: r["status"] for r in report["requirements"] if r["area"] == "fuzz"}
+    assert len(fuzz) == 15 and set(fuzz.values()) == {"passed"}
+    assert "fuzz" in result.stdout
+
+
+def test_zero_examples_leaves_the_fuzzing_out(tmp_path: Path) -> None:
+    result = _run("-m", "fuzz", "--fuzz-examples", "0", "--report-dir", str(tmp_path))
+    assert result.returncode == 2  # nothing left to run
+    assert "no scenario matches" in result.stderr
+
+
+def test_suite_arguments_collect_both_packages_unless_fuzzing_is_off() -> None:
+    config = TargetConfig.build("http://127.0.0.1:1", "sk_test_x1", stripe_version=None)
+    both = suite_arguments(config, Path("out"))
+    assert both[both.index("--pyargs") + 1 : both.index("--pyargs") + 3] == [SUITE_PACKAGE, FUZZ_PACKAGE]
+    off = suite_arguments(config, Path("out"), fuzz_examples=0)
+    assert FUZZ_PACKAGE not in off
+    budget = suite_arguments(config, Path("out"), fuzz_examples=7)
+    assert budget[budget.index("--stripe-fuzz-examples") + 1] == "7"
+
+
+def test_the_pytest_front_end_takes_the_budget_option(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--pyargs", FUZZ_PACKAGE, "-p", "no:cacheprovider", "-q",
+         "--stripe-fuzz-examples", "1", "--stripe-seed", "pytest-front", "--stripe-report-dir", str(tmp_path),
+         "-k", "GetClimateOrders or stateful"],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "3 passed" in result.stdout

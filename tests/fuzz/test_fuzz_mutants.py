@@ -1,0 +1,104 @@
+"""Faults the fuzzing finds on its own (hand-written scenarios not involved).
+
+Five faults of the card catalogue's mutants (tests/mutants/mutant_faults.py), each caught by
+the part of the fuzzing that aims at it, and faults no hand-written scenario covers: a server
+error on a 41-character metadata key, an expiry year in the past accepted.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fuzz_helpers import KEY, mutant_faults
+
+from conformance.fuzz.machine import run_machine
+from conformance.fuzz.session import FuzzSession
+from conformance.fuzz.stateless import fuzz_operation
+from conformance.fuzz.surface import OperationRef, load_surface, operations
+from conformance.reference import ReferenceServer, Store
+from conformance.reference.metadata import MAX_KEY_LENGTH
+
+BY_ID = {ref.operation_id: ref for ref in operations(load_surface())}
+
+
+def _operations(session: FuzzSession, *ids: str) -> set[str]:
+    return {failure.requirement_id for op in ids for failure in fuzz_operation(session, BY_ID[op])}
+
+
+def _machine(session: FuzzSession) -> set[str]:
+    return {failure.requirement_id for failure in run_machine(session)}
+
+
+CATALOGUE_MUTANTS: list[tuple[str, Callable[[FuzzSession], set[str]], str]] = [
+    ("AcceptMonth13", lambda s: _operations(s, "PostCustomersCustomerSourcesId"), "fuzz.negative-rejected"),
+    ("UnknownParamsIgnored", lambda s: _operations(s, "PostCustomers"), "fuzz.negative-rejected"),
+    ("IgnoreAddressLine2", lambda s: _operations(s, "PostCustomersCustomerSourcesId"), "fuzz.update-applies"),
+    ("FallbackToOldest", _machine, "fuzz.default-source-rules"),
+    ("HasMoreOffByOne", _machine, "fuzz.list-contract"),
+    ("DeleteKeepsTheCard", _machine, "fuzz.deleted-stays-deleted"),
+]
+
+
+@pytest.mark.parametrize(("mutant", "fuzz", "requirement"), CATALOGUE_MUTANTS, ids=[m[0] for m in CATALOGUE_MUTANTS])
+def test_the_fuzzing_alone_catches_card_catalogue_mutants(
+    fuzz_against: Callable[..., FuzzSession], mutant: str, fuzz: Callable[[FuzzSession], set[str]], requirement: str
+) -> None:
+    store = getattr(mutant_faults(), mutant)()
+    assert requirement in fuzz(fuzz_against(store, examples=3))
+
+
+class ServerErrorOnLongMetadataKey(Store):
+    """Crashes (500) on a metadata key over the 40-character limit instead of refusing it."""
+
+    def validate_metadata(self, value: object, param: str = "metadata") -> Any:
+        if isinstance(value, dict) and any(len(key) > MAX_KEY_LENGTH for key in value):
+            raise KeyError("metadata key too long")
+        return super().validate_metadata(value, param)
+
+
+class PastExpiryYearAccepted(Store):
+    """Accepts an expiry year in the past (1999), for new raw cards and card updates."""
+
+    def validate_exp_year(self, year: int) -> None:
+        return None
+
+    def check_expiry_not_past(self, month: int, year: int) -> None:
+        return None
+
+
+FUZZ_ONLY: list[tuple[type[Store], tuple[str, ...], str]] = [
+    (ServerErrorOnLongMetadataKey, ("PostCustomers", "PostCustomersCustomerSourcesId"), "fuzz.no-server-error"),
+    (
+        PastExpiryYearAccepted,
+        ("PostCustomersCustomerSourcesId", "PostCustomersCustomerSources"),
+        "fuzz.negative-rejected",
+    ),
+]
+
+
+@pytest.mark.parametrize(("store", "ops", "requirement"), FUZZ_ONLY, ids=[m[0].__name__ for m in FUZZ_ONLY])
+def test_faults_only_the_fuzzer_catches(
+    fuzz_against: Callable[..., FuzzSession], store: type[Store], ops: tuple[str, ...], requirement: str
+) -> None:
+    assert requirement in _operations(fuzz_against(store(), examples=3), *ops)
+
+
+@pytest.mark.parametrize("store", [m[0] for m in FUZZ_ONLY], ids=[m[0].__name__ for m in FUZZ_ONLY])
+def test_the_hand_written_scenarios_miss_those_faults(tmp_path: Path, store: type[Store]) -> None:
+    with ReferenceServer(store=store()) as server:
+        result = subprocess.run(
+            [sys.executable, "-m", "conformance", "run", "--target", server.url, "--fuzz-examples", "0",
+             "--report-dir", str(tmp_path)],
+            capture_output=True, text=True, timeout=240, env={**os.environ, "STRIPE_API_KEY": KEY},
+        )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+
+
+def test_every_operation_ref_is_known() -> None:
+    assert all(isinstance(ref, OperationRef) for ref in BY_ID.values())
