@@ -11,7 +11,7 @@ import click
 
 from conformance.http.ratelimit import DEFAULT_REMOTE_RATE
 from conformance.http.stack import DEFAULT_RETRIES, DEFAULT_TIMEOUT, TransportSettings
-from conformance.plugin.sharding import Shard
+from conformance.selection import Shard
 
 DEFAULT_DEADLINE = 900.0
 """Seconds after which ``run`` starts no further scenario, unless told otherwise (0: none)."""

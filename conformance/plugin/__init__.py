@@ -30,7 +30,6 @@ from conformance.plugin.options import add_options
 from conformance.plugin.profiles import FEATURE_MARKER, session_profile, skip_unclaimed_features
 from conformance.plugin.report_plugins import pytest_cmdline_main as pytest_cmdline_main
 from conformance.plugin.report_plugins import register_reporting
-from conformance.plugin.sharding import Shard
 from conformance.plugin.state import PHASES_KEY, STATE_KEY, VERIFIER_KEY, SessionState, utc_now
 from conformance.reporting import (
     REPORT_FILES,
@@ -42,6 +41,7 @@ from conformance.reporting import (
     write_reports,
 )
 from conformance.requirements import load_catalogue
+from conformance.selection import Shard
 from conformance.targets import ConfigError, PreflightError, TargetConfig, preflight
 
 __all__ = [

@@ -1,8 +1,8 @@
 """A live progress display: requirements checked so far, per area, while the scenarios run.
 
-On a terminal it is one line redrawn in place; otherwise (CI logs, pipes) one plain line per
-finished scenario. It replaces pytest's per-test dots for the suite's scenarios only, at the
-default or quiet verbosity; ``-v`` keeps pytest's own lines.
+On a terminal it is one line redrawn in place; otherwise (CI logs, pipes) a plain line every
+``PLAIN_EVERY`` finished scenarios and after the last one. It replaces pytest's per-test dots
+for the suite's scenarios only, at the default or quiet verbosity; ``-v`` keeps pytest's own lines.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from conformance.requirements import AREAS, load_catalogue
 OUTCOME_PROPERTY = "stripe_conformance_outcome"
 MODES = ("auto", "tty", "plain", "off")
 _PRECEDENCE = {"failed": 4, "error": 3, "passed": 2, "skipped": 1}
+PLAIN_EVERY = 10
 
 
 class ProgressDisplay:
@@ -111,7 +112,7 @@ class ProgressDisplay:
             width = max(shutil.get_terminal_size().columns - 1, 40)
             reporter.rewrite(text[:width], erase=True)
             self._drawn = True
-        else:
+        elif self._done % PLAIN_EVERY == 0 or self._done == self._total:
             reporter.write_line(text)
 
     def _reporter(self) -> pytest.TerminalReporter | None:

@@ -10,8 +10,8 @@ from urllib.parse import parse_qsl
 import pytest
 
 from conformance.cli import main
-from conformance.plugin.sharding import Shard
 from conformance.reference import ReferenceServer, create_app
+from conformance.selection import Shard
 
 pytest_plugins = ["pytester"]
 

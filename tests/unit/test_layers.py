@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "conformance"
-CORE = ["http", "requirements", "checks", "targets", "reporting", "expectations", "schemas", "recording"]
+CORE = ["http", "requirements", "checks", "targets", "reporting", "expectations", "schemas", "recording", "selection"]
 FRONT_ENDS_AND_SCENARIOS = ("conformance.plugin", "conformance.cli", "conformance.suite", "conformance.fuzz")
 
 
