@@ -8,6 +8,7 @@ logs every request; ``benchmarks.bare_replay`` then sends those requests with ``
 from __future__ import annotations
 
 import collections
+import dataclasses
 import json
 import secrets
 import tempfile
@@ -22,6 +23,7 @@ from benchmarks.measure import PYTHON, REPO, ChildRun, median, run_child, spread
 OVERHEAD_GOAL = 1.5
 MEMORY_GOAL_MB = 300.0
 TOP_SCENARIOS = 5
+ALLURE_OFF = {"PYTEST_PLUGINS": "benchmarks.allure_off_plugin"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,7 @@ class SuiteRuns:
     bare_matched: int
     stack_wall: list[float]
     stack_cpu: list[float]
+    no_allure: list[ChildRun] = dataclasses.field(default_factory=list)
 
 
 def fake_key() -> str:
@@ -54,7 +57,13 @@ def live_run(report_dir: Path, *, extra_env: dict[str, str] | None = None, args:
 
 def measure(runs: int, workdir: Path) -> SuiteRuns:
     """Time ``runs`` default runs, capture one more, and replay the capture ``runs`` times."""
-    live = [live_run(workdir / f"report-{i}") for i in range(runs)]
+    live: list[ChildRun] = []
+    no_allure: list[ChildRun] = []
+    variants: tuple[tuple[str, dict[str, str] | None], ...] = (("report", None), ("plain", ALLURE_OFF))
+    for i in range(runs):  # alternate the order: a fixed order biases the comparison
+        for name, env in variants if i % 2 == 0 else variants[::-1]:
+            run = live_run(workdir / f"{name}-{i}", extra_env=env)
+            (live if env is None else no_allure).append(run)
     capture = workdir / "capture.jsonl"
     live_run(
         workdir / "report-capture", extra_env={"PYTEST_PLUGINS": "benchmarks.capture_plugin", CAPTURE_ENV: str(capture)}
@@ -62,7 +71,7 @@ def measure(runs: int, workdir: Path) -> SuiteRuns:
     captured = [json.loads(line) for line in capture.read_text(encoding="utf-8").splitlines()]
     bare = _replay(capture, runs, "http.client")
     stack = _replay(capture, runs, "transport")
-    return SuiteRuns(live, captured, bare["wall"], bare["cpu"], bare["matched"], stack["wall"], stack["cpu"])
+    return SuiteRuns(live, captured, bare["wall"], bare["cpu"], bare["matched"], stack["wall"], stack["cpu"], no_allure)
 
 
 def _replay(capture: Path, runs: int, client: str) -> dict[str, Any]:
@@ -122,6 +131,21 @@ def figures(result: SuiteRuns) -> list[Figure]:
             met=max(rss) <= MEMORY_GOAL_MB,
         ),
     ]
+    if result.no_allure:
+        off_walls = [run.wall for run in result.no_allure]
+        off_cpus = [run.cpu for run in result.no_allure]
+        rows.insert(
+            2,
+            Figure(
+                "1",
+                "  same run with Allure results off, wall",
+                median(off_walls),
+                "s",
+                spread(off_walls),
+                note=f"CPU {median(off_cpus):.3g} s: allure-results/ costs "
+                f"{1 - median(off_cpus) / median(cpus):.0%} of the run's CPU",
+            ),
+        )
     areas = collections.Counter(str(row["area"]) for row in result.captured)
     scenarios = len({row["scenario"] for row in result.captured})
     rows.append(Figure("6", "requests per default run", count, "", note=f"{scenarios} scenarios sent requests"))

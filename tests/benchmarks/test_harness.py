@@ -69,7 +69,9 @@ def test_suite_figures_count_requests_per_area_and_scenario():
         {"scenario": "suite/test_a.py::test_one", "area": "create", "elapsed": 0.001},
         {"scenario": "suite/test_b.py::test_two", "area": "auth", "elapsed": 0.002},
     ]
-    rows = {row.what: row for row in figures(SuiteRuns(live, captured, [0.1, 0.1], [0.05], 3, [0.2], [0.1]))}
+    off = [ChildRun(1.0, 0.75, 70.0, 0, "", "")]
+    rows = {row.what: row for row in figures(SuiteRuns(live, captured, [0.1, 0.1], [0.05], 3, [0.2], [0.1], off))}
+    assert "allure-results/ costs 53% of the run's CPU" in rows["  same run with Allure results off, wall"].note
     assert rows["requests per default run"].value == 3
     assert rows["  area create"].value == 2 and rows["  area auth"].value == 1
     assert rows["  most: test_a.py::test_one"].value == 2
