@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import schemathesis
 from schemathesis.checks import not_a_server_error
@@ -38,14 +39,17 @@ from schemathesis.specs.openapi.checks import (
     use_after_free,
 )
 
-from conformance.checks import EnvelopeViolation, Failure, SchemaViolation, StatusMismatch
+from conformance.checks import EnvelopeViolation, Failure, SchemaViolation, StatusMismatch, ValueMismatch
 from conformance.fuzz.injections import Injection
 from conformance.fuzz.reading import DocumentedSchemas
 from conformance.fuzz.requirement_ids import (
     ERROR_ENVELOPE,
+    JSON_BODY,
+    LIST_CONTRACT,
     NEGATIVE_REJECTED,
     NO_SERVER_ERROR,
     POSITIVE_ACCEPTED,
+    REQUEST_ID,
     RESOURCE_AVAILABLE,
     RESPONSE_SCHEMA,
     USE_AFTER_FREE,
@@ -110,6 +114,8 @@ class Judge:
             found = self._builtin(case, response, st_response, recorder, [not_a_server_error])
             found += injection_failures(*injection, response)
         found += schema_failures(response)
+        found += header_failures(response)
+        found += list_url_failures(response)
         return found
 
     def _builtin(
@@ -201,6 +207,30 @@ def envelope_failures(response: Response, *, blamed: Collection[str] = ()) -> li
     return [
         EnvelopeViolation.from_exchange(ERROR_ENVELOPE, "; ".join(problems), response=response, json_path="$.error")
     ] if problems else []
+
+
+def header_failures(response: Response) -> list[Failure]:
+    """Every answer carries a ``Request-Id`` header and a JSON ``Content-Type``."""
+    found: list[Failure] = []
+    if not response.header("Request-Id"):
+        found.append(ValueMismatch.from_exchange(REQUEST_ID, "the answer has no Request-Id header", response=response))
+    content_type = (response.header("Content-Type") or "").split(";", 1)[0].strip().lower()
+    if content_type != "application/json":
+        message = f"the answer's Content-Type is {content_type or 'missing'!r}, not application/json"
+        found.append(ValueMismatch.from_exchange(JSON_BODY, message, response=response))
+    return found
+
+
+def list_url_failures(response: Response) -> list[Failure]:
+    """A list's ``url`` is the path that was listed."""
+    body = response.json()
+    if response.status != 200 or not isinstance(body, dict) or body.get("object") != "list":
+        return []
+    listed = urlsplit(response.request.url).path
+    if body.get("url") == listed:
+        return []
+    message = f"the list answered url {body.get('url')!r} for {listed!r}"
+    return [ValueMismatch.from_exchange(LIST_CONTRACT, message, response=response, json_path="$.url")]
 
 
 def schema_failures(response: Response) -> list[Failure]:

@@ -27,6 +27,7 @@ from conformance.fuzz.requirement_ids import (
     DEFAULT_SOURCE_RULES,
     DELETED_STAYS_DELETED,
     LIST_CONTRACT,
+    OTHER_CUSTOMERS_CARD,
     REFUSED_CHANGES_NOTHING,
     UPDATE_APPLIES,
     UPDATE_READ_BACK,
@@ -149,11 +150,13 @@ class Invariants:
         ]
 
     def default_exercise(self, customer: CustomerModel) -> list[Failure]:
-        """Walk a customer with cards through seeds/004's default-source rules.
+        """Walk a customer with cards through seeds/004's rules, stopping at the first broken one.
 
-        Attach three more cards (the default stays), delete the oldest card that is not the
-        default (the default stays), delete it again (refused), then delete the default (the most
-        recently added remaining card becomes it). Stops at the first broken rule.
+        Attach three more cards (the default stays); update the newest card's metadata (merged key
+        by key) and send it a refused update (nothing changes); read it under another customer
+        (404); delete the oldest card that is not the default (the default stays), delete it again
+        (refused); delete the default (the most recently added remaining card becomes it); make
+        the oldest remaining card the default explicitly.
         """
         state = self.customer_state(customer)
         if state:
@@ -163,6 +166,11 @@ class Invariants:
         attach = f"/v1/customers/{customer.id}/sources"
         for _ in range(3):
             failures = self._exercise_step(customer, "POST", attach, "")
+            if failures:
+                return failures
+        newest = customer.newest_live()
+        if newest is not None:
+            failures = self._card_updates(customer, f"{attach}/{newest}")
             if failures:
                 return failures
         others = [card for card in customer.cards_created if card in customer.live and card != customer.default]
@@ -175,12 +183,50 @@ class Invariants:
                 message = f"deleting card {others[0]} a second time answered HTTP 200, not 404"
                 return [ValueMismatch.from_exchange(DELETED_STAYS_DELETED, message, response=again)]
         default = str(customer.default)
-        return self._exercise_step(customer, "DELETE", f"{attach}/{default}", default)
+        failures = self._exercise_step(customer, "DELETE", f"{attach}/{default}", default)
+        if failures:
+            return failures
+        oldest = next((card for card in customer.cards_created if card in customer.live), None)
+        if oldest is None or oldest == customer.default:
+            return []
+        before = customer.default
+        chosen = self.client.post(f"/v1/customers/{customer.id}", {"default_source": oldest})
+        step = _Step.made("POST", "/v1/customers/{customer}", chosen, "", {"default_source": oldest})
+        return self.customer_state(customer) + self.default_rules(customer, step, before)
+
+    def _card_updates(self, customer: CustomerModel, card_path: str) -> list[Failure]:
+        """Merge metadata into a card, send it a refused update, read it under another customer."""
+        before = self.client.get(card_path)
+        if before.status != 200 or not isinstance(before.json(), dict):
+            return []
+        old = before.json().get("metadata") or {}
+        merged = self.client.post(card_path, {"metadata": {"fuzz_added": "1"}})
+        expected = {**old, "fuzz_added": "1"}
+        if merged.status == 200 and merged.json().get("metadata") != expected:
+            message = f"metadata {old!r} updated with {{'fuzz_added': '1'}} answered {merged.json().get('metadata')!r}"
+            return [ValueMismatch.from_exchange(UPDATE_APPLIES, message, response=merged, json_path="$.metadata")]
+        current = self.client.get(card_path)
+        refused = self.client.post(card_path, {"name": "refused update", "exp_month": 13})
+        after = self.client.get(card_path)
+        if 400 <= refused.status < 500 and current.status == after.status == 200 and current.json() != after.json():
+            message = "an update refused for exp_month=13 still changed the card (its name was sent alongside)"
+            return [ValueMismatch.from_exchange(REFUSED_CHANGES_NOTHING, message, response=after)]
+        other = self.client.post("/v1/customers", {"description": "stripe-conformance fuzz: second customer"})
+        if other.status != 200 or not isinstance(other.json(), dict):
+            return []
+        stranger = str(other.json()["id"])
+        self.model.customers.setdefault(stranger, CustomerModel(stranger))
+        card = card_path.rsplit("/", 1)[1]
+        foreign = self.client.get(f"/v1/customers/{stranger}/sources/{card}")
+        if foreign.status == 200:
+            message = f"card {card} of customer {customer.id} was read under another customer {stranger}"
+            return [ValueMismatch.from_exchange(OTHER_CUSTOMERS_CARD, message, response=foreign)]
+        return []
 
     def _exercise_step(self, customer: CustomerModel, method: str, path: str, card: str) -> list[Failure]:
         before = customer.default
         if method == "POST":
-            response = self.client.post(path, {"source": "tok_mastercard"})
+            response = self.client.post(path, {"source": "tok_mastercard", "metadata": {"origin": "exercise"}})
             body = response.json()
             if response.status != 200 or not isinstance(body, dict):
                 return []
@@ -250,6 +296,9 @@ class Invariants:
             fail(f"paging with limit={PAGE_SIZE} and starting_after yielded {walked}, the whole list is {ids}", full)
         elif len(ids) > 1:
             failures += self._page_back(path, ids)
+            both = self.client.get(path, {"starting_after": ids[0], "ending_before": ids[-1]})
+            if both.status == 200:
+                fail("a list accepted starting_after and ending_before together", both)
         return listing, failures
 
     def _page_back(self, path: str, ids: list[str]) -> list[Failure]:
@@ -432,10 +481,12 @@ class _Step:
         self._set(case.method.upper(), case.path, response, card, body)
 
     @classmethod
-    def made(cls, method: str, path: str, response: Response, card: str) -> _Step:
+    def made(
+        cls, method: str, path: str, response: Response, card: str, body: dict[str, Any] | None = None
+    ) -> _Step:
         """Describe a call the machine made itself (no generated case)."""
         step = cls.__new__(cls)
-        step._set(method, path, response, card, {})
+        step._set(method, path, response, card, body or {})
         return step
 
     def _set(self, method: str, path: str, response: Response, card: str, body: dict[str, Any]) -> None:

@@ -4,8 +4,8 @@ Links of the surface chain the calls (create a customer, add a card, retrieve / 
 delete it, list, retrieve an item, retrieve after delete). After every step the machine
 judges the answer (:class:`~conformance.fuzz.checks.Judge`) and probes the target for the
 invariants of :mod:`conformance.fuzz.invariants`. One hand-written rule walks a customer with
-cards through the default-source rules (add a card, delete another, delete the default, delete
-it again), which generated links alone seldom reach. Each scenario
+cards through the default-source rules (add three cards, delete a card that is not the default,
+delete it again, delete the default), which generated links alone seldom reach. Each scenario
 deletes what it created.
 
 A failure carries the scenario's calls up to the failing one as ``curl`` lines; Hypothesis
@@ -26,6 +26,7 @@ from schemathesis.generation.stateful.state_machine import normalize_name
 from conformance.checks import ConformanceError, Failure
 from conformance.fuzz.checks import merge
 from conformance.fuzz.config import hypothesis_settings
+from conformance.fuzz.determinism import without_local_constants
 from conformance.fuzz.invariants import Invariants
 from conformance.fuzz.model import AccountModel, CustomerModel
 from conformance.fuzz.outcome import collect_failures
@@ -127,7 +128,7 @@ def build_machine(session: FuzzSession, shrink: ShrinkBudget | None = None) -> t
         @precondition(lambda self: self._card_customer() is not None)
         @rule()
         def exercise_default_source(self) -> None:
-            """Add a card, delete another, delete the default, delete it again (seeds/004 'Delete a card')."""
+            """Add cards, delete another card (twice), then the default (seeds/004 'Delete a card')."""
             customer = self._card_customer()
             assert customer is not None
             if budget.exhausted:
@@ -192,7 +193,8 @@ def run_machine(session: FuzzSession) -> list[Failure]:
     machine = build_machine(session, shrink)
     settings = hypothesis_settings(session.budget.scenarios, steps=session.budget.steps)
     try:
-        failures = collect_failures(lambda: machine.run(settings=settings))
+        with without_local_constants():
+            failures = collect_failures(lambda: machine.run(settings=settings))
     except Exception:
         # Hypothesis may complain about the rejected replays that ended shrinking.
         if shrink.shortest is None:

@@ -18,6 +18,11 @@ UPDATE_READ_BACK = "fuzz.update-read-back"
 REFUSED_CHANGES_NOTHING = "fuzz.refused-changes-nothing"
 WEBHOOK_SECRET = "fuzz.webhook-secret-once"
 
+# Findings on requirements of the hand-written catalogue that a fuzz probe also checks.
+REQUEST_ID = "errors.request-id"
+JSON_BODY = "errors.json-body"
+OTHER_CUSTOMERS_CARD = "card.retrieve.other-customer"
+
 OPERATION_REQUIREMENTS = (
     NO_SERVER_ERROR,
     RESPONSE_SCHEMA,
@@ -27,6 +32,7 @@ OPERATION_REQUIREMENTS = (
     UPDATE_APPLIES,
     UPDATE_READ_BACK,
     REFUSED_CHANGES_NOTHING,
+    LIST_CONTRACT,
 )
 """What each operation's examples verify."""
 
@@ -43,6 +49,10 @@ SCENARIO_REQUIREMENTS = (
     LIST_CONTRACT,
     UPDATE_APPLIES,
     UPDATE_READ_BACK,
+    REFUSED_CHANGES_NOTHING,
     WEBHOOK_SECRET,
 )
 """What the state machine's scenarios verify."""
+
+CROSS_CHECKED = (REQUEST_ID, JSON_BODY, OTHER_CUSTOMERS_CARD)
+"""Catalogue requirements outside the fuzz area a fuzz finding may land on."""

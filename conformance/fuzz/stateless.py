@@ -23,6 +23,7 @@ from schemathesis.generation import GenerationMode
 from conformance.checks import ConformanceError, Failure
 from conformance.fuzz.checks import merge
 from conformance.fuzz.config import hypothesis_settings
+from conformance.fuzz.determinism import without_local_constants
 from conformance.fuzz.injections import Injection, injections_for
 from conformance.fuzz.invariants import UPDATE_PATHS, Invariants
 from conformance.fuzz.model import AccountModel
@@ -36,9 +37,10 @@ from conformance.http import StripeClient
 INJECTION_SHARE = 3
 """Each injection gets the budget divided by this (rounded up)."""
 SCRATCH_SHARE = 0.8
+"""Share of examples that address the scratch objects rather than generated (unknown) ids."""
 SCRATCH_PATH_PARAMETERS = frozenset({"customer", "id", "webhook_endpoint"})
 PLACEHOLDER = "placeholder"
-"""Share of examples that address the scratch objects rather than generated (unknown) ids."""
+"""Generated in place of a scratch object's id, replaced before sending."""
 CURSORS = ("starting_after", "ending_before")
 SCRATCH_METADATA = (("fuzz_scratch", "1"), ("origin", "stripe-conformance"))
 """Metadata of every scratch object, so that an update's metadata merge is observable."""
@@ -250,7 +252,8 @@ def _run(
     def run(draw: Draw) -> None:
         _one_example(session, draw)
 
-    return collect_failures(run)
+    with without_local_constants():
+        return collect_failures(run)
 
 
 def _one_example(session: FuzzSession, draw: Draw) -> None:

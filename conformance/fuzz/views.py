@@ -53,6 +53,22 @@ EVENT_TYPES = (
     "customer.updated",
     "payment_intent.succeeded",
 )
+METADATA_KEYS = (
+    "order_id",
+    "customer ref",
+    "UPPER_case",
+    "dots.and-dashes_",
+    "with=equals&amp",
+    "percent%20",
+    "clé",
+    "キー",
+    "emoji 🙂",
+    "k" * 40,
+    *(f"k{index}" for index in range(10)),
+)
+"""Metadata keys of positive cases: a fixed pool of 20 (odd characters, the 40-character limit), so
+updates merging into earlier metadata never pass Stripe's 50-key limit."""
+METADATA_KEYS_PER_REQUEST = 8
 EMAIL_FORMAT = "stripe-email"
 WEBHOOK_URL_FORMAT = "stripe-webhook-url"
 URL_STRING_LIMIT = 100
@@ -78,6 +94,12 @@ def _hints(today: datetime.date) -> dict[str, Callable[[dict[str, Any]], dict[st
         "amount": lambda _: {"type": "integer", "minimum": -99_999_999, "maximum": 99_999_999},
         "timestamp": lambda _: {"type": "integer", "minimum": 946_684_800, "maximum": 4_102_444_800},
         "source-object": lambda _: {"type": "string", "enum": ["card"]},
+        "metadata": lambda _: {
+            "type": "object",
+            "maxProperties": METADATA_KEYS_PER_REQUEST,
+            "propertyNames": {"type": "string", "enum": list(METADATA_KEYS)},
+            "additionalProperties": {"type": "string", "maxLength": 500},
+        },
         # Values Stripe accepts only when they name an existing object: never guessed.
         "cursor": lambda _: DROP,
         "existing-source": lambda _: DROP,

@@ -13,14 +13,31 @@ from conformance.fuzz.budget import FuzzBudget
 from conformance.fuzz.session import FuzzSession, LoadedSurface
 from conformance.http import StripeClient
 from conformance.reference import ReferenceServer, Store
+from conformance.reference.other_objects import OtherObjects
 
 KEY = "sk_test_fuzztests123"
 TODAY = datetime.date(2026, 6, 1)
 MUTANTS_FILE = Path(__file__).resolve().parents[1] / "mutants" / "mutant_faults.py"
 
 
+class CountingWebhookIds(OtherObjects):
+    """Webhook endpoints whose ids and secrets count up."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ids = itertools.count(1)
+
+    def new_webhook_endpoint_id(self) -> str:
+        return f"we_{next(self._ids):024d}"
+
+    def new_webhook_secret(self) -> str:
+        return f"whsec_{next(self._ids):032d}"
+
+
 class CountingIds(Store):
     """A faithful store whose ids count up instead of being random: two runs answer alike."""
+
+    other_objects_class = CountingWebhookIds
 
     def __init__(self) -> None:
         super().__init__()

@@ -40,3 +40,15 @@ def test_a_seed_reproduces_every_request(fuzz_against: Callable[..., FuzzSession
     assert len(first) > 50
     assert first == again
     assert first != other
+
+
+def test_generation_ignores_literals_of_local_modules() -> None:
+    from hypothesis.internal.conjecture import providers
+
+    from conformance.fuzz.determinism import without_local_constants
+
+    assert providers._get_local_constants().strings  # this checkout's modules are local: they hold literals
+    with without_local_constants():
+        local = providers._get_local_constants()
+        assert not (local.strings or local.integers or local.floats or local.bytes)
+    assert providers._get_local_constants().strings
