@@ -71,7 +71,12 @@ _OPTIONS = (
         type=click.Path(file_okay=False, path_type=Path),
         help="Replay a recorded cassette set offline (network blocked, no target, no preflight).",
     ),
-    click.option("--seed", metavar="SEED", help="Seed of the values the run generates (recording only)."),
+    click.option(
+        "--seed",
+        metavar="SEED",
+        help="Seed of everything the run generates (run id, idempotency keys, fuzzing); default random. "
+        "A replay uses its cassette set's seed.",
+    ),
 )
 
 
