@@ -65,6 +65,9 @@ class RunRecording:
 
 RECORDING_KEY = pytest.StashKey[RunRecording]()
 
+TRAFFIC_OPTIONS = ("stripe_fuzz_examples",)
+"""Options (pytest ``dest`` names) that change what a run sends: stored with the cassettes, reused on replay."""
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Register the recording options in the plugin's group."""
@@ -155,6 +158,7 @@ def _cassette_set(
         base_url=target,
         tool_version=__version__,
         profile=_option(config, "stripe_profile") or (None if target else "reference"),
+        options={name: getattr(config.option, name) for name in TRAFFIC_OPTIONS if hasattr(config.option, name)},
     )
 
 
@@ -174,6 +178,9 @@ def _aim_at_recording(config: pytest.Config, cassette_set: CassetteSet) -> None:
     option.stripe_no_preflight = True
     if hasattr(option, "stripe_profile") and not option.stripe_profile and cassette_set.profile:
         option.stripe_profile = cassette_set.profile
+    for name, value in cassette_set.options.items():
+        if name in TRAFFIC_OPTIONS and hasattr(option, name):
+            setattr(option, name, value)  # a replay can only send what was recorded
     if hasattr(option, "stripe_rate_limit"):
         option.stripe_rate_limit = 0  # nothing is sent anywhere: never wait for a rate limiter
 

@@ -29,6 +29,8 @@ class CassetteSet:
     recorded_at: str
     record_mode: str
     profile: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    """Run options that shape the traffic (e.g. the fuzzing budget): a replay runs with the same."""
     libraries: dict[str, str] = field(default_factory=dict)
     results: dict[str, str] = field(default_factory=dict)
     format: int = MANIFEST_FORMAT
@@ -81,6 +83,7 @@ def read_cassette_set(directory: Path) -> CassetteSet:
             recorded_at=str(data["recorded_at"]),
             record_mode=str(data.get("record_mode", "")),
             profile=str(data["profile"]) if data.get("profile") else None,
+            options=dict(data.get("options") or {}),
             libraries={str(k): str(v) for k, v in dict(data.get("libraries") or {}).items()},
             results={str(k): str(v) for k, v in dict(data.get("results") or {}).items()},
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import platform
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from conformance.recording.manifest import (
     PLACEHOLDER_BASE_URL,
@@ -35,6 +36,7 @@ def open_cassette_set(
     base_url: str | None,
     tool_version: str,
     profile: str | None = None,
+    options: dict[str, Any] | None = None,
 ) -> CassetteSet:
     """Return the manifest a run records or replays with, preparing the directory as the mode says.
 
@@ -65,6 +67,7 @@ def open_cassette_set(
         recorded_at=existing.recorded_at if existing else utc_timestamp(),
         record_mode=plan.mode,
         profile=profile,
+        options=dict(options or {}),
         libraries=library_versions(),
         results=existing.results if existing else {},
     )

@@ -60,9 +60,9 @@ def _set(**changes) -> CassetteSet:
 
 
 def test_manifest_round_trip_and_errors(tmp_path):
-    write_cassette_set(tmp_path, _set(results={"a.b": "passed"}))
+    write_cassette_set(tmp_path, _set(results={"a.b": "passed"}, options={"stripe_fuzz_examples": 1}))
     loaded = read_cassette_set(tmp_path)
-    assert loaded == _set(results={"a.b": "passed"})
+    assert loaded == _set(results={"a.b": "passed"}, options={"stripe_fuzz_examples": 1})
     assert loaded.recorded_datetime.year == 2026
     with pytest.raises(CassetteSetError, match="not a directory of recorded cassettes"):
         read_cassette_set(tmp_path / "missing")
