@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from conformance.fuzz.fixtures import fuzz_budget, fuzz_session, fuzz_surface
-from conformance.fuzz.requirement_ids import OPERATION_REQUIREMENTS
 from conformance.fuzz.surface import OperationRef, load_surface, operations
 from conformance.suite.cite import requires
 
@@ -15,7 +14,17 @@ OPERATIONS = operations(load_surface())
 
 
 @pytest.mark.fuzz
-@requires(*OPERATION_REQUIREMENTS)
+@requires(
+    "fuzz.no-server-error",
+    "fuzz.response-schema",
+    "fuzz.error-envelope",
+    "fuzz.negative-rejected",
+    "fuzz.positive-accepted",
+    "fuzz.update-applies",
+    "fuzz.update-read-back",
+    "fuzz.refused-changes-nothing",
+    "fuzz.list-contract",
+)
 @pytest.mark.parametrize("operation", OPERATIONS, ids=[op.operation_id for op in OPERATIONS])
 def test_fuzz_operation(fuzz_session: object, operation: OperationRef) -> None:
     """Generated calls to one operation: no 5xx, Stripe's envelope, schema-valid answers, bad data refused."""

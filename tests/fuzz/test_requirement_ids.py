@@ -16,3 +16,15 @@ def test_every_fuzz_requirement_is_catalogued() -> None:
             assert catalogue.get(rid).area == "fuzz"
     cited = set(requirement_ids.OPERATION_REQUIREMENTS) | set(requirement_ids.SCENARIO_REQUIREMENTS)
     assert {rid for rid in ids if rid.startswith("fuzz.")} == cited
+
+
+def test_the_fuzz_scenarios_cite_literally_what_they_verify() -> None:
+    import conformance
+    from conformance.requirements.index import scan_scenarios
+
+    package = __import__("pathlib").Path(conformance.__file__).resolve().parent
+    cited = {s.test.split("::")[1]: set(s.cited) for s in scan_scenarios(package) if "/fuzz/" in s.test}
+    assert cited == {
+        "test_fuzz_operation": set(requirement_ids.OPERATION_REQUIREMENTS),
+        "test_fuzz_stateful_scenarios": set(requirement_ids.SCENARIO_REQUIREMENTS),
+    }

@@ -1,0 +1,57 @@
+"""The fuzzing configuration is built in code: neither CI nor a schemathesis.toml changes a run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import hypothesis
+import pytest
+from hypothesis import Phase
+
+from conformance.fuzz.budget import FuzzBudget
+from conformance.fuzz.config import hypothesis_settings, schemathesis_config
+from conformance.fuzz.session import LoadedSurface
+
+FIELDS = ("max_examples", "derandomize", "database", "deadline", "phases", "stateful_step_count", "print_blob")
+
+
+def _fields(settings: hypothesis.settings) -> tuple[object, ...]:
+    return tuple(getattr(settings, name) for name in FIELDS)
+
+
+def test_hypothesis_settings_do_not_follow_the_loaded_profile() -> None:
+    expected = _fields(hypothesis_settings(5, steps=7))
+    try:
+        hypothesis.settings.load_profile("ci")  # what Hypothesis does when CI is set
+        assert _fields(hypothesis_settings(5, steps=7)) == expected
+    finally:
+        hypothesis.settings.load_profile("default")
+    settings = hypothesis_settings(5)
+    assert settings.database is None and not settings.derandomize
+    assert Phase.reuse not in settings.phases and Phase.shrink in settings.phases
+    assert Phase.shrink not in hypothesis_settings(5, shrink=False).phases
+
+
+def test_schemathesis_config_turns_off_everything_that_learns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    toml = "[generation]\nmax-examples = 999\n[analysis.constants]\nenabled = true\n"
+    (tmp_path / "schemathesis.toml").write_text(toml)
+    monkeypatch.chdir(tmp_path)
+    config = schemathesis_config("http://127.0.0.1:1")
+    project = config.projects.get_default()
+    assert project.analysis.constants.enabled is False
+    phases = project.phases
+    assert not phases.fuzzing.error_feedback.is_enabled and not phases.fuzzing.extra_data_sources.responses
+    assert phases.stateful.inference.algorithms == [] and not phases.stateful.link_calibration
+    assert not project.checks.ignored_auth.enabled and not project.checks.unsupported_method.enabled
+    assert project.generation.max_examples is None  # the toml in the working directory was not read
+    surface = LoadedSurface.load("http://127.0.0.1:1")
+    assert surface.schema.config.analysis.constants.enabled is False
+
+
+def test_seeds_derive_from_the_run_seed_and_the_test() -> None:
+    budget = FuzzBudget(examples=3, seed="abc")
+    assert budget.seed_for("x") == FuzzBudget(examples=9, seed="abc").seed_for("x")
+    assert budget.seed_for("x") != budget.seed_for("y") != FuzzBudget(seed="abd").seed_for("y")
+    assert budget.scenarios == 9 and not FuzzBudget(examples=0).enabled
+    with pytest.raises(ValueError, match="0 or more"):
+        FuzzBudget(examples=-1)
