@@ -148,6 +148,9 @@ def run_suite(profile: str, target: str | None, report_dir: Path) -> int:
     project's own test command's.
     """
     argv = [sys.executable, "-m", "conformance", "run", "--profile", profile, "--report-dir", str(report_dir)]
+    # The hand-written scenarios only: what the fuzzing finds on the peers has not been confirmed
+    # with curl yet, and only confirmed deviations may become expectations (open work, issue 8).
+    argv += ["-m", "not fuzz"]
     if target:
         argv += ["--target", target]
     env = os.environ | {"STRIPE_API_KEY": generated_test_key()}
