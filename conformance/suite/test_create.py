@@ -49,8 +49,10 @@ def _raw_cards_refused(response: Response) -> bool:
 
 
 @requires("card.create.raw-card")
-def test_attach_raw_card_details(stripe_client: StripeClient, customer: str, check: Verifier) -> None:
-    year = datetime.date.today().year + 3
+def test_attach_raw_card_details(
+    stripe_client: StripeClient, customer: str, check: Verifier, stripe_now: datetime.datetime
+) -> None:
+    year = stripe_now.year + 3
     card = {"object": "card", "number": "4242424242424242", "exp_month": 7, "exp_year": year, "cvc": "123"}
     response = stripe_client.post(f"/v1/customers/{customer}/sources", {"source": card})
     if _raw_cards_refused(response):

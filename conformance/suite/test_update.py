@@ -44,10 +44,10 @@ def _prepared(client: StripeClient, customer: str, card: dict[str, object]) -> d
 @requires("card.update.address", "card.update.expiry", "card.update.name", "card.update.persists")
 @pytest.mark.needs_feature("update_source")
 def test_every_parameter_is_reflected_and_persists(
-    stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
+    stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier, stripe_now: datetime.datetime
 ) -> None:
     card = add_card(customer)
-    year = datetime.date.today().year + 4
+    year = stripe_now.year + 4
     changes: dict[str, object] = {**ADDRESS, "exp_month": 11, "exp_year": year, "name": "Jenny Rosen"}
     requirement = {"exp_month": "card.update.expiry", "exp_year": "card.update.expiry", "name": "card.update.name"}
     response = stripe_client.post(_path(customer, card), changes)
