@@ -4,26 +4,12 @@ from __future__ import annotations
 
 from benchmarks.figures import Figure
 from benchmarks.measure import PYTHON, REPO, median, run_child, spread
+from conformance.cli.run_cmd import pytest_startup_arguments
 
 STARTUP_GOAL = 1.0
 
 SUITE_DIR = REPO / "conformance" / "suite"
-CLI_PYTEST_ARGS = (
-    # How `stripe-conformance run` starts pytest (conformance/cli/run_cmd.py: suite_arguments).
-    "--pyargs",
-    "conformance.suite",
-    "-c",
-    str(SUITE_DIR / "pytest.ini"),
-    "--rootdir",
-    str(SUITE_DIR),
-    "--disable-plugin-autoload",
-    "-p",
-    "conformance.plugin",
-    "-p",
-    "allure_pytest.plugin",
-    "-p",
-    "no:cacheprovider",
-)
+CLI_PYTEST_ARGS = tuple(pytest_startup_arguments())
 
 COMMANDS: dict[str, tuple[tuple[str, ...], bool]] = {
     # name: (argv after the interpreter, has the 1 s goal)

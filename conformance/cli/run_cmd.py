@@ -149,6 +149,26 @@ def _target(
         )
 
 
+def pytest_startup_arguments(packages: tuple[str, ...] = (SUITE_PACKAGE,)) -> list[str]:
+    """Return how the CLI starts pytest on ``packages``: isolated from the user's config and plugins."""
+    suite_dir = Path(__file__).resolve().parent.parent / "suite"
+    return [
+        "--pyargs",
+        *packages,
+        "-c",
+        str(suite_dir / "pytest.ini"),
+        "--rootdir",
+        str(suite_dir),
+        "--disable-plugin-autoload",
+        "-p",
+        "conformance.plugin",
+        "-p",
+        "allure_pytest.plugin",
+        "-p",
+        "no:cacheprovider",
+    ]
+
+
 def suite_arguments(
     config: TargetConfig,
     report_dir: Path,
@@ -165,22 +185,9 @@ def suite_arguments(
     The hand-written scenarios and the fuzzing both run, unless ``fuzz_examples`` is 0
     (``None``: the plugin's default budget).
     """
-    suite_dir = Path(__file__).resolve().parent.parent / "suite"
-    packages = [SUITE_PACKAGE] if fuzz_examples == 0 else [SUITE_PACKAGE, FUZZ_PACKAGE]
+    packages = (SUITE_PACKAGE,) if fuzz_examples == 0 else (SUITE_PACKAGE, FUZZ_PACKAGE)
     args = [
-        "--pyargs",
-        *packages,
-        "-c",
-        str(suite_dir / "pytest.ini"),
-        "--rootdir",
-        str(suite_dir),
-        "--disable-plugin-autoload",
-        "-p",
-        "conformance.plugin",
-        "-p",
-        "allure_pytest.plugin",
-        "-p",
-        "no:cacheprovider",
+        *pytest_startup_arguments(packages),
         "--stripe-target",
         config.base_url,
         "--stripe-target-name",
