@@ -65,7 +65,28 @@ def call(method: str, path: str, *data: str, headers: tuple[str, ...] = (), pipe
     return " ".join(parts) + (f" | {pipe}" if pipe else "; echo")
 
 
+def no_request_id(path: str) -> str:
+    """Show a response's headers, then whether a Request-Id header was among them."""
+    return (f'curl -sS -D /tmp/headers -o /dev/null "$BASE{path}" {AUTH}; cat /tmp/headers; '
+            "grep -i '^request-id' /tmp/headers || echo 'no Request-Id header'")
+
+
+def invoice_settings_keys(path: str) -> str:
+    """Print the keys of a customer's invoice_settings."""
+    return (f'curl -sS "$BASE{path}" {AUTH} | python3 -c '
+            "'import json,sys; print(\"invoice_settings keys:\", sorted(json.load(sys.stdin)[\"invoice_settings\"]))'")
+
+
+LONG_KEY = "k" * 41
+"""A metadata key one character over Stripe's 40."""
 SOURCES = "/v1/customers/$CUS/sources"
+OTHER_PRODUCTS = tuple(
+    call("GET", path, pipe="head -c 120; echo")
+    for path in ("/v1/webhook_endpoints", "/v1/identity/verification_reports", "/v1/crypto/onramp_sessions",
+                 "/v1/crypto/onramp/quotes", "/v1/climate/orders", "/v1/climate/products", "/v1/climate/suppliers",
+                 "/v1/forwarding/requests")
+)
+"""The other products of the fuzzed surface (features webhook_endpoints, identity, ... of the profile)."""
 LS_ATTACHED = (customer(), *ls_card())
 LOCALSTRIPE: dict[str, Recipe] = {
     "features": Recipe(
@@ -75,6 +96,7 @@ LOCALSTRIPE: dict[str, Recipe] = {
             *ls_card(),
             call("GET", "/v1/customers/$CUS/cards"),
             call("GET", "/v1/customers/$CUS/cards/$CARD"),
+            *OTHER_PRODUCTS,
         ),
         "404: Not Found",
     ),
@@ -185,6 +207,51 @@ LOCALSTRIPE: dict[str, Recipe] = {
          call("POST", SOURCES, "source=$TOK", headers=("Idempotency-Key: transcript-2",), pipe="grep last4")),
         '"last4": "4444"',
     ),
+    "errors.request-id": Recipe((no_request_id("/v1/customers"),), "no Request-Id header"),
+    # A customer with a card whose default_source was set to an unknown id (refused with a 500, but
+    # stored) breaks every later export of it: retrieving it, or listing a page that holds it,
+    # answers a plain-text 500 from then on.
+    "errors.json-body": Recipe(
+        (*LS_ATTACHED, call("POST", "/v1/customers/$CUS", "default_source=card_doesnotexist0042", pipe="head -3"),
+         f'curl -sS -i "$BASE/v1/customers/$CUS" {AUTH} | head -5'),
+        "Content-Type: text/plain",
+    ),
+    "fuzz.no-server-error": Recipe(
+        (*LS_ATTACHED, call("POST", "/v1/customers/$CUS", "default_source=card_doesnotexist0042", pipe="head -3"),
+         f'curl -sS -i "$BASE/v1/customers/$CUS" {AUTH} | head -5', call("POST", "/v1/customers/$CUS", "name=Jenny")),
+        "500 Internal Server Error",
+    ),
+    "fuzz.response-schema": Recipe(
+        (customer(), invoice_settings_keys("/v1/customers/$CUS"), *ls_card(),
+         call("POST", f"{SOURCES}/$CARD", "exp_year=2031", pipe="grep exp_year")),
+        "invoice_settings keys: ['default_payment_method']",
+    ),
+    "fuzz.error-envelope": Recipe(
+        (call("GET", "/v1/customers", "zz_unknown=1"),), '"message": "Unexpected zz_unknown"'
+    ),
+    "fuzz.negative-rejected": Recipe(
+        (call("POST", "/v1/customers", f"metadata[{LONG_KEY}]=value", pipe="grep -A2 metadata"),),
+        f'"{LONG_KEY}": "value"',
+    ),
+    "fuzz.positive-accepted": Recipe((customer(), call("POST", "/v1/customers/$CUS")), '"message": "Bad request"'),
+    # Amex test cards cannot be tokenized, so tok_amex (which Stripe accepts) cannot be attached either.
+    "fuzz.resource-available": Recipe(
+        (customer(),
+         call("POST", "/v1/tokens", "card[number]=378282246310005", "card[exp_month]=12", "card[exp_year]=2030",
+              "card[cvc]=1234"),
+         call("POST", "/v1/customers/$CUS/cards", "source=tok_amex")),
+        '"message": "Not Found"',
+    ),
+    "fuzz.update-applies": Recipe(
+        (*LS_ATTACHED, call("POST", f"{SOURCES}/$CARD", "address_zip=12345", pipe="grep '\"address_zip\"'"),
+         call("POST", f"{SOURCES}/$CARD", "address_zip=", pipe="grep '\"address_zip\"'")),
+        '"address_zip": ""',
+    ),
+    "fuzz.refused-changes-nothing": Recipe(
+        (*LS_ATTACHED, call("POST", f"{SOURCES}/$CARD", "address_city=Paris", "expand="),
+         call("GET", f"{SOURCES}/$CARD", pipe="grep address_city")),
+        '"address_city": "Paris"',
+    ),
     "client.sdk.update-card": Recipe(
         (*LS_ATTACHED, call("POST", f"{SOURCES}/$CARD", "name=Jenny Rosen", "exp_month=3")), '"exp_month": "3"'
     ),
@@ -201,7 +268,8 @@ STATEFUL_MOCK: dict[str, Recipe] = {
          call("POST", f"{SOURCES}/$CARD", "name=Jenny Rosen"), call("DELETE", "/v1/customers/$CUS"),
          call("POST", "/v1/tokens", "card[number]=4242424242424242", "card[exp_month]=12", "card[exp_year]=2030",
               "card[cvc]=123"),
-         call("GET", "/v1/customers/$CUS/cards/$CARD", pipe="head -c 80; echo")),
+         call("GET", "/v1/customers/$CUS/cards/$CARD", pipe="head -c 80; echo"),
+         call("POST", "/v1/customers/$CUS/cards", "source=tok_visa"), *OTHER_PRODUCTS),
         "No matching path",
     ),
     "card.delete.stub": Recipe((*SSM_ATTACHED, 'echo "attached $CARD"', call("DELETE", f"{SOURCES}/$CARD")),
@@ -226,6 +294,36 @@ STATEFUL_MOCK: dict[str, Recipe] = {
     ),
     "client.sdk.delete-card": Recipe(
         (*SSM_ATTACHED, 'echo "attached $CARD"', call("DELETE", f"{SOURCES}/$CARD")), "card_1FKCxrBCvBiGc7Sdp8LvNQKQ"
+    ),
+    "errors.request-id": Recipe((no_request_id("/v1/customers"),), "no Request-Id header"),
+    # A POST that failed with a 500, sent again with its Idempotency-Key (as clients retry a 500):
+    # the replayed answer is labelled text/html.
+    "errors.json-body": Recipe(
+        (call("POST", "/v1/customers", "source=tok_jcb", headers=("Idempotency-Key: transcript-500",),
+              pipe="head -c 90; echo"),
+         f'curl -sS -i "$BASE/v1/customers" {AUTH} -H "Idempotency-Key: transcript-500" -d "source=tok_jcb" | head -6'),
+        "Content-Type: text/html",
+    ),
+    "fuzz.no-server-error": Recipe(
+        (customer(), f'curl -sS -i "$BASE{SOURCES}" {AUTH} -d "source=tok_jcb" | head -1',
+         call("POST", SOURCES, "source=tok_jcb", pipe="head -c 90; echo")),
+        "500 Internal Server Error",
+    ),
+    "fuzz.response-schema": Recipe(
+        (customer(), invoice_settings_keys("/v1/customers/$CUS")),
+        "invoice_settings keys: ['custom_fields', 'default_payment_method', 'footer']",
+    ),
+    "fuzz.negative-rejected": Recipe(
+        (call("POST", "/v1/customers", f"metadata[{LONG_KEY}]=value", pipe="grep -o '\"metadata\":{[^}]*}'"),),
+        f'"{LONG_KEY}":"value"',
+    ),
+    "fuzz.list-contract": Recipe((call("GET", "/v1/customers", "limit=1", pipe="grep -o '\"url\":\"[^\"]*\"'"),),
+                                 '"url":"/v1/refunds"'),
+    "fuzz.update-applies": Recipe(
+        (customer(), call("POST", "/v1/customers/$CUS", "metadata[a]=1", pipe="grep -o '\"metadata\":{[^}]*}'"),
+         call("POST", "/v1/customers/$CUS", "metadata[b]=2", pipe="grep -o '\"metadata\":{[^}]*}'"),
+         call("POST", "/v1/customers/$CUS", "balance=1500", pipe="grep -o '\"balance\":[^,]*'")),
+        '"metadata":{"b":"2"}',
     ),
 }
 

@@ -63,6 +63,10 @@ class Verifier:
         else:
             raise ConformanceError([found])
 
+    def record_pass(self, req: str) -> None:
+        """Record that ``req`` was checked and held, for checks made outside this verifier (fuzzing)."""
+        self._record(True, _never, req)
+
     @contextmanager
     def soft(self) -> Iterator[None]:
         """Collect failures inside the block and raise them all when it ends."""
@@ -181,6 +185,10 @@ class Verifier:
             ),
             req,
         )
+
+
+def _never(requirement_id: str) -> Failure:
+    raise AssertionError(f"{requirement_id}: a recorded pass has no failure")
 
 
 def resolve_path(document: Any, json_path: str) -> Any:

@@ -82,6 +82,10 @@ class Expectations:
         """Return the IDs whose scenarios are not to be run (``expected = "skip"``)."""
         return frozenset(e.requirement_id for e in self.entries if e.skips)
 
+    def failing_ids(self) -> frozenset[str]:
+        """Return the IDs expected to fail (alone or as one of several accepted outcomes)."""
+        return frozenset(e.requirement_id for e in self.entries if "fail" in e.expected)
+
     def merge(self, other: Expectations) -> Expectations:
         """Return a new set where ``other``'s entries replace this one's for the same ID."""
         replaced = {e.requirement_id for e in other.entries}

@@ -7,6 +7,7 @@ import pytest
 from conformance.fuzz.budget import DEFAULT_EXAMPLES, FuzzBudget
 from conformance.http import StripeClient
 from conformance.targets import TargetConfig
+from conformance.targets.profile import TargetProfile
 
 EXAMPLES_OPTION = "stripe_fuzz_examples"
 
@@ -24,20 +25,30 @@ def fuzz_budget(request: pytest.FixtureRequest, stripe_seed: str) -> FuzzBudget:
 
 
 @pytest.fixture(scope="session")
-def fuzz_surface(stripe_target: TargetConfig, stripe_now: object, fuzz_budget: FuzzBudget) -> object:
-    """The surface loaded into Schemathesis once per run (expiry years follow the run's clock)."""
+def fuzz_surface(
+    stripe_target: TargetConfig, stripe_now: object, fuzz_budget: FuzzBudget, stripe_profile: TargetProfile
+) -> object:
+    """The surface loaded into Schemathesis once per run (expiry years follow the run's clock).
+
+    Operations needing a feature the target's profile does not claim are left out.
+    """
     if not fuzz_budget.enabled:
         pytest.skip("fuzzing is off (--fuzz-examples 0)")
     from conformance.fuzz.session import LoadedSurface  # Schemathesis is loaded only when fuzzing
 
     today = stripe_now.date() if hasattr(stripe_now, "date") else None
-    return LoadedSurface.load(stripe_target.base_url, today=today)
+    return LoadedSurface.load(stripe_target.base_url, today=today, profile=stripe_profile)
 
 
 @pytest.fixture
-def fuzz_session(fuzz_surface: object, stripe_client: StripeClient, fuzz_budget: FuzzBudget) -> object:
-    """A fuzz session for one test, sending through the run's client."""
+def fuzz_session(
+    fuzz_surface: object,
+    stripe_client: StripeClient,
+    fuzz_budget: FuzzBudget,
+    stripe_known_deviations: frozenset[str],
+) -> object:
+    """A fuzz session for one test, sending through the run's client; known deviations do not stop it."""
     from conformance.fuzz.session import FuzzSession, LoadedSurface
 
     assert isinstance(fuzz_surface, LoadedSurface)
-    return FuzzSession(fuzz_surface, stripe_client, fuzz_budget)
+    return FuzzSession(fuzz_surface, stripe_client, fuzz_budget, known=stripe_known_deviations)

@@ -227,6 +227,8 @@ class Invariants:
         before = customer.default
         if method == "POST":
             response = self.client.post(path, {"source": "tok_mastercard", "metadata": {"origin": "exercise"}})
+            if response.status == 400:  # metadata refused on attach: card.create.metadata reports that
+                response = self.client.post(path, {"source": "tok_mastercard"})
             body = response.json()
             if response.status != 200 or not isinstance(body, dict):
                 return []

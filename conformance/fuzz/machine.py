@@ -19,6 +19,7 @@ from typing import Any
 
 import hypothesis
 import schemathesis
+from hypothesis.errors import FlakyStrategyDefinition
 from hypothesis.stateful import precondition, rule
 from schemathesis.generation.feedback import NO_FEEDBACK
 from schemathesis.generation.stateful.state_machine import normalize_name
@@ -52,6 +53,7 @@ class ShrinkBudget:
     def __init__(self, runs: int) -> None:
         """Allow ``runs`` scenarios after the first failure."""
         self.runs = runs
+        self.scenarios = 0
         self.after_failure = 0
         self.shortest: tuple[int, list[Failure]] | None = None
 
@@ -62,6 +64,7 @@ class ShrinkBudget:
 
     def started(self) -> None:
         """Count a scenario."""
+        self.scenarios += 1
         if self.shortest is not None:
             self.after_failure += 1
 
@@ -149,7 +152,9 @@ def build_machine(session: FuzzSession, shrink: ShrinkBudget | None = None) -> t
             if not failures:
                 return
             sequence = curl_sequence([*self.sc_calls, *probes])
-            found = [dataclasses.replace(f, curl=sequence) for f in merge(failures)]
+            found = session.sift([dataclasses.replace(f, curl=sequence) for f in merge(failures)])
+            if not found:
+                return
             budget.failed(len(self.sc_calls), found)
             raise ConformanceError(found)
 
@@ -195,6 +200,16 @@ def run_machine(session: FuzzSession) -> list[Failure]:
     try:
         with without_local_constants():
             failures = collect_failures(lambda: machine.run(settings=settings))
+    except FlakyStrategyDefinition:
+        # The same choices led to different steps: the target answered a replayed call sequence
+        # differently (its state carried over from an earlier scenario). Hypothesis cannot go on.
+        if shrink.shortest is not None:
+            return shrink.shortest[1]
+        session.stop(
+            f"the stateful scenarios stopped after {shrink.scenarios} of {session.budget.scenarios}: the target "
+            "answered the same call sequence differently from one scenario to the next"
+        )
+        return []
     except Exception:
         # Hypothesis may complain about the rejected replays that ended shrinking.
         if shrink.shortest is None:

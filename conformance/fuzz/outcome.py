@@ -6,9 +6,10 @@ import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import pytest
 from hypothesis.errors import FlakyFailure, FlakyReplay
 
-from conformance.checks import ConformanceError, Failure
+from conformance.checks import ConformanceError, Failure, Verifier
 
 if TYPE_CHECKING:
     from conformance.fuzz.session import FuzzSession
@@ -48,3 +49,23 @@ def raise_failures(failures: list[Failure], session: FuzzSession) -> None:
     raise ConformanceError(
         [dataclasses.replace(f, curl=f"{note}\n{f.curl}" if f.curl else note) for f in failures]
     )
+
+
+def settle(failures: list[Failure], session: FuzzSession, verifier: Verifier) -> None:
+    """End a fuzz test: raise what it found, known deviations included; record what held.
+
+    A test that ran its whole budget without an unexpected finding checked every requirement it
+    cites on every example: those without a noted finding held. A test stopped by an unexpected
+    finding, or cut short by the target (``session.stopped``), claims nothing for the others.
+    """
+    noted = session.noted()
+    if session.stopped is not None:
+        # Cut short without an unexpected finding: what it noted stands, nothing else is claimed.
+        raise_failures(noted, session)
+        pytest.skip(f"not judged: {session.stopped}")
+    if not failures:
+        deviating = {failure.requirement_id for failure in noted}
+        for requirement_id in verifier.cited:
+            if requirement_id not in deviating:
+                verifier.record_pass(requirement_id)
+    raise_failures([*failures, *noted], session)

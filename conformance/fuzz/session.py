@@ -13,13 +13,17 @@ from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 from schemathesis.generation.feedback import NO_FEEDBACK
 
+from conformance.checks import Failure
 from conformance.fuzz.checks import Judge, Removed
 from conformance.fuzz.config import FuzzBudget, schemathesis_config
+from conformance.fuzz.features import unclaimed_operations
 from conformance.fuzz.reading import DocumentedSchemas
+from conformance.fuzz.surface import operations
 from conformance.fuzz.views import GenerationView, generation_view
 from conformance.fuzz.wire import register_form_serializer
 from conformance.http import StripeClient
 from conformance.http.exchange import Response
+from conformance.targets.profile import TargetProfile
 
 
 @dataclass(frozen=True)
@@ -34,11 +38,20 @@ class LoadedSurface:
     )
 
     @classmethod
-    def load(cls, base_url: str, today: datetime.date | None = None) -> LoadedSurface:
-        """Load the generation view of the surface for ``base_url``."""
+    def load(
+        cls, base_url: str, today: datetime.date | None = None, profile: TargetProfile | None = None
+    ) -> LoadedSurface:
+        """Load the generation view of the surface for ``base_url``, without what ``profile`` does not claim."""
         register_form_serializer()
         view = generation_view(today=today)
-        schema = schemathesis.openapi.from_dict(view.document, config=schemathesis_config(base_url))
+        schema: schemathesis.BaseSchema = schemathesis.openapi.from_dict(
+            view.document, config=schemathesis_config(base_url)
+        )
+        if profile is not None:
+            ids = [ref.operation_id for ref in operations(view.document)]
+            excluded = unclaimed_operations(ids, profile)
+            if excluded:
+                schema = schema.exclude(operation_id=excluded)
         return cls(schema, view, DocumentedSchemas())
 
     def strategy(
@@ -77,7 +90,12 @@ class CallLog:
 
 
 class FuzzSession:
-    """What a fuzz test needs: the surface, a client whose calls are logged, the judge, the budget."""
+    """What a fuzz test needs: the surface, a client whose calls are logged, the judge, the budget.
+
+    ``known`` names the requirements the run expects the target to fail (its known deviations).
+    A finding on one of them is noted once as evidence and does not end the example, so that a
+    deviation present in every answer (a missing header, say) does not hide everything else.
+    """
 
     def __init__(
         self,
@@ -86,6 +104,7 @@ class FuzzSession:
         budget: FuzzBudget,
         *,
         removed: Removed | None = None,
+        known: frozenset[str] = frozenset(),
     ) -> None:
         """Bind the loaded surface to a client and a budget."""
         self.surface = surface
@@ -93,6 +112,28 @@ class FuzzSession:
         self.budget = budget
         self.log = CallLog(client)
         self.judge = Judge(surface.documented, removed)
+        self.known = known
+        self._noted: dict[str, Failure] = {}
+        self.stopped: str | None = None
+        """Why the test could not spend its whole budget (None when it did)."""
+
+    def stop(self, reason: str) -> None:
+        """Record that the test ended before its budget was spent, and why."""
+        self.stopped = reason
+
+    def sift(self, failures: list[Failure]) -> list[Failure]:
+        """Return the findings that end the example; note the first one of each expected requirement."""
+        ending = []
+        for failure in failures:
+            if failure.requirement_id in self.known:
+                self._noted.setdefault(failure.requirement_id, failure)
+            else:
+                ending.append(failure)
+        return ending
+
+    def noted(self) -> list[Failure]:
+        """Return the first finding on each expected-to-fail requirement, in the order they were seen."""
+        return list(self._noted.values())
 
     def with_removed(self, removed: Removed) -> Judge:
         """Return a judge that knows which objects another call removed."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.checks import Verifier
 from conformance.fuzz.fixtures import fuzz_budget, fuzz_session, fuzz_surface
 from conformance.suite.cite import requires
 
@@ -27,9 +28,9 @@ __all__ = ["fuzz_budget", "fuzz_session", "fuzz_surface"]
     "fuzz.refused-changes-nothing",
     "fuzz.webhook-secret-once",
 )
-def test_fuzz_stateful_scenarios(fuzz_session: object) -> None:
+def test_fuzz_stateful_scenarios(fuzz_session: object, check: Verifier) -> None:
     """Create, attach, update, list, delete in generated orders; default_source, lists and reads stay consistent."""
     from conformance.fuzz.machine import run_machine
-    from conformance.fuzz.outcome import raise_failures
+    from conformance.fuzz.outcome import settle
 
-    raise_failures(run_machine(fuzz_session), fuzz_session)  # type: ignore[arg-type]
+    settle(run_machine(fuzz_session), fuzz_session, check)  # type: ignore[arg-type]

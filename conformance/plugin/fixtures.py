@@ -11,6 +11,7 @@ from conformance.checks import Verifier
 from conformance.checks.verifier import SchemaValidator
 from conformance.http import StripeClient, build_transport
 from conformance.http.transport import Transport
+from conformance.plugin.expect import session_expectations
 from conformance.plugin.network import transport_settings, worker_count, worker_id
 from conformance.plugin.profiles import session_profile
 from conformance.plugin.state import STATE_KEY, VERIFIER_KEY
@@ -43,6 +44,16 @@ def stripe_target(request: pytest.FixtureRequest) -> Iterator[TargetConfig]:
 def stripe_profile(request: pytest.FixtureRequest) -> TargetProfile:
     """The target's profile: claimed features and known deviations (``--stripe-profile``)."""
     return session_profile(request.config)
+
+
+@pytest.fixture(scope="session")
+def stripe_known_deviations(request: pytest.FixtureRequest) -> frozenset[str]:
+    """The requirement IDs this run expects to fail on the target (profile and ``--stripe-expect`` files).
+
+    Fuzzing notes these findings as evidence and goes on instead of stopping at the first one, so a
+    known deviation does not hide the rest of what the target does.
+    """
+    return session_expectations(request.config).failing_ids()
 
 
 @pytest.fixture(scope="session")

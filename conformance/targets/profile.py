@@ -48,6 +48,12 @@ FEATURES: Mapping[str, str] = {
     "update_source": "updates a customer's card (POST /v1/customers/{id}/sources/{card})",
     "delete_customer": "deletes customers (DELETE /v1/customers/{id})",
     "legacy_cards_path": "serves one card on the older path (GET /v1/customers/{id}/cards/{card})",
+    "attach_cards_path": "attaches a card on the older path (POST /v1/customers/{id}/cards)",
+    "webhook_endpoints": "manages webhook endpoints (/v1/webhook_endpoints: create, retrieve, update, list, delete)",
+    "identity": "serves Identity verification reports (GET /v1/identity/verification_reports)",
+    "crypto_onramp": "serves crypto onramp sessions and quotes (GET /v1/crypto/...)",
+    "climate": "serves Climate orders, products and suppliers (GET /v1/climate/...)",
+    "forwarding": "serves forwarded requests (GET /v1/forwarding/requests)",
 }
 """The feature vocabulary: name -> what a target claiming it does."""
 
