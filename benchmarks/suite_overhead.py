@@ -38,6 +38,8 @@ class SuiteRuns:
     stack_wall: list[float]
     stack_cpu: list[float]
     no_allure: list[ChildRun] = dataclasses.field(default_factory=list)
+    files: list[int] = dataclasses.field(default_factory=list)
+    """Files each timed default run left in its report directory (reports and allure-results/)."""
 
 
 def fake_key() -> str:
@@ -59,11 +61,14 @@ def measure(runs: int, workdir: Path) -> SuiteRuns:
     """Time ``runs`` default runs, capture one more, and replay the capture ``runs`` times."""
     live: list[ChildRun] = []
     no_allure: list[ChildRun] = []
+    files: list[int] = []
     variants: tuple[tuple[str, dict[str, str] | None], ...] = (("report", None), ("plain", ALLURE_OFF))
     for i in range(runs):  # alternate the order: a fixed order biases the comparison
         for name, env in variants if i % 2 == 0 else variants[::-1]:
             run = live_run(workdir / f"{name}-{i}", extra_env=env)
             (live if env is None else no_allure).append(run)
+            if env is None:
+                files.append(files_written(workdir / f"{name}-{i}"))
     capture = workdir / "capture.jsonl"
     live_run(
         workdir / "report-capture", extra_env={"PYTEST_PLUGINS": "benchmarks.capture_plugin", CAPTURE_ENV: str(capture)}
@@ -71,7 +76,14 @@ def measure(runs: int, workdir: Path) -> SuiteRuns:
     captured = [json.loads(line) for line in capture.read_text(encoding="utf-8").splitlines()]
     bare = _replay(capture, runs, "http.client")
     stack = _replay(capture, runs, "transport")
-    return SuiteRuns(live, captured, bare["wall"], bare["cpu"], bare["matched"], stack["wall"], stack["cpu"], no_allure)
+    return SuiteRuns(
+        live, captured, bare["wall"], bare["cpu"], bare["matched"], stack["wall"], stack["cpu"], no_allure, files
+    )
+
+
+def files_written(report_dir: Path) -> int:
+    """How many files a run wrote under its report directory."""
+    return sum(1 for path in report_dir.rglob("*") if path.is_file())
 
 
 def _replay(capture: Path, runs: int, client: str) -> dict[str, Any]:
@@ -131,6 +143,8 @@ def figures(result: SuiteRuns) -> list[Figure]:
             met=max(rss) <= MEMORY_GOAL_MB,
         ),
     ]
+    if result.files:
+        rows.insert(2, Figure("1", "  files written by the run", median(result.files), "", spread(result.files)))
     if result.no_allure:
         off_walls = [run.wall for run in result.no_allure]
         off_cpus = [run.cpu for run in result.no_allure]

@@ -17,6 +17,7 @@ from conformance.expectations import ExpectationsError, load_expectations
 from conformance.fuzz.budget import DEFAULT_EXAMPLES
 from conformance.http.stack import TransportSettings
 from conformance.reference import ReferenceServer
+from conformance.reporting.attachments import ATTACH_CHOICES, ATTACH_FAILURES
 from conformance.targets import (
     LIVE_KEY_OVERRIDE_FLAG,
     ConfigError,
@@ -58,6 +59,15 @@ FUZZ_PACKAGE = "conformance.fuzz"
     help="Expectations file of known deviations (TOML or YAML); repeatable. Expected failures do not "
     "fail the run; an unexpected pass does.",
 )
+@click.option(
+    "--allure-attach",
+    type=click.Choice(ATTACH_CHOICES),
+    default=ATTACH_FAILURES,
+    show_default=True,
+    help="Which scenarios get each request, response and curl line attached in allure-results/: those that "
+    "did not pass (failed, error, xfailed), all of them (three files per request: on a default run most of "
+    "what it writes and about a third of its CPU), or none.",
+)
 @click.option("-k", "keyword", metavar="EXPR", help="Only scenarios matching this pytest -k expression.")
 @click.option("-m", "markexpr", metavar="MARKEXPR", help="Only scenarios matching this pytest -m expression.")
 @click.option("-v", "--verbose", count=True, help="Show each scenario (repeat for more detail).")
@@ -80,6 +90,7 @@ def run_command(
     profile: str | None,
     report_dir: Path,
     expect: tuple[Path, ...],
+    allure_attach: str,
     keyword: str | None,
     markexpr: str | None,
     verbose: int,
@@ -102,13 +113,14 @@ def run_command(
             return _run_suite(
                 recording.replay_target(stripe_version), report_dir, keyword, markexpr, verbose, profile,
                 execution=execution, expect=expect, extra=recording.pytest_args(), fuzz_examples=fuzz_examples,
+                allure_attach=allure_attach,
             )
         chosen = load_profile(profile) if profile else None
         settings = execution.transport_settings()
         with _target(target, api_key, stripe_version, allow_live_key, chosen, settings=settings) as config:
             return _run_suite(
                 config, report_dir, keyword, markexpr, verbose, profile, execution=execution, expect=expect,
-                extra=recording.pytest_args(), fuzz_examples=fuzz_examples,
+                extra=recording.pytest_args(), fuzz_examples=fuzz_examples, allure_attach=allure_attach,
             )
     except ConfigError as exc:
         click.echo(f"stripe-conformance: error: {exc}", err=True)
@@ -179,11 +191,13 @@ def suite_arguments(
     execution: Execution | None = None,
     expect: tuple[Path, ...] = (),
     fuzz_examples: int | None = None,
+    allure_attach: str | None = None,
 ) -> list[str]:
     """Return the pytest arguments that run the suite against ``config`` (key passed separately).
 
     The hand-written scenarios and the fuzzing both run, unless ``fuzz_examples`` is 0
-    (``None``: the plugin's default budget).
+    (``None``: the plugin's default budget). ``allure_attach`` is the Allure attachment policy
+    (``None``: the plugin's default, attachments for scenarios that did not pass).
     """
     packages = (SUITE_PACKAGE,) if fuzz_examples == 0 else (SUITE_PACKAGE, FUZZ_PACKAGE)
     args = [
@@ -214,6 +228,8 @@ def suite_arguments(
         args += execution.pytest_args()
     if fuzz_examples:
         args += ["--stripe-fuzz-examples", str(fuzz_examples)]
+    if allure_attach:
+        args += ["--stripe-allure-attach", allure_attach]
     return args
 
 
@@ -229,11 +245,12 @@ def _run_suite(
     expect: tuple[Path, ...] = (),
     extra: list[str] | None = None,
     fuzz_examples: int | None = None,
+    allure_attach: str | None = None,
 ) -> int:
     execution = execution or Execution()
     args = suite_arguments(
         config, report_dir, keyword, markexpr, verbose, profile, execution=execution, expect=expect,
-        fuzz_examples=fuzz_examples,
+        fuzz_examples=fuzz_examples, allure_attach=allure_attach,
     ) + (extra or [])
     # The key travels through the environment, never through argv (visible in `ps`).
     previous = os.environ.get("STRIPE_API_KEY")

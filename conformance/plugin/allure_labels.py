@@ -3,7 +3,13 @@
 Active only when allure-pytest writes results (``--alluredir``, which the CLI and
 ``--stripe-report-dir`` set to ``<report dir>/allure-results``). Per scenario: epic = the suite,
 feature = the requirement's area, story = the requirement ID, severity from its level, a link
-per cited reference section, and every request/response of the scenario body (redacted).
+per cited reference section, and the request/response/curl of each exchange of the scenario body
+(redacted).
+
+Which scenarios get their exchanges attached is ``--stripe-allure-attach``: ``failures`` (the
+default) only those that did not pass (failed, error, xfailed), ``all`` every scenario (three
+files per exchange: most of the run's writing), ``none`` never. The exchanges are kept in memory
+while the scenario runs and attached once its teardown has reported, when its outcome is known.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from conformance.http import Response, StripeClient
 from conformance.http.curl import curl_command
 from conformance.http.redaction import redact_request, redact_response
 from conformance.plugin.state import VERIFIER_KEY
+from conformance.reporting.attachments import ATTACH_FAILURES, ATTACH_NONE, attaches_exchanges
 from conformance.reporting.citations import doc_links
 from conformance.requirements import load_catalogue
 
@@ -51,8 +58,17 @@ def allure_active(config: pytest.Config) -> bool:
     return bool(getattr(config.option, "allure_report_dir", None))
 
 
+_EXCHANGES_KEY = pytest.StashKey[list[Response]]()
+_NOT_PASSED_KEY = pytest.StashKey[bool]()
+
+
 class AllureLabels:
     """Label each scenario by suite/area/requirement and attach what it exchanged with the target."""
+
+    def __init__(self, attach: str = ATTACH_FAILURES) -> None:
+        """Attach exchanges per ``attach``, a policy of ``conformance.reporting.attachments``."""
+        attaches_exchanges(attach, passed=False)  # ValueError for an unknown policy, before anything runs
+        self._attach = attach
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         """Add the labels and links as the scenario starts (the Allure test result exists by then)."""
@@ -77,24 +93,51 @@ class AllureLabels:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
-        """Record the scenario body's exchanges and attach them, with any failures, when it ends."""
-        exchanges: list[Response] = []
+        """Keep the scenario body's exchanges until its outcome is known (teardown's report)."""
         funcargs = getattr(item, "funcargs", {})
         client = funcargs.get("stripe_client") if item.get_closest_marker("requirement") else None
-        if isinstance(client, StripeClient):
-            client.observe(exchanges.append)
+        if not isinstance(client, StripeClient) or self._attach == ATTACH_NONE:
+            return (yield)
+        exchanges: list[Response] = []
+        client.observe(exchanges.append)
         try:
             return (yield)
         finally:
+            # A copy: what the fixtures' cleanup sends through the same client is not the body's evidence.
+            item.stash[_EXCHANGES_KEY] = exchanges.copy()
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        """Note a phase that did not pass; after teardown, attach the evidence the policy asks for.
+
+        ``tryfirst``: the outermost wrapper, so it sees each report as the plugin's own hooks left
+        it (a 429 that outlived the retries is turned into a skip there, not a failure).
+        """
+        report = yield
+        if item.get_closest_marker("requirement") is None:
+            return report
+        if report.failed or (report.skipped and hasattr(report, "wasxfail")):
+            item.stash[_NOT_PASSED_KEY] = True
+        if report.when == "teardown":
+            self._attach_evidence(item)
+        return report
+
+    def _attach_evidence(self, item: pytest.Item) -> None:
+        """Attach the body's exchanges (per the policy) and the conformance failures, then forget them."""
+        exchanges = item.stash.get(_EXCHANGES_KEY, [])
+        item.stash[_EXCHANGES_KEY] = []  # items live as long as the session: keep no bodies around
+        if attaches_exchanges(self._attach, passed=not item.stash.get(_NOT_PASSED_KEY, False)):
             for number, response in enumerate(exchanges, start=1):
                 _attach_exchange(number, response)
-            verifier = item.stash.get(VERIFIER_KEY, None)
-            if isinstance(verifier, Verifier) and verifier.failures:
-                allure.attach(
-                    "\n\n".join(str(f) for f in verifier.failures),
-                    name="conformance failures",
-                    attachment_type=allure.attachment_type.TEXT,
-                )
+        verifier = item.stash.get(VERIFIER_KEY, None)
+        if isinstance(verifier, Verifier) and verifier.failures:
+            allure.attach(
+                "\n\n".join(str(f) for f in verifier.failures),
+                name="conformance failures",
+                attachment_type=allure.attachment_type.TEXT,
+            )
 
 
 def _attach_exchange(number: int, response: Response) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from conformance.http.ratelimit import DEFAULT_REMOTE_RATE
 from conformance.http.stack import DEFAULT_RETRIES, DEFAULT_TIMEOUT
+from conformance.reporting.attachments import ATTACH_CHOICES
 from conformance.targets import LIVE_KEY_OVERRIDE_FLAG
 
 
@@ -31,6 +32,14 @@ def add_options(parser: pytest.Parser) -> None:
         "--stripe-report-dir",
         metavar="DIR",
         help="Write report.json, report.html, summary.md, junit.xml and allure-results/ for the run into DIR.",
+    )
+    group.addoption(
+        "--stripe-allure-attach",
+        choices=ATTACH_CHOICES,
+        default=ATTACH_CHOICES[0],
+        help="Which scenarios get their request, response and curl line attached in the Allure results: "
+        "'failures' (default) those that did not pass (failed, error, xfailed), 'all' every scenario "
+        "(the old behaviour: three files per exchange, the larger part of a run's writing), 'none' never.",
     )
     group.addoption(
         "--stripe-expect",

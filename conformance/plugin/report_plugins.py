@@ -22,4 +22,5 @@ def register_reporting(config: pytest.Config) -> None:
     if progress is not None:
         config.pluginmanager.register(progress, "stripe-conformance-progress")
     if allure_active(config):
-        config.pluginmanager.register(AllureLabels(), "stripe-conformance-allure")
+        attach = config.getoption("stripe_allure_attach")
+        config.pluginmanager.register(AllureLabels(attach), "stripe-conformance-allure")

@@ -70,7 +70,9 @@ def test_suite_figures_count_requests_per_area_and_scenario():
         {"scenario": "suite/test_b.py::test_two", "area": "auth", "elapsed": 0.002},
     ]
     off = [ChildRun(1.0, 0.75, 70.0, 0, "", "")]
-    rows = {row.what: row for row in figures(SuiteRuns(live, captured, [0.1, 0.1], [0.05], 3, [0.2], [0.1], off))}
+    runs = SuiteRuns(live, captured, [0.1, 0.1], [0.05], 3, [0.2], [0.1], off, files=[415, 417])
+    rows = {row.what: row for row in figures(runs)}
+    assert rows["  files written by the run"].value == 416
     assert "allure-results/ costs 53% of the run's CPU" in rows["  same run with Allure results off, wall"].note
     assert rows["requests per default run"].value == 3
     assert rows["  area create"].value == 2 and rows["  area auth"].value == 1

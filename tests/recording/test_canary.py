@@ -21,7 +21,7 @@ def test_no_written_file_holds_the_key_or_a_card_number(pytester, tmp_path):
         "-rA", "-vv", "--tb=long",
         "--stripe-api-key", CANARY,
         "--stripe-record", str(cassettes), "--stripe-record-mode", "rewrite",
-        "--stripe-report-dir", str(reports),
+        "--stripe-report-dir", str(reports), "--stripe-allure-attach", "all",  # every exchange written, and scanned
         "--junitxml", str(logs / "pytest-junit.xml"), "-o", "junit_logging=all",
         "--log-file", str(logs / "run.log"), "--log-file-level", "DEBUG",
     )
