@@ -40,14 +40,6 @@ class RecordedAnswer:
     body: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class SentRequest:
-    """A request as recording saw it: its matching key and its redacted parts (for miss evidence)."""
-
-    key: RequestKey
-    evidence: dict[str, Any]
-
-
 class PlayedCassette:
     """One test's cassette file, loaded for replay: answers by request key, each played once."""
 
@@ -87,15 +79,15 @@ class PlayedCassette:
     def answer(self, request: Request) -> Response:
         """Return the next unplayed answer recorded for ``request``; raise ``CassetteMiss`` if none."""
         started = time.perf_counter()
-        sent = sent_request(request)
-        index = next((i for i in self._index.get(sent.key, ()) if not self._played[i]), None)
+        key = sent_key(request)
+        index = next((i for i in self._index.get(key, ()) if not self._played[i]), None)
         if index is None:
-            raise self._miss(sent)
+            raise self._miss(key, request)
         self._played[index] = True
         answer = self.answers[index]
         return Response(answer.status, answer.headers, answer.body, request, time.perf_counter() - started)
 
-    def _miss(self, sent: SentRequest) -> CassetteMiss:
+    def _miss(self, key: RequestKey, request: Request) -> CassetteMiss:
         state = CassetteState(
             path=self.path,
             keys=self.keys,
@@ -108,7 +100,7 @@ class PlayedCassette:
             cited=self.cited,
             rerecord_hint=self.rerecord_hint,
         )
-        miss = cassette_miss(sent.key, state, sent.evidence)
+        miss = cassette_miss(key, state, sent_evidence(request))
         self.misses.append(miss)
         if self.on_miss is not None:
             self.on_miss(miss)
@@ -175,20 +167,25 @@ class ReplayTransport:
         """Nothing to release: no connection is ever opened."""
 
 
-def sent_request(request: Request) -> SentRequest:
-    """Return ``request`` as a recording stored it: the URL urllib3 sends, redacted, and its key."""
-    uri = _wire_uri(request.url)
-    headers = {name: redact_header(name, value) for name, value in request.headers}
-    content_type = next((value for name, value in headers.items() if name.lower() == "content-type"), None)
-    clean_uri = redact_url(uri)
-    body = redact_body(request.body, content_type)
-    evidence = {
+def sent_key(request: Request) -> RequestKey:
+    """Return the key of ``request`` as a recording stored it: the URL urllib3 sends, redacted."""
+    content_type = _content_type(dict(request.headers))
+    if content_type is not None:
+        content_type = redact_header("Content-Type", content_type)
+    uri = redact_url(_wire_uri(request.url))
+    return request_key(request.method, uri, redact_body(request.body, content_type), content_type)
+
+
+def sent_evidence(request: Request) -> dict[str, Any]:
+    """Return ``request`` redacted as a recording stores it (method, URL, headers, body), for a miss."""
+    headers = {name: redact_header(name, value) for name, value in dict(request.headers).items()}
+    content_type = _content_type(headers)
+    return {
         "method": request.method,
-        "url": clean_uri,
+        "url": redact_url(_wire_uri(request.url)),
         "headers": headers,
-        "body": body.decode("utf-8", "replace"),
+        "body": redact_body(request.body, content_type).decode("utf-8", "replace"),
     }
-    return SentRequest(request_key(request.method, clean_uri, body, content_type), evidence)
 
 
 def _wire_uri(url: str) -> str:
