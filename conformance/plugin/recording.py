@@ -143,7 +143,7 @@ def pytest_configure(config: pytest.Config) -> None:
         from conformance.recording.player import ReplayTransport
 
         recording.player = ReplayTransport(plan)  # replays answer at the transport seam, without vcrpy
-    if plan.replay:
+        # Only the suite's transport is answered from cassettes: anything else trying to connect fails loudly.
         recording.exits.enter_context(network_blocked("replaying cassettes"))
 
 
