@@ -43,7 +43,7 @@ def build_transport(
 
     ``inner`` replaces the urllib3 transport at the bottom of the stack (a cassette replay answers there).
     """
-    transport: Transport = inner or Urllib3Transport(
+    transport: Transport = inner if inner is not None else Urllib3Transport(
         timeout=settings.timeout, connect_timeout=min(settings.connect_timeout, settings.timeout)
     )
     rate = settings.effective_rate(base_url, share=share)
