@@ -1,7 +1,9 @@
 """Benchmark 3: an offline replay of a cassette set vs a live run against the reference server.
 
 Replays ``cassettes/reference`` when that set is committed; otherwise records a set of the default
-run into a temporary directory first (that recording run is timed too) and replays that.
+run into a temporary directory first (that recording run is timed too) and replays that. Without
+benchmark 1's live runs, live runs are measured here, alternating with the replays. Wall and CPU
+(user + sys of the child, less sensitive to a busy machine) are both reported.
 """
 
 from __future__ import annotations
@@ -23,16 +25,16 @@ def _cli(*args: str) -> ChildRun:
     return run_child([PYTHON, "-m", "conformance", "run", *args], env=env)
 
 
-def run(runs: int, live_walls: list[float]) -> list[Figure]:
-    """The rows of benchmark 3; ``live_walls`` are benchmark 1's live runs (measured here if empty)."""
+def run(runs: int, live_walls: list[float], live_cpus: list[float] | None = None) -> list[Figure]:
+    """The rows of benchmark 3; ``live_walls``/``live_cpus`` are benchmark 1's live runs (measured here if empty)."""
     help_text = run_child([PYTHON, "-m", "conformance", "run", "--help"]).stdout
     if "--replay" not in help_text:
         return [skipped("3", "offline replay", "`stripe-conformance run` has no --replay option yet")]
     rows: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="stripe-bench-replay-") as tmp:
         work = Path(tmp)
-        if not live_walls:
-            live_walls = [_cli("--report-dir", str(work / f"live-{i}")).wall for i in range(runs)]
+        measure_live = not live_walls
+        live_walls, live_cpus = list(live_walls), list(live_cpus or [])
         cassettes = COMMITTED_SET
         source = "cassettes/reference"
         if not (cassettes / "cassette-set.json").exists():
@@ -43,16 +45,26 @@ def run(runs: int, live_walls: list[float]) -> list[Figure]:
                 return [skipped("3", "offline replay", f"recording a set failed: {reason[0][:200]}")]
             source = "a set recorded now (cassettes/reference not committed yet)"
             rows.append(Figure("3", "recording run (--record)", recorded.wall, "s", note="1 run"))
-        replays = []
+        replays, replay_cpus = [], []
         summary = ""
         for i in range(runs):
+            if measure_live and i % 2 == 0:  # alternate which goes first: a fixed order biases a busy machine
+                live_run = _cli("--report-dir", str(work / f"live-{i}"))
+                live_walls.append(live_run.wall)
+                live_cpus.append(live_run.cpu)
             replayed = _cli("--replay", str(cassettes), "--report-dir", str(work / f"replay-{i}"))
             if replayed.returncode not in (0, 1):
                 reason = replayed.stderr.strip().splitlines()[-1:] or [f"exit {replayed.returncode}"]
                 return [*rows, skipped("3", "offline replay", f"replay failed: {reason[0][:200]}")]
             replays.append(replayed.wall)
+            replay_cpus.append(replayed.cpu)
             summary = pytest_summary(replayed.stdout)
+            if measure_live and i % 2 == 1:
+                live_run = _cli("--report-dir", str(work / f"live-{i}"))
+                live_walls.append(live_run.wall)
+                live_cpus.append(live_run.cpu)
     value, live = median(replays), median(live_walls)
+    cpu, live_cpu = median(replay_cpus), median(live_cpus)
     # A replay whose scenarios fail (cassettes missing for newer scenarios) ends early: not comparable.
     complete = "failed" not in summary and "error" not in summary
     caveat = "" if complete else f"; NOT comparable: the replay had {summary} (cassette set stale or incomplete)"
@@ -76,7 +88,20 @@ def run(runs: int, live_walls: list[float]) -> list[Figure]:
             met=value < live if complete else None,
             note=f"live median {live:.3g} s",
         ),
+        Figure("3", "offline replay (--replay), CPU (user+sys)", cpu, "s", spread(replay_cpus)),
     ]
+    if live_cpus:
+        rows.append(
+            Figure(
+                "3",
+                "  replay / live run, CPU",
+                cpu / live_cpu,
+                "×",
+                goal="< 1×",
+                met=cpu < live_cpu if complete else None,
+                note=f"live median {live_cpu:.3g} s CPU",
+            )
+        )
     return rows
 
 

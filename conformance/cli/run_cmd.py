@@ -16,7 +16,6 @@ from conformance.cli.recording_options import Recording, recording_options
 from conformance.expectations import ExpectationsError, load_expectations
 from conformance.fuzz.budget import DEFAULT_EXAMPLES
 from conformance.http.stack import TransportSettings
-from conformance.reference import ReferenceServer
 from conformance.reporting.attachments import ATTACH_CHOICES, ATTACH_FAILURES
 from conformance.targets import (
     LIVE_KEY_OVERRIDE_FLAG,
@@ -153,6 +152,8 @@ def _target(
         preflight(config, settings=settings)
         yield config
         return
+    from conformance.reference import ReferenceServer  # only a run on the built-in server needs it (not a replay)
+
     key = api_key or generated_test_key()
     TargetConfig.build("http://127.0.0.1", key, stripe_version=stripe_version, allow_live_key=allow_live_key)
     with ReferenceServer() as server:

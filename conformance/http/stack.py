@@ -37,10 +37,13 @@ class TransportSettings:
 
 
 def build_transport(
-    base_url: str, settings: TransportSettings = TransportSettings(), *, share: int = 1
+    base_url: str, settings: TransportSettings = TransportSettings(), *, share: int = 1, inner: Transport | None = None
 ) -> Transport:
-    """Return the retrying, rate-limited transport for ``base_url``; ``share`` processes split the rate."""
-    transport: Transport = Urllib3Transport(
+    """Return the retrying, rate-limited transport for ``base_url``; ``share`` processes split the rate.
+
+    ``inner`` replaces the urllib3 transport at the bottom of the stack (a cassette replay answers there).
+    """
+    transport: Transport = inner if inner is not None else Urllib3Transport(
         timeout=settings.timeout, connect_timeout=min(settings.connect_timeout, settings.timeout)
     )
     rate = settings.effective_rate(base_url, share=share)

@@ -14,6 +14,7 @@ from conformance.http.transport import Transport
 from conformance.plugin.expect import session_expectations
 from conformance.plugin.network import transport_settings, worker_count, worker_id
 from conformance.plugin.profiles import session_profile
+from conformance.plugin.recording import replay_transport
 from conformance.plugin.state import STATE_KEY, VERIFIER_KEY
 from conformance.targets import TargetConfig, generated_test_key
 from conformance.targets.profile import TargetProfile
@@ -63,11 +64,12 @@ def stripe_transport(
     """One keep-alive transport shared by every client of the session.
 
     On a target whose profile does not claim Stripe's fixed test tokens but can create tokens,
-    a fixed token sent as ``source`` is swapped for one minted from its test card number.
+    a fixed token sent as ``source`` is swapped for one minted from its test card number. A replay
+    answers from its cassettes at the bottom of this stack, instead of urllib3.
     """
     config = request.config
     transport: Transport = build_transport(
-        stripe_target.base_url, transport_settings(config), share=worker_count(config)
+        stripe_target.base_url, transport_settings(config), share=worker_count(config), inner=replay_transport(config)
     )
     if not stripe_profile.claims("test_tokens") and stripe_profile.claims("tokens_api"):
         transport = TokenMintingTransport(transport)

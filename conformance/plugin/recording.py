@@ -47,7 +47,9 @@ from conformance.recording.naming import test_identity
 from conformance.recording.session import REPLAY_API_KEY
 
 if TYPE_CHECKING:
+    from conformance.http.transport import Transport
     from conformance.recording import CassetteMiss
+    from conformance.recording.player import ReplayTransport
 
 
 @dataclass
@@ -59,6 +61,7 @@ class RunRecording:
     now: datetime
     cassette_set: CassetteSet | None = None
     exits: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+    player: ReplayTransport | None = None
     drift: list[str] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
 
@@ -137,7 +140,10 @@ def pytest_configure(config: pytest.Config) -> None:
     _quiet_vcr_logging(recording)
     if not plan.records:
         _aim_at_recording(config, cassette_set)
-    if plan.replay:
+        from conformance.recording.player import ReplayTransport
+
+        recording.player = ReplayTransport(plan)  # replays answer at the transport seam, without vcrpy
+        # Only the suite's transport is answered from cassettes: anything else trying to connect fails loudly.
         recording.exits.enter_context(network_blocked("replaying cassettes"))
 
 
@@ -235,22 +241,27 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         recording.exits.close()
 
 
+def replay_transport(config: pytest.Config) -> Transport | None:
+    """The transport a replaying run answers from (the bottom of its stack), or None when not replaying."""
+    recording = config.stash.get(RECORDING_KEY, None)
+    return recording.player if recording is not None else None
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, object, object]:
     """Run each test (setup, call, teardown) inside its own cassette."""
     recording = item.config.stash.get(RECORDING_KEY, None)
     if recording is None or recording.plan is None:
         return (yield)
-    from conformance.recording import use_cassette  # vcrpy is imported only for runs with cassettes
-
     marker = item.get_closest_marker("requirement")
-    with use_cassette(
-        cassette_path(recording.plan.directory, item.nodeid),
-        recording.plan,
-        label=item.nodeid,
-        cited=tuple(marker.args) if marker else (),
-        on_miss=partial(_note_miss, item),
-    ):
+    path = cassette_path(recording.plan.directory, item.nodeid)
+    cited = tuple(marker.args) if marker else ()
+    if recording.player is not None:
+        with recording.player.playing(path, label=item.nodeid, cited=cited, on_miss=partial(_note_miss, item)):
+            return (yield)
+    from conformance.recording import use_cassette  # vcrpy is imported only for runs that record
+
+    with use_cassette(path, recording.plan, label=item.nodeid, cited=cited, on_miss=partial(_note_miss, item)):
         return (yield)
 
 

@@ -2,7 +2,8 @@
 
 Core layer: imports only other core packages (http, checks, targets), never a front-end.
 The vcrpy-backed cassette names are imported on first use, so a run without cassettes never
-imports vcrpy (and requests, wrapt, unittest.mock): that is most of a plain run's start-up.
+imports vcrpy (and requests, wrapt, unittest.mock): that is most of a plain run's start-up. A
+replay does not import it either: ``player.ReplayTransport`` answers at the transport seam.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ from conformance.recording.manifest import (
     utc_timestamp,
     write_cassette_set,
 )
+from conformance.recording.miss import CassetteMiss, ReplayMismatch
 from conformance.recording.modes import DEFAULT_RECORD_MODE, RECORD_MODES, RecordingPlan
 from conformance.recording.naming import cassette_path
 from conformance.recording.network import NetworkBlockedError, network_blocked
@@ -22,9 +24,9 @@ from conformance.recording.seeds import derive, int_seed_for, new_seed, random_f
 from conformance.recording.session import REPLAY_API_KEY, open_cassette_set, replay_target
 
 if TYPE_CHECKING:
-    from conformance.recording.cassette import CassetteMiss, IndexedCassette, ReplayMismatch, use_cassette
+    from conformance.recording.cassette import IndexedCassette, use_cassette
 
-_CASSETTE_NAMES = frozenset({"CassetteMiss", "IndexedCassette", "ReplayMismatch", "use_cassette"})
+_CASSETTE_NAMES = frozenset({"IndexedCassette", "use_cassette"})
 
 __all__ = [
     "DEFAULT_RECORD_MODE",

@@ -9,42 +9,23 @@ record raises ``CassetteMiss``, naming the test, the request and the closest rec
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, cast
+from typing import Any, cast
 
 from vcr.cassette import Cassette
 from vcr.record_mode import RecordMode
 from vcr.request import Request as VcrRequest
 
-from conformance.checks.failures import ConformanceError, Failure
 from conformance.recording import serializer as cassette_serializer
 from conformance.recording.compat import make_vcr_responses_urllib3_compatible
+from conformance.recording.miss import CassetteMiss, CassetteState, MissHandler, ReplayMismatch, cassette_miss
 from conformance.recording.modes import RecordingPlan
 from conformance.recording.scrub import content_type_of, scrub_request, scrub_response
-from conformance.recording.signature import RequestKey, closest, differences, request_key
+from conformance.recording.signature import RequestKey, request_key
 
-MissHandler = Callable[["CassetteMiss"], None]
-
-
-@dataclass(frozen=True, kw_only=True)
-class ReplayMismatch(Failure):
-    """A replayed scenario sent a request its cassette holds no answer for."""
-
-    kind: ClassVar[str] = "replay_mismatch"
-    title: ClassVar[str] = "Request not in the cassette"
-
-
-class CassetteMiss(ConformanceError):
-    """Raised instead of sending a request that a write-protected cassette cannot answer."""
-
-    def __init__(self, message: str, failures: Collection[Failure], request: RequestKey) -> None:
-        """Carry the full message, one failure per cited requirement, and the request's key."""
-        AssertionError.__init__(self, message)
-        self.failures = tuple(failures)
-        self.request = request
+__all__ = ["CassetteMiss", "IndexedCassette", "MissHandler", "ReplayMismatch", "key_of", "use_cassette"]
 
 
 def key_of(request: VcrRequest) -> RequestKey:
@@ -164,58 +145,24 @@ class IndexedCassette(Cassette):  # type: ignore[misc]
 
     def _miss(self, key: RequestKey, clean: VcrRequest) -> CassetteMiss:
         self._ensure_index()
-        summary, detail = self._explain(key)
-        message = "\n".join(
-            [
-                f"cassette replay: {self.label or 'a test'} sent a request its cassette has no answer for",
-                f"  sent:     {key.describe()}",
-                *detail,
-                f"  cassette: {self._path} ({len(self.data)} recorded, {self.play_count} played; "
-                f"record mode {self.record_mode.value})",
-                "The suite no longer sends what was recorded: if it changed on purpose, re-record the "
-                f"cassette set ({self.rerecord_hint or 'record it again with --record-mode rewrite'}).",
-            ]
+        state = CassetteState(
+            path=self._path,
+            keys=self._keys,
+            played=lambda index: bool(self.play_counts[index]),
+            loaded=bool(self.rewound),
+            load_error=self.load_error,
+            record_mode=self.record_mode.value,
+            play_count=self.play_count,
+            label=self.label,
+            cited=self.cited,
+            rerecord_hint=self.rerecord_hint,
         )
         evidence = {"method": clean.method, "url": clean.uri, "headers": dict(clean.headers), "body": _text(clean.body)}
-        failures = [
-            ReplayMismatch(requirement_id=rid, message=f"replay: {summary}", request=evidence) for rid in self.cited
-        ]
-        miss = CassetteMiss(message, failures, key)
+        miss = cassette_miss(key, state, evidence)
         self.misses.append(miss)
         if self.on_miss is not None:
             self.on_miss(miss)
         return miss
-
-    def _explain(self, key: RequestKey) -> tuple[str, list[str]]:
-        if self.load_error:
-            return f"{key.describe()}: {self.load_error}", [f"  recorded: nothing usable, {self.load_error}"]
-        if not self.rewound and not self.data:
-            where = "no cassette was recorded for this test"
-            if Path(self._path).exists():
-                where = "the cassette file could not be read"
-            return f"{where} ({key.describe()})", [f"  recorded: nothing ({where})"]
-        same = self._index.get(key)
-        unplayed = [i for i, other in enumerate(self._keys) if other != key and not self.play_counts[i]]
-        best = closest(key, [self._keys[i] for i in unplayed] if same else self._keys)
-        if best is None:
-            if same:
-                return (
-                    f"{key.describe()} was recorded {len(same)} time(s), and every answer was played already",
-                    [f"  recorded: the same request {len(same)} time(s), all already played"],
-                )
-            return f"{key.describe()} is not in the cassette, which is empty", ["  recorded: nothing"]
-        nearest = self._keys[unplayed[best]] if same else self._keys[best]
-        changes = differences(key, nearest)
-        lines = [f"  closest:  {nearest.describe()}"] + [f"            differs in {change}" for change in changes]
-        how = "; ".join(changes[:3]) if changes else "an unknown way"
-        if same:
-            lines.insert(0, f"  recorded: the same request {len(same)} time(s), all already played")
-            return (
-                f"{key.describe()} was recorded {len(same)} time(s), all played already; the closest unplayed "
-                f"recording differs in {how}",
-                lines,
-            )
-        return f"{key.describe()} is not in the cassette; the closest recorded differs in {how}", lines
 
 
 def use_cassette(

@@ -1,12 +1,17 @@
-"""Per-test cassettes end to end at the HTTP layer: record, replay offline, misses, redaction on disk."""
+"""Per-test cassettes end to end at the HTTP layer: record, replay offline, misses, redaction on disk.
+
+Every replay test runs twice: through vcrpy (``use_cassette`` around urllib3) and through the
+transport-seam player a pytest run replays with (``ReplayTransport``); both must behave the same.
+"""
 
 import base64
 import json
 import socket
+from contextlib import contextmanager
 
 import pytest
 
-from conformance.http import StripeClient, Urllib3Transport
+from conformance.http import StripeClient, Urllib3Transport, build_transport
 from conformance.recording import (
     CassetteMiss,
     NetworkBlockedError,
@@ -14,15 +19,17 @@ from conformance.recording import (
     network_blocked,
     use_cassette,
 )
+from conformance.recording.player import ReplayTransport
 from conformance.reference import ReferenceServer
 
 KEY = "sk_test_CANARYcassette0123456789"
 PAN = "4242424242424242"
 
 
-def _client(url: str, key: str = KEY) -> StripeClient:
+def _client(url: str, key: str = KEY, transport=None) -> StripeClient:
     keys = iter(f"idem-{n}" for n in range(1000))
-    return StripeClient(url, key, transport=Urllib3Transport(timeout=5), idempotency_keys=lambda: next(keys))
+    transport = transport or Urllib3Transport(timeout=5)
+    return StripeClient(url, key, transport=transport, idempotency_keys=lambda: next(keys))
 
 
 def _scenario(client: StripeClient) -> list[tuple[int, object]]:
@@ -47,11 +54,30 @@ def recorded(tmp_path):
     return path, results
 
 
-def test_replay_answers_offline_with_the_recorded_responses(recorded, tmp_path):
+@pytest.fixture(params=["vcrpy", "transport"])
+def replaying(request, tmp_path):
+    """Replay one cassette file either way; yields (cassette, make_client) inside the network block."""
+
+    @contextmanager
+    def replay(path, *, label="", cited=(), on_miss=None):
+        plan = RecordingPlan.for_replay(tmp_path)
+        url = "http://127.0.0.1:9"  # another port than the recording's, where nothing listens
+        with network_blocked("test"):
+            if request.param == "vcrpy":
+                with use_cassette(path, plan, label=label, cited=cited, on_miss=on_miss) as cassette:
+                    yield cassette, lambda key=KEY: _client(url, key)
+                return
+            player = ReplayTransport(plan)
+            with player.playing(path, label=label, cited=cited, on_miss=on_miss) as cassette:
+                yield cassette, lambda key=KEY: _client(url, key, transport=build_transport(url, inner=player))
+
+    return replay
+
+
+def test_replay_answers_offline_with_the_recorded_responses(recorded, replaying):
     path, results = recorded
-    plan = RecordingPlan.for_replay(tmp_path)
-    with network_blocked("test"), use_cassette(path, plan, label="t::x") as cassette:
-        replayed = _scenario(_client("http://127.0.0.1:9", key="sk_test_other"))  # other key, other port
+    with replaying(path, label="t::x") as (cassette, client):
+        replayed = _scenario(client(key="sk_test_other"))  # other key, other port
     assert replayed == results
     assert cassette.play_count == len(cassette) == 4
 
@@ -66,23 +92,22 @@ def test_nothing_secret_reaches_the_file(recorded):
     assert "source[number]=[REDACTED]4242" in stored[1]["request"]["body"]
 
 
-def test_parameter_order_does_not_matter(recorded, tmp_path):
+def test_parameter_order_does_not_matter(recorded, replaying):
     path, _ = recorded
-    with use_cassette(path, RecordingPlan.for_replay(tmp_path)):
-        response = _client("http://127.0.0.1:9").post(
+    with replaying(path) as (_, client):
+        response = client().post(
             "/v1/customers", {"metadata": {"b": "2", "a": "1"}, "description": "cassette test"}
         )
     assert response.status == 200
 
 
-def test_a_request_not_recorded_fails_with_the_closest_one(recorded, tmp_path):
+def test_a_request_not_recorded_fails_with_the_closest_one(recorded, replaying):
     path, _ = recorded
     seen = []
-    with use_cassette(
-        path, RecordingPlan.for_replay(tmp_path), label="mod.py::test_x", cited=("card.create.returns-card",),
-        on_miss=seen.append,
-    ), pytest.raises(CassetteMiss) as caught:
-        _client("http://127.0.0.1:9").post(
+    with replaying(
+        path, label="mod.py::test_x", cited=("card.create.returns-card",), on_miss=seen.append
+    ) as (_, client), pytest.raises(CassetteMiss) as caught:
+        client().post(
             "/v1/customers", {"description": "changed", "metadata": {"a": "1", "b": "2"}}
         )
     message = str(caught.value)
@@ -94,21 +119,24 @@ def test_a_request_not_recorded_fails_with_the_closest_one(recorded, tmp_path):
     assert seen == [caught.value]
     (failure,) = caught.value.failures
     assert failure.requirement_id == "card.create.returns-card" and failure.kind == "replay_mismatch"
+    assert failure.request["method"] == "POST" and failure.request["url"].endswith("/v1/customers")
+    assert failure.request["headers"]["Authorization"] == "[REDACTED]" and KEY not in json.dumps(failure.request)
+    assert "description=changed" in failure.request["body"]
 
 
-def test_a_hand_edited_cassette_no_longer_matches(recorded, tmp_path):
+def test_a_hand_edited_cassette_no_longer_matches(recorded, replaying):
     path, _ = recorded
     data = json.loads(path.read_text())
     data["interactions"][0]["request"]["body"] = data["interactions"][0]["request"]["body"].replace(
         "cassette+test", "edited+by+hand"
     ).replace("cassette%20test", "edited%20by%20hand")
     path.write_text(json.dumps(data))
-    with use_cassette(path, RecordingPlan.for_replay(tmp_path), label="t::x"), pytest.raises(CassetteMiss) as caught:
-        _scenario(_client("http://127.0.0.1:9"))
+    with replaying(path, label="t::x") as (_, client), pytest.raises(CassetteMiss) as caught:
+        _scenario(client())
     assert "differs in body: description sent 'cassette test', recorded 'edited by hand'" in str(caught.value)
 
 
-def test_each_recording_plays_once_in_order(tmp_path):
+def test_each_recording_plays_once_in_order(tmp_path, replaying):
     path = tmp_path / "m" / "t.json"
     with ReferenceServer() as server, use_cassette(path, RecordingPlan(tmp_path, "rewrite")):
         client = _client(server.url)
@@ -116,8 +144,8 @@ def test_each_recording_plays_once_in_order(tmp_path):
         before = client.get(f"/v1/customers/{cid}").json()
         client.post(f"/v1/customers/{cid}", {"description": "now"})
         after = client.get(f"/v1/customers/{cid}").json()
-    with use_cassette(path, RecordingPlan.for_replay(tmp_path)):
-        client = _client("http://127.0.0.1:9")
+    with replaying(path) as (_, make_client):
+        client = make_client()
         client.post("/v1/customers", {})
         assert client.get(f"/v1/customers/{cid}").json() == before
         client.post(f"/v1/customers/{cid}", {"description": "now"})
@@ -126,10 +154,10 @@ def test_each_recording_plays_once_in_order(tmp_path):
             client.get(f"/v1/customers/{cid}")
 
 
-def test_a_test_without_cassette_says_so(tmp_path):
-    with use_cassette(tmp_path / "m" / "new.json", RecordingPlan.for_replay(tmp_path), label="m.py::new"), \
+def test_a_test_without_cassette_says_so(tmp_path, replaying):
+    with replaying(tmp_path / "m" / "new.json", label="m.py::new") as (_, client), \
             pytest.raises(CassetteMiss, match="no cassette was recorded for this test"):
-        _client("http://127.0.0.1:9").get("/v1/customers")
+        client().get("/v1/customers")
 
 
 def test_network_block_refuses_internet_sockets_only():
@@ -159,10 +187,27 @@ def test_vcrpy_intercepts_the_project_transport(tmp_path):
                 )
 
 
-def test_a_damaged_cassette_fails_its_test_clearly(tmp_path):
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"version": 1, "interactions": [',
+        b'{"version": 1}',
+        b'{"interactions": [{"request": {}}]}',
+        b"\xff\xfe",
+        b"  \n",
+    ],
+    ids=["cut-short", "no-interactions", "bad-interaction", "not-utf8", "blank"],
+)
+def test_a_damaged_cassette_fails_its_test_clearly(tmp_path, replaying, content):
     path = tmp_path / "m" / "t.json"
     path.parent.mkdir()
-    path.write_text('{"version": 1, "interactions": [')
-    with use_cassette(path, RecordingPlan.for_replay(tmp_path), label="m.py::t"), \
+    path.write_bytes(content)
+    with replaying(path, label="m.py::t") as (_, client), \
             pytest.raises(CassetteMiss, match="the cassette file could not be read"):
-        _client("http://127.0.0.1:9").get("/v1/customers")
+        client().get("/v1/customers")
+
+
+def test_the_player_refuses_a_request_outside_any_cassette(tmp_path):
+    player = ReplayTransport(RecordingPlan.for_replay(tmp_path))
+    with pytest.raises(NetworkBlockedError, match="outside any test"):
+        _client("http://127.0.0.1:9", transport=player).get("/v1/customers")

@@ -84,6 +84,25 @@ def test_replay_gets_the_recorded_verdicts_with_no_target(pytester, tmp_path, re
     assert report["target"]["url"] == manifest["base_url"]
 
 
+def test_record_mode_none_replays_offline_too(pytester, tmp_path, recorded):
+    pytester.makepyfile(
+        test_scen=SCENARIOS.replace("TOKEN", "tok_visa")
+        + """
+import socket
+
+@pytest.mark.requirement("auth.missing-key")
+def test_auth(stripe_client, check):
+    check.error(stripe_client.with_key(None).get("/v1/customers", {"limit": 1}), status=401)
+    with pytest.raises(Exception, match="network is blocked"):
+        socket.create_connection(("127.0.0.1", 9), timeout=1)  # only the cassettes answer
+"""
+    )
+    result = _run(pytester, "--stripe-record", str(recorded), "--stripe-record-mode", "none",
+                  "--stripe-report-dir", str(tmp_path / "replay"))
+    assert result.ret == 0, result.stdout.str()
+    assert set(_verdicts(tmp_path / "replay")[0].values()) == {"passed"}
+
+
 def test_replay_under_xdist(pytester, tmp_path, recorded):
     result = _run(pytester, "-p", "xdist.plugin", "-n", "2", "--stripe-replay", str(recorded),
                   "--stripe-report-dir", str(tmp_path / "replay"))
