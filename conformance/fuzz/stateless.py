@@ -2,7 +2,10 @@
 
 Each example works on fresh objects (:class:`Scratch`): a customer with two cards, or a
 webhook endpoint, made before the call and deleted after it, so no example depends on what an
-earlier one did (Hypothesis replays examples while shrinking) and nothing is left on the target.
+earlier one did and nothing is left on the target. The examples of a read-only operation (GET)
+share one set of scratch objects, made when first needed and deleted when the operation's run
+ends: a GET changes nothing, and those examples would otherwise spend four calls of setup on
+each call under test (a rate-limit budget against Stripe).
 Most examples address those objects (existing ids, existing cursors); a few keep the generated
 ids, which do not exist.
 """
@@ -63,6 +66,8 @@ class Scratch:
         self.pick = 0
         """Which of the two cards the example addresses."""
         self._cleanup: list[str] = []
+        self.made: list[Response] = []
+        """The answers that made the scratch objects, oldest first (the start of a reproduction)."""
 
     def customer(self) -> str:
         """Create (once) a customer with two cards and return its id."""
@@ -119,8 +124,8 @@ class Scratch:
         while self._cleanup:
             self._client.delete(self._cleanup.pop())
 
-    @staticmethod
-    def _ok(response: Any, what: str) -> dict[str, Any]:
+    def _ok(self, response: Response, what: str) -> dict[str, Any]:
+        self.made.append(response)
         body = response.json()
         if response.status != 200 or not isinstance(body, dict) or "id" not in body:
             raise SetupError(f"setup: {what} failed: HTTP {response.status} {response.text[:200]}")
@@ -257,14 +262,20 @@ def _run(
     @hypothesis.settings(hypothesis_settings(count, shrink=False))
     @hypothesis.given(draw=examples(session.surface, operation, injection, session.surface.view.today))
     def run(draw: Draw) -> None:
-        _one_example(session, draw)
+        _one_example(session, draw, shared)
 
-    with without_local_constants():
-        return collect_failures(run)
+    shared = Scratch(session.client) if operation.method.upper() == "GET" else None
+    try:
+        with without_local_constants():
+            return collect_failures(run)
+    finally:
+        if shared is not None:
+            shared.close()
 
 
-def _one_example(session: FuzzSession, draw: Draw) -> None:
-    scratch = Scratch(session.client)
+def _one_example(session: FuzzSession, draw: Draw, shared: Scratch | None = None) -> None:
+    """Send one example and judge it; ``shared`` scratch objects are used (and kept) if given."""
+    scratch = shared or Scratch(session.client)
     probes = Invariants(session.client, AccountModel())
     try:
         with session.log.window() as calls:
@@ -282,9 +293,13 @@ def _one_example(session: FuzzSession, draw: Draw) -> None:
             elif before is not None and 400 <= response.status < 500:
                 found += probes.refused_changes_nothing(case, before)
             if found:
-                sequence = curl_sequence([*calls[: setup - 1 if before is not None else setup], *calls[setup:]])
+                seen = {id(call) for call in calls}
+                earlier = [made for made in scratch.made if id(made) not in seen]  # shared, made before
+                setup_calls = calls[: setup - 1 if before is not None else setup]
+                sequence = curl_sequence([*earlier, *setup_calls, *calls[setup:]])
                 ending = session.sift([dataclasses.replace(f, curl=sequence) for f in merge(found)])
                 if ending:
                     raise ConformanceError(ending)
     finally:
-        scratch.close()
+        if shared is None:
+            scratch.close()
