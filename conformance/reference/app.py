@@ -1,29 +1,33 @@
-"""The HTTP layer: route table, authentication, parameter decoding, idempotency, JSON answers.
+"""The HTTP layer: authentication, version, routing, parameter decoding, idempotency, JSON answers.
 
 Business rules live in :class:`~conformance.reference.store.Store`; this module
 only turns HTTP requests into store calls and store results (or errors) into
-Stripe-shaped HTTP responses.
+Stripe-shaped HTTP responses. :func:`create_app` serves it as a plain ASGI
+application (:mod:`.asgi`), so that any ASGI middleware can wrap it.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
-
+from .asgi import (
+    ClientDisconnected,
+    IncomingRequest,
+    Receive,
+    Reply,
+    Scope,
+    Send,
+    run_lifespan,
+    send_reply,
+)
 from .auth import api_key_from_header, mask_key
 from .errors import ApiError, api_error, authentication_error, invalid_request
 from .forms import FormDecodeError, decode_form
 from .idempotency import MAX_KEY_LENGTH, StoredResponse, describe_request
-from .other_objects import OTHER_OBJECT_ROUTES
-from .store import JsonObject, SourceKind, Store
+from .json_body import render
+from .routes import Call, RouteSpec, match_route
+from .store import Store
 from .versions import DEFAULT_VERSION, parse_version
 
 logger = logging.getLogger(__name__)
@@ -33,161 +37,67 @@ MISSING_KEY_MESSAGE = (
     "'Authorization: Bearer sk_test_...' or as the username of HTTP Basic auth."
 )
 
-
-@dataclass(frozen=True)
-class Call:
-    """One routed request, as handed to a route handler."""
-
-    path: str
-    params: Mapping[str, object]
-    version: str
-    args: Mapping[str, str] = field(default_factory=dict)
+_JSON_CONTENT_TYPE = (b"content-type", b"application/json")
 
 
-Handler = Callable[[Store, Call], JsonObject]
+class ReferenceApp:
+    """The reference server as an ASGI application answering from one :class:`Store`.
+
+    Every path reaches :func:`handle`, so that an unknown URL gets Stripe's error envelope.
+    """
+
+    def __init__(self, store: Store) -> None:
+        """Serve ``store``."""
+        self.store = store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer an HTTP request; acknowledge lifespan events; refuse websockets."""
+        kind = scope["type"]
+        if kind == "http":
+            try:
+                reply = await handle(self.store, IncomingRequest(scope, receive))
+            except ClientDisconnected:
+                return
+            await send_reply(send, reply)
+        elif kind == "lifespan":
+            await run_lifespan(receive, send)
+        else:
+            await send({"type": "websocket.close", "code": 1000})
 
 
-@dataclass(frozen=True)
-class RouteSpec:
-    """A method and path pattern served by a handler."""
-
-    method: str
-    pattern: re.Pattern[str]
-    handler: Handler
-
-
-def _route(method: str, template: str, handler: Handler) -> RouteSpec:
-    """Build a route from a template such as ``/v1/customers/{customer}``."""
-    regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
-    return RouteSpec(method, re.compile(regex), handler)
-
-
-def _customer_routes(family: str, kind: SourceKind) -> tuple[RouteSpec, ...]:
-    """Build the source routes under ``/sources`` or the legacy ``/cards``."""
-    base = f"/v1/customers/{{customer}}/{family}"
-    return (
-        _route(
-            "GET",
-            base,
-            lambda store, call: store.list_sources(
-                call.args["customer"], call.params, version=call.version, url=call.path, kind=kind
-            ),
-        ),
-        _route(
-            "POST",
-            base,
-            lambda store, call: store.create_source(
-                call.args["customer"], call.params, version=call.version, kind=kind
-            ),
-        ),
-        _route(
-            "GET",
-            base + "/{id}",
-            lambda store, call: store.retrieve_source(
-                call.args["customer"], call.args["id"], call.params, version=call.version, kind=kind
-            ),
-        ),
-        _route(
-            "POST",
-            base + "/{id}",
-            lambda store, call: store.update_source(
-                call.args["customer"], call.args["id"], call.params, version=call.version, kind=kind
-            ),
-        ),
-        _route(
-            "DELETE",
-            base + "/{id}",
-            lambda store, call: store.delete_source(call.args["customer"], call.args["id"], call.params, kind=kind),
-        ),
-    )
-
-
-ROUTES: tuple[RouteSpec, ...] = (
-    _route(
-        "GET",
-        "/v1/customers",
-        lambda store, call: store.list_customers(call.params, version=call.version, url=call.path),
-    ),
-    _route(
-        "POST",
-        "/v1/customers",
-        lambda store, call: store.create_customer(call.params, version=call.version),
-    ),
-    _route(
-        "GET",
-        "/v1/customers/{customer}",
-        lambda store, call: store.retrieve_customer(call.args["customer"], call.params, version=call.version),
-    ),
-    _route(
-        "POST",
-        "/v1/customers/{customer}",
-        lambda store, call: store.update_customer(call.args["customer"], call.params, version=call.version),
-    ),
-    _route(
-        "DELETE",
-        "/v1/customers/{customer}",
-        lambda store, call: store.delete_customer(call.args["customer"], call.params),
-    ),
-    *_customer_routes("sources", "source"),
-    *_customer_routes("cards", "card"),
-    *(_route(method, template, handler) for method, template, handler in OTHER_OBJECT_ROUTES),
-)
-"""Every endpoint the reference server answers."""
-
-
-def match_route(method: str, path: str) -> tuple[RouteSpec, dict[str, str]] | None:
-    """Find the route for a request, with its path arguments."""
-    for spec in ROUTES:
-        found = spec.pattern.fullmatch(path)
-        if found is not None and spec.method == method:
-            return spec, found.groupdict()
-    return None
-
-
-def create_app(store: Store | None = None) -> Starlette:
+def create_app(store: Store | None = None) -> ReferenceApp:
     """Build the ASGI application serving ``store`` (a fresh :class:`Store` by default)."""
-    backing = store if store is not None else Store()
-
-    async def endpoint(scope: Scope, receive: Receive, send: Send) -> None:
-        """Answer any request with a Stripe-shaped JSON response."""
-        request = Request(scope, receive)
-        response = await handle(backing, request)
-        await response(scope, receive, send)
-
-    app = Starlette()
-    # Every path reaches the endpoint untouched: a Mount would not match a path holding a
-    # newline (``%0A``) and would answer a plain-text 404 instead of Stripe's envelope.
-    app.router.default = endpoint
-    app.state.store = backing
-    return app
+    return ReferenceApp(store if store is not None else Store())
 
 
-async def handle(store: Store, request: Request) -> Response:
+async def handle(store: Store, request: IncomingRequest) -> Reply:
     """Run one request through version, auth, routing, decoding and idempotency."""
     request_id = store.new_request_id()
     headers = {"Request-Id": request_id, "Stripe-Version": DEFAULT_VERSION}
     try:
-        version = parse_version(request.headers.get("stripe-version"))
+        version = parse_version(request.stripe_version)
         headers["Stripe-Version"] = version
-        api_key = authenticate(store, request.headers.get("authorization"))
-        method, path = request.method.upper(), request.url.path
+        api_key = authenticate(store, request.authorization)
+        method, path = request.method.upper(), request.path
         routed = match_route(method, path)
         if routed is None:
             raise unrecognized_url(method, path)
         spec, args = routed
         params = await read_params(request)
         call = Call(path=path, params=params, version=version, args=args)
-        idempotency_key = request.headers.get("idempotency-key")
+        idempotency_key = request.idempotency_key
         if method == "POST" and idempotency_key is not None:
-            return await run_idempotent(store, spec, call, (api_key, idempotency_key), headers)
-        status, body = await execute(store, spec, call)
-        return json_response(status, body, headers)
+            return run_idempotent(store, spec, call, (api_key, idempotency_key), headers)
+        status, body = execute(store, spec, call)
+        return json_reply(status, body, headers)
+    except ClientDisconnected:
+        raise
     except ApiError as error:
         headers.update(error.headers)
-        return json_response(error.status, render(error.envelope(request_id)), headers)
+        return json_reply(error.status, render(error.envelope(request_id)), headers)
     except Exception:
-        logger.exception("reference server failed on %s %s", request.method, request.url.path)
-        return json_response(500, render(api_error().envelope(request_id)), headers)
+        logger.exception("reference server failed on %s %s", request.method, request.path)
+        return json_reply(500, render(api_error().envelope(request_id)), headers)
 
 
 def authenticate(store: Store, header: str | None) -> str:
@@ -210,9 +120,9 @@ def unrecognized_url(method: str, path: str) -> ApiError:
     )
 
 
-async def read_params(request: Request) -> dict[str, object]:
+async def read_params(request: IncomingRequest) -> dict[str, object]:
     """Decode the query string and the form body into one parameter tree."""
-    query = _utf8(request.scope.get("query_string", b""), "query string")
+    query = _utf8(request.query, "query string")
     body = _utf8(await request.body(), "request body")
     try:
         return decode_form("&".join(part for part in (query, body) if part))
@@ -228,7 +138,7 @@ def _utf8(raw: bytes, what: str) -> str:
         raise invalid_request(f"The {what} is not valid UTF-8.", replayable=False) from None
 
 
-async def execute(store: Store, spec: RouteSpec, call: Call) -> tuple[int, bytes]:
+def execute(store: Store, spec: RouteSpec, call: Call) -> tuple[int, bytes]:
     """Run a handler and serialize its result.
 
     Handlers run on the event loop, not in a worker thread: they only touch the in-memory store
@@ -238,13 +148,13 @@ async def execute(store: Store, spec: RouteSpec, call: Call) -> tuple[int, bytes
     return 200, render(result)
 
 
-async def run_idempotent(
+def run_idempotent(
     store: Store,
     spec: RouteSpec,
     call: Call,
     scope: tuple[str, str],
     headers: dict[str, str],
-) -> Response:
+) -> Reply:
     """Execute a POST once per idempotency key and replay its first response afterwards."""
     request_id = headers["Request-Id"]
     if len(scope[1]) > MAX_KEY_LENGTH:
@@ -261,30 +171,28 @@ async def run_idempotent(
             "Idempotent-Replayed": "true",
             "Original-Request": stored.request_id,
         }
-        return json_response(stored.status, stored.body, replay_headers)
+        return json_reply(stored.status, stored.body, replay_headers)
     record: StoredResponse | None = None
     try:
         try:
-            status, body = await execute(store, spec, call)
+            status, body = execute(store, spec, call)
         except ApiError as error:
             status, body = error.status, render(error.envelope(request_id))
             headers.update(error.headers)
             if not error.replayable:
-                return json_response(status, body, headers)
+                return json_reply(status, body, headers)
         except Exception:
             logger.exception("reference server failed on %s %s", spec.method, call.path)
             status, body = 500, render(api_error().envelope(request_id))
         record = StoredResponse(identity, status, body, request_id)
-        return json_response(status, body, headers)
+        return json_reply(status, body, headers)
     finally:
         store.finish_idempotent(scope, record)
 
 
-def render(payload: JsonObject) -> bytes:
-    """Serialize a response body the way Stripe does (indented JSON)."""
-    return (json.dumps(payload, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-def json_response(status: int, body: bytes, headers: Mapping[str, str]) -> Response:
-    """Build a JSON response with the given status, body and headers."""
-    return Response(content=body, status_code=status, headers=dict(headers), media_type="application/json")
+def json_reply(status: int, body: bytes, headers: Mapping[str, str]) -> Reply:
+    """Build a JSON answer: the given headers (names lower-cased), then length and content type."""
+    raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+    raw.append((b"content-length", str(len(body)).encode("latin-1")))
+    raw.append(_JSON_CONTENT_TYPE)
+    return Reply(status, raw, body)

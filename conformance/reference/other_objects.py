@@ -27,7 +27,7 @@ from .pagination import paginate, parse_page_request
 from .params import as_nullable_string, as_string, as_string_list, reject_unknown
 
 if TYPE_CHECKING:
-    from .app import Call
+    from .routes import Call
     from .store import JsonObject, Store
 
 MAX_TEST_WEBHOOK_ENDPOINTS = 16

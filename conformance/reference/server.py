@@ -10,9 +10,9 @@ import time
 from types import FrameType, TracebackType
 
 import uvicorn
-from starlette.types import ASGIApp
 
 from .app import create_app
+from .asgi import ASGIApp
 from .store import Store
 
 logger = logging.getLogger(__name__)

@@ -1,0 +1,107 @@
+"""The ASGI side of the reference server: reading a request from a scope, answering, lifespan.
+
+No framework objects are built per request: the pipeline (:mod:`.app`) gets the four request
+fields it uses and reads the body only when it needs it, and the answer goes out as the two
+ASGI messages a framework would send. A request used to spend about a third of its time in
+Starlette's request, response and middleware objects (benchmarks/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any, NamedTuple
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+"""The ASGI 3 signatures (the same shapes as ``starlette.types``)."""
+
+_URL_SPECIAL = re.compile(r"[?#\\\t\r\n]")
+_URL_ESCAPES = str.maketrans({"?": "%3F", "#": "%23", "\\": "%5C", "\t": None, "\r": None, "\n": None})
+
+
+class ClientDisconnected(Exception):
+    """The client went away before it had sent the whole request body."""
+
+
+class Reply(NamedTuple):
+    """An answer: status, headers in the order sent, body."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+class IncomingRequest:
+    """One HTTP request: method, path, query, the headers the server reads, and the body on demand."""
+
+    __slots__ = ("_receive", "authorization", "idempotency_key", "method", "path", "query", "stripe_version")
+
+    def __init__(self, scope: Scope, receive: Receive) -> None:
+        """Read what the pipeline needs from an ASGI ``http`` scope (the first of a repeated header wins)."""
+        self.method: str = scope["method"]
+        self.path = request_path(scope["path"])
+        self.query: bytes = scope.get("query_string", b"")
+        authorization = stripe_version = idempotency_key = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                if authorization is None:
+                    authorization = value.decode("latin-1")
+            elif name == b"stripe-version":
+                if stripe_version is None:
+                    stripe_version = value.decode("latin-1")
+            elif name == b"idempotency-key" and idempotency_key is None:
+                idempotency_key = value.decode("latin-1")
+        self.authorization: str | None = authorization
+        self.stripe_version: str | None = stripe_version
+        self.idempotency_key: str | None = idempotency_key
+        self._receive = receive
+
+    async def body(self) -> bytes:
+        """Receive the whole request body; raise :class:`ClientDisconnected` if the client left first."""
+        message = await self._receive()
+        if message["type"] == "http.request" and not message.get("more_body", False):
+            body: bytes = message.get("body", b"")
+            return body
+        chunks: list[bytes] = []
+        while True:
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnected
+            if message["type"] == "http.request":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    return b"".join(chunks)
+            message = await self._receive()
+
+
+def request_path(path: str) -> str:
+    r"""Return the request path as the server has always reported it (Starlette's ``request.url.path``).
+
+    ``?``, ``#`` and ``\`` are shown percent-encoded, tabs and line breaks are dropped (URL
+    parsing removes them), and a path is always absolute.
+    """
+    if _URL_SPECIAL.search(path) is not None:
+        path = path.translate(_URL_ESCAPES)
+    if path and path[0] != "/":
+        path = "/" + path
+    return path
+
+
+async def send_reply(send: Send, reply: Reply) -> None:
+    """Send an answer as the two ASGI messages: start, then the whole body."""
+    await send({"type": "http.response.start", "status": reply.status, "headers": reply.headers})
+    await send({"type": "http.response.body", "body": reply.body})
+
+
+async def run_lifespan(receive: Receive, send: Send) -> None:
+    """Acknowledge start-up and shut-down: the server has nothing to open or close."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
