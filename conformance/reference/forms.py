@@ -71,6 +71,8 @@ def split_key(key: str) -> tuple[str, list[str]]:
 
 def _unquote(text: str) -> str:
     """Percent-decode one key or value, requiring valid UTF-8."""
+    if "%" not in text and "+" not in text:
+        return text  # nothing to decode (the text came from decoding UTF-8, so it is valid)
     try:
         return unquote_to_bytes(text.replace("+", " ")).decode("utf-8")
     except UnicodeError as exc:

@@ -4,8 +4,28 @@ from __future__ import annotations
 
 import secrets
 import string
+from collections.abc import Mapping
+from types import MappingProxyType
 
 ALPHANUMERIC = string.ascii_letters + string.digits
+INVOICE_PREFIX_ALPHABET = string.ascii_uppercase + string.digits
+
+
+def _byte_tables(alphabet: str) -> tuple[bytes, bytes]:
+    """Map each random byte to a character of ``alphabet``, and list the bytes to drop.
+
+    Bytes at or above the largest multiple of the alphabet's size would favour its first
+    characters, so they are dropped rather than mapped.
+    """
+    size = len(alphabet)
+    limit = 256 - 256 % size
+    table = bytes(ord(alphabet[byte % size]) for byte in range(256))
+    return table, bytes(range(limit, 256))
+
+
+_TABLES: Mapping[str, tuple[bytes, bytes]] = MappingProxyType(
+    {alphabet: _byte_tables(alphabet) for alphabet in (ALPHANUMERIC, INVOICE_PREFIX_ALPHABET)}
+)
 
 
 def random_id(prefix: str, length: int = 24) -> str:
@@ -14,19 +34,19 @@ def random_id(prefix: str, length: int = 24) -> str:
 
 
 def random_alnum(length: int, alphabet: str = ALPHANUMERIC) -> str:
-    """Return ``length`` random characters drawn from ``alphabet`` (at most 256 characters).
+    """Return ``length`` random characters drawn from ``alphabet`` (ASCII, at most 256 characters).
 
-    One ``token_bytes`` call instead of a ``secrets.choice`` (a system call) per character: every
-    response carries a fresh request id, so this is on the hot path (benchmarks/RESULTS.md).
+    Random bytes go through one ``bytes.translate`` instead of a ``secrets.choice`` (a system call)
+    per character: every response carries a fresh request id, so this is on the hot path
+    (benchmarks/RESULTS.md).
     """
-    size = len(alphabet)
-    limit = 256 - 256 % size  # bytes at or above this would favour the first characters: drop them
-    chars: list[str] = []
-    while len(chars) < length:
-        chars.extend(alphabet[byte % size] for byte in secrets.token_bytes(length) if byte < limit)
-    return "".join(chars[:length])
+    table, drop = _TABLES.get(alphabet) or _byte_tables(alphabet)
+    drawn = b""
+    while len(drawn) < length:
+        drawn += secrets.token_bytes(length).translate(table, drop)
+    return drawn[:length].decode("ascii")
 
 
 def invoice_prefix() -> str:
     """Return a random customer invoice prefix such as ``7FE1103A``."""
-    return random_alnum(8, string.ascii_uppercase + string.digits)
+    return random_alnum(8, INVOICE_PREFIX_ALPHABET)

@@ -18,6 +18,8 @@ _VERSION = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\.[a-z]+)?")
 
 def parse_version(header: str | None) -> str:
     """Return the requested API version, or the default when none was sent."""
+    if header == DEFAULT_VERSION:
+        return header
     if header is None or not header.strip():
         return DEFAULT_VERSION
     value = header.strip()
