@@ -25,6 +25,7 @@ def main() -> None:
         log_level="warning",
         access_log=False,
         lifespan="off",
+        proxy_headers=False,
     )
 
 

@@ -1,7 +1,12 @@
 """Benchmark 4: requests per second of the reference server vs localstripe under the same ``wrk`` load.
 
-Each server runs in its own process on a free loopback port. One customer with one card is made,
-then ``wrk`` (keep-alive) fetches the customer and the card list with 1 and with 10 connections.
+Each server runs in its own process on a free loopback port, all of them at once. One customer with
+one card is made on each, then ``wrk`` (keep-alive) fetches the customer and the card list with 1
+and with 10 connections. The servers take turns run by run (the order rotates), so that a change
+of the machine's load during the benchmark falls on all of them alike; the ratio of two servers
+measured minutes apart on a shared machine moved by 2× (benchmarks/RESULTS.md). Besides requests
+per second, the server's own CPU time per request is read from ``/proc`` (Linux): it depends far
+less on what else the machine runs.
 """
 
 from __future__ import annotations
@@ -9,13 +14,14 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import os
 import re
 import shutil
 import socket
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -58,8 +64,8 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(server: Server) -> Iterator[int]:
-    """Run ``server`` on a free port until the block ends; yield the port once it answers."""
+def serving(server: Server) -> Iterator[tuple[int, int]]:
+    """Run ``server`` on a free port until the block ends; yield its port and pid once it answers."""
     port = free_port()
     argv = [part.replace("{port}", str(port)) for part in server.argv]
     child = subprocess.Popen(argv, cwd=REPO, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -73,7 +79,7 @@ def serving(server: Server) -> Iterator[int]:
                 if child.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"{server.name} did not start: {child.stderr.read().decode()[-300:]}") from None
                 time.sleep(0.05)
-        yield port
+        yield port, child.pid
     finally:
         child.terminate()
         try:
@@ -118,11 +124,21 @@ def make_customer_with_card(port: int, mint: bool) -> str:
 
 
 REQUESTS_PER_SECOND = re.compile(r"Requests/sec:\s+([\d.]+)")
+REQUESTS_DONE = re.compile(r"(\d+) requests in ")
 NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 
 
-def wrk(url: str, connections: int, seconds: int) -> tuple[float, int]:
-    """Requests per second and non-2xx answers of one ``wrk`` run (one thread, keep-alive)."""
+@dataclass(frozen=True, slots=True)
+class WrkRun:
+    """One ``wrk`` run: requests per second, requests answered, non-2xx answers."""
+
+    rate: float
+    requests: int
+    errors: int
+
+
+def wrk(url: str, connections: int, seconds: int) -> WrkRun:
+    """Run ``wrk`` once against ``url`` (one thread, keep-alive)."""
     argv = [
         "wrk",
         "-t1",
@@ -135,11 +151,20 @@ def wrk(url: str, connections: int, seconds: int) -> tuple[float, int]:
         url,
     ]
     output = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
-    rate = REQUESTS_PER_SECOND.search(output)
-    if rate is None:
+    rate, done = REQUESTS_PER_SECOND.search(output), REQUESTS_DONE.search(output)
+    if rate is None or done is None:
         raise RuntimeError(f"wrk printed no rate: {output[-300:]}")
     errors = NON_2XX.search(output)
-    return float(rate.group(1)), int(errors.group(1)) if errors else 0
+    return WrkRun(float(rate.group(1)), int(done.group(1)), int(errors.group(1)) if errors else 0)
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of process ``pid`` so far (all its threads), or ``None`` without ``/proc``."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def endpoints(customer: str) -> dict[str, str]:
@@ -150,37 +175,66 @@ def endpoints(customer: str) -> dict[str, str]:
     }
 
 
-def measure_server(server: Server, runs: int, seconds: int) -> dict[tuple[str, int], list[float]]:
-    """Requests per second per (endpoint, connections), ``runs`` times each."""
-    rates: dict[tuple[str, int], list[float]] = {}
-    with serving(server) as port:
-        customer = make_customer_with_card(port, server.mints_tokens)
-        for name, path in endpoints(customer).items():
+@dataclass
+class Samples:
+    """What one server did under one load, run by run."""
+
+    rates: list[float] = field(default_factory=list)
+    cpu_per_request: list[float] = field(default_factory=list)
+
+
+Load = tuple[str, int]
+"""An endpoint name and a number of connections."""
+
+
+def measure_interleaved(found: list[Server], runs: int, seconds: int) -> dict[str, dict[Load, Samples]]:
+    """Serve every server at once and measure each load ``runs`` times per server, servers taking turns."""
+    measured: dict[str, dict[Load, Samples]] = {server.name: {} for server in found}
+    with contextlib.ExitStack() as stack:
+        running = [(server, *stack.enter_context(serving(server))) for server in found]
+        paths = {
+            server.name: endpoints(make_customer_with_card(port, server.mints_tokens)) for server, port, _ in running
+        }
+        for name in endpoints(""):
             for connections in CONNECTIONS:
-                wrk(f"http://127.0.0.1:{port}{path}", connections, 1)  # warm-up
-                for _ in range(runs):
-                    rate, errors = wrk(f"http://127.0.0.1:{port}{path}", connections, seconds)
-                    if errors:
-                        raise RuntimeError(f"{server.name} {name}: {errors} non-2xx answers under load")
-                    rates.setdefault((name, connections), []).append(rate)
-    return rates
+                for server, port, _ in running:
+                    wrk(f"http://127.0.0.1:{port}{paths[server.name][name]}", connections, 1)  # warm-up
+                for turn in range(runs):
+                    shift = turn % len(running)
+                    for server, port, pid in running[shift:] + running[:shift]:
+                        before = cpu_seconds(pid)
+                        result = wrk(f"http://127.0.0.1:{port}{paths[server.name][name]}", connections, seconds)
+                        after = cpu_seconds(pid)
+                        if result.errors:
+                            raise RuntimeError(f"{server.name} {name}: {result.errors} non-2xx answers under load")
+                        samples = measured[server.name].setdefault((name, connections), Samples())
+                        samples.rates.append(result.rate)
+                        if before is not None and after is not None and result.requests:
+                            samples.cpu_per_request.append((after - before) / result.requests * 1e6)
+    return measured
 
 
 def run(runs: int, seconds: int) -> list[Figure]:
     """The table rows of benchmark 4."""
     if shutil.which("wrk") is None:
         return [skipped("4", "server throughput", "wrk is not installed (apt-get install -y wrk)")]
-    measured: dict[str, dict[tuple[str, int], list[float]]] = {}
-    for server in servers():
-        measured[server.name] = measure_server(server, runs, seconds)
+    measured = measure_interleaved(servers(), runs, seconds)
     rows: list[Figure] = []
-    for key, rates in measured["reference"].items():
+    for key, ours in measured["reference"].items():
         name, connections = key
-        rows.append(Figure("4", f"reference {name}, {connections} conn", median(rates), "req/s", spread(rates)))
+        rows.append(
+            Figure("4", f"reference {name}, {connections} conn", median(ours.rates), "req/s", spread(ours.rates))
+        )
         plain = measured.get("reference on h11+asyncio", {}).get(key)
         if plain:
             rows.append(
-                Figure("4", "  same on h11+asyncio (no httptools/uvloop)", median(plain), "req/s", spread(plain))
+                Figure(
+                    "4",
+                    "  same on h11+asyncio (no httptools/uvloop)",
+                    median(plain.rates),
+                    "req/s",
+                    spread(plain.rates),
+                )
             )
         theirs = measured.get("localstripe", {}).get(key)
         if theirs is None:
@@ -188,8 +242,12 @@ def run(runs: int, seconds: int) -> list[Figure]:
                 skipped("4", f"  vs localstripe, {connections} conn", f"no localstripe at {LOCALSTRIPE_PYTHON}")
             )
             continue
-        ratio = median(rates) / median(theirs)
-        rows.append(Figure("4", f"  localstripe {name}, {connections} conn", median(theirs), "req/s", spread(theirs)))
+        ratio = median(ours.rates) / median(theirs.rates)
+        rows.append(
+            Figure(
+                "4", f"  localstripe {name}, {connections} conn", median(theirs.rates), "req/s", spread(theirs.rates)
+            )
+        )
         rows.append(
             Figure(
                 "4",
@@ -200,4 +258,16 @@ def run(runs: int, seconds: int) -> list[Figure]:
                 met=ratio >= THROUGHPUT_GOAL,
             )
         )
+        if ours.cpu_per_request and theirs.cpu_per_request:
+            cpu_ratio = median(theirs.cpu_per_request) / median(ours.cpu_per_request)
+            rows.append(
+                Figure(
+                    "4",
+                    "  server CPU per request, reference / localstripe",
+                    median(ours.cpu_per_request),
+                    f"µs / {median(theirs.cpu_per_request):.0f} µs",
+                    spread(ours.cpu_per_request),
+                    note=f"localstripe needs {cpu_ratio:.2g}× the CPU",
+                )
+            )
     return rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import signal
 import socket
@@ -70,6 +71,9 @@ class ReferenceServer:
             log_level="warning",
             access_log=False,
             lifespan="off",
+            http=http_protocol(),
+            # Nothing reads the client address, so uvicorn need not parse X-Forwarded-* on every request.
+            proxy_headers=False,
             timeout_graceful_shutdown=1,
         )
         server = uvicorn.Server(config)
@@ -144,6 +148,15 @@ class ReferenceServer:
     ) -> None:
         """Stop the server at the end of a ``with`` block."""
         self.stop()
+
+
+def http_protocol() -> type[asyncio.Protocol] | str:
+    """Return uvicorn's httptools protocol writing each answer at once (uvicorn's own choice without httptools)."""
+    try:
+        from .coalescing import CoalescingHttpToolsProtocol
+    except ImportError:  # httptools missing: uvicorn falls back to h11
+        return "auto"
+    return CoalescingHttpToolsProtocol
 
 
 def _run(server: uvicorn.Server, listener: socket.socket) -> None:
