@@ -32,6 +32,7 @@ LOCALSTRIPE_PYTHON = Path("/work/venv-localstripe/bin/python")
 THROUGHPUT_GOAL = 2.0
 API_KEY = "sk_test_benchthroughput0000000001"
 CONNECTIONS = (1, 10)
+HELLO = "hello-world on the same stack"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ def servers() -> list[Server]:
     found = [
         Server("reference", (PYTHON, "-m", "conformance.reference", "--port", "{port}")),
         Server("reference on h11+asyncio", (PYTHON, "-m", "benchmarks.serve_reference", "{port}", "h11", "asyncio")),
+        Server(HELLO, (PYTHON, "-m", "benchmarks.serve_hello", "{port}")),
     ]
     if LOCALSTRIPE_PYTHON.exists():
         found.append(
@@ -243,6 +245,18 @@ def run(runs: int, seconds: int) -> list[Figure]:
             )
             continue
         ratio = median(ours.rates) / median(theirs.rates)
+        ceiling = measured.get(HELLO, {}).get(key)
+        if ceiling:
+            rows.append(
+                Figure(
+                    "4",
+                    f"  {HELLO} (no work: the ceiling)",
+                    median(ceiling.rates),
+                    "req/s",
+                    spread(ceiling.rates),
+                    note=f"{median(ceiling.rates) / median(theirs.rates):.2g}× localstripe",
+                )
+            )
         rows.append(
             Figure(
                 "4", f"  localstripe {name}, {connections} conn", median(theirs.rates), "req/s", spread(theirs.rates)

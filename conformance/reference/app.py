@@ -124,6 +124,8 @@ async def read_params(request: IncomingRequest) -> dict[str, object]:
     """Decode the query string and the form body into one parameter tree."""
     query = _utf8(request.query, "query string")
     body = _utf8(await request.body(), "request body")
+    if not query and not body:
+        return {}
     try:
         return decode_form("&".join(part for part in (query, body) if part))
     except FormDecodeError as error:
