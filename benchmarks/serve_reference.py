@@ -1,7 +1,8 @@
 """Serve the reference app with a chosen uvicorn stack: ``python -m benchmarks.serve_reference PORT H11|... LOOP``.
 
 Benchmark 4 uses it to show what httptools and uvloop bring: ``h11 asyncio`` is uvicorn's pure-Python
-stack, ``auto auto`` what ``ReferenceServer`` runs (httptools and uvloop when installed).
+stack; ``auto auto`` is httptools and uvloop when installed, as ``ReferenceServer`` runs them but
+without its one-write-per-answer protocol.
 """
 
 from __future__ import annotations
