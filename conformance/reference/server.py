@@ -173,12 +173,13 @@ def serve(host: str = "127.0.0.1", port: int = 12111) -> None:
     Raises ``OSError`` when the address cannot be bound (e.g. the port is busy).
     """
     server = ReferenceServer(host=host, port=port).start()
-    print(f"Stripe reference server listening on {server.url} (Ctrl-C to stop)", flush=True)
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.getsignal(signal.SIGTERM)
     if in_main_thread:
         signal.signal(signal.SIGTERM, _interrupt)
     try:
+        # Printed inside the try: whoever reads the URL may interrupt at once, and must get a clean stop.
+        print(f"Stripe reference server listening on {server.url} (Ctrl-C to stop)", flush=True)
         while server.running:
             time.sleep(0.2)
     except KeyboardInterrupt:
