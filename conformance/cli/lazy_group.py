@@ -1,7 +1,7 @@
 """A click group that imports a subcommand's module only when that subcommand runs.
 
 ``stripe-conformance requirements`` then starts without importing pytest, the reference server
-(starlette, uvicorn) or the cassette machinery (vcrpy): start-up is part of every CI job's wait.
+(uvicorn) or the cassette machinery (vcrpy): start-up is part of every CI job's wait.
 """
 
 from __future__ import annotations
