@@ -172,26 +172,24 @@ def test_lifespan_events_are_acknowledged() -> None:
     assert [message["type"] for message in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
 
 
-def test_a_client_that_leaves_mid_body_gets_no_answer() -> None:
-    scope = {
+def _post_customers(key: str) -> dict[str, object]:
+    return {
         "type": "http",
         "method": "POST",
         "path": "/v1/customers",
         "query_string": b"",
-        "headers": [(b"authorization", b"Bearer sk_test_leaver")],
+        "headers": [(b"authorization", f"Bearer {key}".encode())],
     }
+
+
+def test_a_client_that_leaves_mid_body_gets_no_answer() -> None:
+    scope = _post_customers("sk_test_leaver")
     incoming = [{"type": "http.request", "body": b"email=a", "more_body": True}, {"type": "http.disconnect"}]
     assert _run_app(scope, incoming) == []
 
 
 def test_a_body_in_chunks_is_read_whole() -> None:
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": "/v1/customers",
-        "query_string": b"",
-        "headers": [(b"authorization", b"Bearer sk_test_chunks")],
-    }
+    scope = _post_customers("sk_test_chunks")
     incoming = [
         {"type": "http.request", "body": b"email=a%40", "more_body": True},
         {"type": "http.request", "body": b"example.com", "more_body": False},
