@@ -69,6 +69,9 @@ class ReferenceServer:
             host=self.host,
             port=self._requested_port,
             log_level="warning",
+            # uvicorn's own logging config goes through dictConfig, which closes every handler
+            # already installed (pytest's --log-file among them); its loggers propagate instead.
+            log_config=None,
             access_log=False,
             lifespan="off",
             http=http_protocol(),

@@ -29,3 +29,17 @@ def test_plugin_is_inert_for_other_projects(pytester):
     assert result.ret == 0
     assert "verdict:" not in result.stdout.str()
     result.stdout.no_fnmatch_line("*= stripe-conformance =*")
+
+
+def test_log_file_keeps_working_after_the_built_in_server_starts(pytester, tmp_path):
+    """Starting the reference server must not close the handlers pytest installed (--log-file)."""
+    pytester.makepyfile(
+        "import logging\n"
+        "def test_probe(stripe_client):\n"
+        "    assert stripe_client.get('/v1/customers?limit=1').status == 200\n"
+        "    logging.getLogger('probe').warning('logged after the reference server started')\n"
+    )
+    log = tmp_path / "run.log"
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--log-file={log}")
+    assert result.ret == 0, result.stdout.str()
+    assert "logged after the reference server started" in log.read_text()
