@@ -65,7 +65,7 @@ class Verifier:
 
     def record_pass(self, req: str) -> None:
         """Record that ``req`` was checked and held, for checks made outside this verifier (fuzzing)."""
-        self._record(True, _never, req)
+        self.passed[req] = self.passed.get(req, 0) + 1
 
     @contextmanager
     def soft(self) -> Iterator[None]:
@@ -185,10 +185,6 @@ class Verifier:
             ),
             req,
         )
-
-
-def _never(requirement_id: str) -> Failure:
-    raise AssertionError(f"{requirement_id}: a recorded pass has no failure")
 
 
 def resolve_path(document: Any, json_path: str) -> Any:

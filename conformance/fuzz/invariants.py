@@ -21,6 +21,7 @@ from urllib.parse import unquote
 import schemathesis
 
 from conformance.checks import Failure, ValueMismatch
+from conformance.fuzz.attach import attach_card
 from conformance.fuzz.model import AccountModel, CustomerModel
 from conformance.fuzz.requirement_ids import (
     DEFAULT_SOURCE_LIVE,
@@ -230,9 +231,7 @@ class Invariants:
     def _exercise_step(self, customer: CustomerModel, method: str, path: str, card: str) -> list[Failure]:
         before = customer.default
         if method == "POST":
-            response = self.client.post(path, {"source": "tok_mastercard", "metadata": {"origin": "exercise"}})
-            if response.status == 400:  # metadata refused on attach: card.create.metadata reports that
-                response = self.client.post(path, {"source": "tok_mastercard"})
+            response = attach_card(self.client, customer.id, "tok_mastercard", {"origin": "exercise"})
             body = response.json()
             if response.status != 200 or not isinstance(body, dict):
                 return []

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 
 from conformance.checks import ConformanceError, Failure
+from conformance.fuzz.attach import attach_card
 from conformance.fuzz.checks import merge
 from conformance.fuzz.config import hypothesis_settings
 from conformance.fuzz.determinism import without_local_constants
@@ -78,21 +79,10 @@ class Scratch:
             self.customer_id = str(body["id"])
             self._cleanup.append(f"/v1/customers/{self.customer_id}")
             for token in ("tok_visa", "tok_mastercard"):
-                card = self._ok(self._attach(self.customer_id, token), "attaching a card")
+                attached = attach_card(self._client, self.customer_id, token, dict(SCRATCH_METADATA))
+                card = self._ok(attached, "attaching a card")
                 self.card_ids.insert(0, str(card["id"]))
         return self.customer_id
-
-    def _attach(self, customer: str, token: str) -> Response:
-        """Attach a card carrying the scratch metadata; without it if the target refuses metadata there.
-
-        Refusing metadata on attach is a deviation the hand-written scenarios report
-        (``card.create.metadata``); here it must not keep the operation under test from being fuzzed.
-        """
-        path = f"/v1/customers/{customer}/sources"
-        response = self._client.post(path, {"source": token, "metadata": dict(SCRATCH_METADATA)})
-        if response.status == 400:
-            response = self._client.post(path, {"source": token})
-        return response
 
     def webhook(self) -> str:
         """Create (once) a webhook endpoint and return its id."""

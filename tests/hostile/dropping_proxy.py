@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import http.client
 import socket
-import socketserver
 import threading
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from hostile_server import Seen, _read_request
+from hostile_server import LoopbackServer, Seen, _read_request
 
 
 class DroppingProxy:
@@ -27,22 +26,11 @@ class DroppingProxy:
         self.forwarded: list[Seen] = []
         self.dropped: list[Seen] = []
         self._lock = threading.Lock()
-        proxy = self
-
-        class Handler(socketserver.BaseRequestHandler):
-            def handle(self) -> None:
-                proxy._serve(self.request, drop)
-
-        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler, bind_and_activate=False)
-        self._server.daemon_threads = True
-        self._server.allow_reuse_address = True
-        self._server.server_bind()
-        self._server.server_activate()
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._loopback = LoopbackServer(lambda sock: self._serve(sock, drop))
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self._loopback.url
 
     def _serve(self, sock: socket.socket, drop: Callable[[Seen, int], bool]) -> None:
         sock.settimeout(10)
@@ -81,10 +69,8 @@ class DroppingProxy:
             connection.close()
 
     def __enter__(self) -> DroppingProxy:
-        self._thread.start()
+        self._loopback.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
+        self._loopback.stop()

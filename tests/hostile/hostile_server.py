@@ -60,23 +60,13 @@ class HostileState:
     customers: int = 0
 
 
-class HostileServer:
-    """Serve one hostile behaviour on a free loopback port; use as a context manager."""
+class LoopbackServer:
+    """A threaded TCP server on a free 127.0.0.1 port that hands each connection to ``serve``."""
 
-    def __init__(
-        self, behaviour: str, scope: str = "scenarios", *, key: str = HOSTILE_KEY, huge_size: int = 50 * 1024 * 1024
-    ) -> None:
-        if behaviour not in BEHAVIOURS:
-            raise ValueError(f"unknown behaviour {behaviour!r}")
-        if scope not in ("all", "scenarios"):
-            raise ValueError(f"unknown scope {scope!r}")
-        self.state = HostileState(behaviour, scope, key)
-        self.huge_size = huge_size
-        state, huge = self.state, huge_size
-
+    def __init__(self, serve: Callable[[socket.socket], None]) -> None:
         class Handler(socketserver.BaseRequestHandler):
             def handle(self) -> None:
-                _serve_connection(self.request, state, huge)
+                serve(self.request)
 
         self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler, bind_and_activate=False)
         self._server.daemon_threads = True
@@ -89,20 +79,45 @@ class HostileServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(5)
+
+
+class HostileServer:
+    """Serve one hostile behaviour on a free loopback port; use as a context manager."""
+
+    def __init__(
+        self, behaviour: str, scope: str = "scenarios", *, key: str = HOSTILE_KEY, huge_size: int = 50 * 1024 * 1024
+    ) -> None:
+        if behaviour not in BEHAVIOURS:
+            raise ValueError(f"unknown behaviour {behaviour!r}")
+        if scope not in ("all", "scenarios"):
+            raise ValueError(f"unknown scope {scope!r}")
+        self.state = HostileState(behaviour, scope, key)
+        self.huge_size = huge_size
+        self._loopback = LoopbackServer(lambda sock: _serve_connection(sock, self.state, huge_size))
+
+    @property
+    def url(self) -> str:
+        return self._loopback.url
+
     @property
     def seen(self) -> list[Seen]:
         with self.state.lock:
             return list(self.state.seen)
 
     def __enter__(self) -> HostileServer:
-        self._thread.start()
+        self._loopback.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.state.stop.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
+        self._loopback.stop()
 
 
 def _serve_connection(sock: socket.socket, state: HostileState, huge: int) -> None:
