@@ -9,15 +9,18 @@ from conformance.checks.failures import (
     TransportFailure,
     ValueMismatch,
 )
+from conformance.checks.preconditions import Blocked, Unsupported
 from conformance.checks.verifier import Verifier
 
 __all__ = [
+    "Blocked",
     "ConformanceError",
     "EnvelopeViolation",
     "Failure",
     "SchemaViolation",
     "StatusMismatch",
     "TransportFailure",
+    "Unsupported",
     "ValueMismatch",
     "Verifier",
 ]

@@ -6,7 +6,32 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-STATUSES = ("passed", "failed", "skipped", "xfailed", "error")
+STATUSES = (
+    "passed",
+    "failed",
+    "skipped",
+    "xfailed",
+    "error",
+    "not_assessed",
+    "blocked",
+    "unsupported",
+    "not_run",
+)
+"""Every status a requirement can end with.
+
+- ``passed``: at least one check observed a real answer and none failed.
+- ``failed``: a check observed an answer that violates the requirement.
+- ``xfailed``: failed, as an expectation (profile or ``--expect`` file) says it does.
+- ``error``: the suite itself broke while checking it (a bug of ours or a broken input), never a setup failure.
+- ``not_assessed``: its scenario ran, but no check observed anything for it (the reason says why).
+- ``blocked``: a shared precondition failed; ``blocked_by`` names that root cause, reported once.
+- ``unsupported``: the target lacks the route or feature (a Stripe-shaped 404, or the profile does not claim it).
+- ``not_run``: never started: deselected, a shard, a deadline or an interrupt (the reason says which).
+- ``skipped``: an expectation file says to skip it.
+"""
+
+NOT_ASSESSED_STATUSES = ("not_assessed", "blocked", "unsupported", "not_run", "skipped")
+"""Statuses that carry no observation: they neither pass nor fail a requirement."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,10 +23,20 @@ AREAS = (
     "schema",
     "fuzz",
     "client",
+    "webhook_endpoints",
+    "climate",
+    "forwarding",
+    "crypto_onramp",
+    "identity",
 )
 LEVELS = ("MUST", "SHOULD")
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_-]*)+$")
-_FIELDS = {"id", "area", "level", "title", "source", "untested"}
+_FIELDS = {"id", "area", "level", "title", "source", "untested", "evidence"}
+EVIDENCE_KINDS = ("seed", "spec", "docs", "fixture", "observed")
+"""How we know: a seed section, an OpenAPI 2023-08-16 pointer, a public Stripe docs URL, an official
+fixture, or Stripe behaviour seen but not documented (``ref`` says where it was seen)."""
+MUST_EVIDENCE = ("seed", "spec", "docs")
+"""Only these kinds of evidence can make a requirement a MUST."""
 
 
 class CatalogueError(ValueError):
@@ -43,6 +53,19 @@ class Requirement:
     title: str
     source: str
     untested: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One piece of evidence for a requirement: its kind (``EVIDENCE_KINDS``) and where it is."""
+
+    kind: str
+    ref: str
+
+    def to_dict(self) -> dict[str, str]:
+        """Return the JSON-ready form."""
+        return {"kind": self.kind, "ref": self.ref}
 
 
 @dataclass(frozen=True)
@@ -102,7 +125,8 @@ def _parse_entry(entry: dict[str, object], where: str) -> Requirement:
     for name in ("id", "area", "level", "title", "source"):
         if not isinstance(entry.get(name), str) or not entry[name]:
             raise CatalogueError(f"{where}: missing or empty {name!r}")
-    requirement = Requirement(**entry)  # type: ignore[arg-type]
+    evidence = _parse_evidence(entry.get("evidence", []), where)
+    requirement = Requirement(**(entry | {"evidence": evidence}))  # type: ignore[arg-type]
     if not _ID_PATTERN.match(requirement.id):
         raise CatalogueError(f"{where}: id {requirement.id!r} is not dotted lowercase")
     if requirement.area not in AREAS:
@@ -110,6 +134,19 @@ def _parse_entry(entry: dict[str, object], where: str) -> Requirement:
     if requirement.level not in LEVELS:
         raise CatalogueError(f"{where}: level {requirement.level!r} is not MUST or SHOULD")
     return requirement
+
+
+def _parse_evidence(raw: object, where: str) -> tuple[Evidence, ...]:
+    if not isinstance(raw, list):
+        raise CatalogueError(f"{where}: evidence must be a list of {{kind, ref}} tables")
+    evidence = []
+    for item in raw:
+        if not isinstance(item, dict) or set(item) != {"kind", "ref"}:
+            raise CatalogueError(f"{where}: each evidence entry needs exactly 'kind' and 'ref'")
+        if item["kind"] not in EVIDENCE_KINDS or not isinstance(item["ref"], str) or not item["ref"]:
+            raise CatalogueError(f"{where}: evidence kind must be one of {EVIDENCE_KINDS} with a non-empty ref")
+        evidence.append(Evidence(item["kind"], item["ref"]))
+    return tuple(evidence)
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
