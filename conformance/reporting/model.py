@@ -46,10 +46,13 @@ class TestOutcome:
     nodeid: str
     cited: tuple[str, ...]
     outcome: str
+    """passed, failed, skipped, error, or blocked / unsupported (the scenario raised ``Blocked`` / ``Unsupported``)."""
     passed_checks: tuple[str, ...] = ()
     failures: tuple[dict[str, Any], ...] = ()
     detail: str | None = None
     duration: float = 0.0
+    root_cause: dict[str, Any] | None = None
+    """For blocked / unsupported: ``{"id": precondition or feature, "reason": sentence, "evidence": {...} | None}``."""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready form."""
@@ -61,6 +64,7 @@ class TestOutcome:
             "failures": list(self.failures),
             "detail": self.detail,
             "duration": self.duration,
+            "root_cause": self.root_cause,
         }
 
     @classmethod
@@ -74,6 +78,7 @@ class TestOutcome:
             failures=tuple(data["failures"]),
             detail=data["detail"],
             duration=data["duration"],
+            root_cause=data.get("root_cause"),
         )
 
 
