@@ -11,8 +11,8 @@ import sys
 import click
 
 from conformance import __version__
-from conformance.cli.exit_codes import EXIT_USAGE
 from conformance.cli.lazy_group import LazyGroup
+from conformance.exit_codes import EXIT_USAGE
 
 __all__ = ["cli", "main"]
 

@@ -6,7 +6,7 @@ import re
 
 import click
 
-from conformance.cli.exit_codes import EXIT_NONCONFORMING, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
+from conformance.exit_codes import EXIT_NONCONFORMING, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
 from conformance.http import StripeClient, build_transport
 from conformance.http.stack import DEFAULT_TIMEOUT, TransportSettings
 from conformance.targets import LIVE_KEY_OVERRIDE_FLAG, ConfigError, PreflightError, TargetConfig, preflight

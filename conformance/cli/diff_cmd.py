@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from conformance.cli.exit_codes import EXIT_NONCONFORMING, EXIT_OK, EXIT_USAGE
+from conformance.exit_codes import EXIT_NONCONFORMING, EXIT_OK, EXIT_USAGE
 from conformance.reporting import diff_reports, read_report
 from conformance.reporting.diff import render_diff_json, render_diff_markdown, render_diff_text
 

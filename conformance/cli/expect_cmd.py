@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from conformance.cli.exit_codes import EXIT_OK, EXIT_USAGE
+from conformance.exit_codes import EXIT_OK, EXIT_USAGE
 from conformance.expectations import expectations_toml
 from conformance.reporting import read_report
 

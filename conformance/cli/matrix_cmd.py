@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from conformance.cli.exit_codes import EXIT_OK, EXIT_USAGE
+from conformance.exit_codes import EXIT_OK, EXIT_USAGE
 from conformance.reporting import build_matrix, read_report
 from conformance.reporting.matrix import (
     render_matrix_html,

@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from conformance.recording.seeds import int_seed_for
+from conformance.settings.options import DEFAULT_EXAMPLES
 
-DEFAULT_EXAMPLES = 3
-"""Examples per operation (and scenarios of the state machine) in a default run: a few seconds."""
+__all__ = ["DEFAULT_EXAMPLES", "DEFAULT_SEED", "SCENARIOS_PER_EXAMPLE", "STATEFUL_STEPS", "FuzzBudget"]
+
 DEFAULT_SEED = "0"
 """Seed when none is given outside a run (a run always has one: ``--seed``, or a fresh one it reports)."""
 STATEFUL_STEPS = 12

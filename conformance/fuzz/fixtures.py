@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.fuzz.budget import DEFAULT_EXAMPLES, FuzzBudget
+from conformance.fuzz.budget import FuzzBudget
 from conformance.http import StripeClient
+from conformance.plugin.run_settings import run_settings
 from conformance.targets import TargetConfig
 from conformance.targets.profile import TargetProfile
-
-EXAMPLES_OPTION = "stripe_fuzz_examples"
 
 
 def budget_from(config: pytest.Config, seed: str) -> FuzzBudget:
     """Return the budget the options ask for (``--stripe-fuzz-examples``) under the run's seed."""
-    examples = config.getoption(EXAMPLES_OPTION, default=None)
-    return FuzzBudget(examples=DEFAULT_EXAMPLES if examples is None else int(examples), seed=seed)
+    return FuzzBudget(examples=run_settings(config).fuzz_examples, seed=seed)
 
 
 @pytest.fixture(scope="session")

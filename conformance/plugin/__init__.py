@@ -14,7 +14,9 @@ import pytest
 
 from conformance import __version__
 from conformance.checks import ConformanceError, Failure, TransportFailure
+from conformance.exit_codes import EXIT_UNREACHABLE, EXIT_USAGE
 from conformance.http import RateLimitedError, TransportError
+from conformance.http.client import DEFAULT_STRIPE_VERSION
 from conformance.plugin.expect import apply_session_expectations
 from conformance.plugin.fixtures import (
     _idempotency_counter,
@@ -27,10 +29,10 @@ from conformance.plugin.fixtures import (
     stripe_transport,
 )
 from conformance.plugin.network import deadline_passed, start_deadline, transport_settings
-from conformance.plugin.options import add_options
 from conformance.plugin.profiles import FEATURE_MARKER, session_profile, skip_unclaimed_features
 from conformance.plugin.report_plugins import pytest_cmdline_main as pytest_cmdline_main
 from conformance.plugin.report_plugins import register_reporting
+from conformance.plugin.run_settings import HANDOFF, add_options, given_run, run_settings, settings_error_exit
 from conformance.plugin.state import PHASES_KEY, STATE_KEY, VERIFIER_KEY, SessionState, utc_now
 from conformance.reporting import (
     REPORT_FILES,
@@ -43,6 +45,7 @@ from conformance.reporting import (
 )
 from conformance.requirements import load_catalogue
 from conformance.selection import Shard
+from conformance.settings import BY_NAME, SettingsError
 from conformance.targets import ConfigError, PreflightError, TargetConfig, preflight
 
 __all__ = [
@@ -58,10 +61,6 @@ __all__ = [
 
 # Cassette recording/replay, the run seed and report redaction (options, hooks, fixtures).
 pytest_plugins = ["conformance.plugin.recording"]
-
-EXIT_CONFIG = 2
-EXIT_UNREACHABLE = 3
-
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Register the plugin's option group."""
@@ -81,6 +80,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "fuzz: property-based and stateful fuzzing of the surface (deselect with -m 'not fuzz')"
     )
+    try:
+        run_settings(config)
+    except SettingsError as exc:
+        settings_error_exit(exc)
     config.stash[STATE_KEY] = _session_state(config)
     config.pluginmanager.register(OutcomeCollector(config), "stripe-conformance-collector")
     register_reporting(config)
@@ -89,26 +92,33 @@ def pytest_configure(config: pytest.Config) -> None:
 def _session_state(config: pytest.Config) -> SessionState:
     """A fresh state; xdist workers take the controller's run id."""
     state = SessionState()
-    handoff = getattr(config, "workerinput", {}).get(_HANDOFF)
+    handoff = getattr(config, "workerinput", {}).get(HANDOFF)
     if handoff:
         state.run_id = handoff["run_id"]
-    shard = config.getoption("stripe_shard")
-    if shard:
-        try:
-            Shard.parse(shard)
-        except ValueError as exc:
-            raise pytest.UsageError(str(exc)) from None
+    given = given_run(config)
+    if given is not None and given.target is not None:
+        state.target = given.target
+    elif handoff and handoff.get("target"):
+            state.target = TargetConfig(**handoff["target"])  # validated by the controller: not built again
     return state
-
-
-_HANDOFF = "stripe_conformance"
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
-    """Under pytest-xdist: give every worker the controller's run id (its objects are tagged with it)."""
+    """Under pytest-xdist: give every worker the controller's run id, settings and validated target.
+
+    They travel over xdist's channel, never through argv or the environment (the key is among them).
+    """
     state = node.config.stash[STATE_KEY]
-    node.workerinput[_HANDOFF] = {"run_id": state.run_id}
+    target = state.target
+    node.workerinput[HANDOFF] = {
+        "run_id": state.run_id,
+        "settings": run_settings(node.config).to_wire(),
+        "target": None if target is None else {
+            "base_url": target.base_url, "api_key": target.api_key, "stripe_version": target.stripe_version,
+            "allow_live_key": target.allow_live_key, "name": target.name,
+        },
+    }
 
 
 class OutcomeCollector:
@@ -128,29 +138,38 @@ class OutcomeCollector:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """With a target (``--stripe-target`` or a profile's URL): refuse live keys, then preflight."""
+    """With a target (``--stripe-target`` or a profile's URL): refuse live keys, then preflight.
+
+    A target the front-end (or the xdist controller) already validated is taken as it is.
+    """
     config = session.config
-    worker = hasattr(config, "workerinput")  # under xdist the controller has preflighted already
-    if not config.getoption("stripe_target") and not config.getoption("stripe_profile"):
+    state = config.stash[STATE_KEY]
+    given = given_run(config)
+    if given is not None and given.target is not None:
+        state.target = given.target
+    if state.target is not None:
+        return
+    settings = run_settings(config)
+    if not settings.target and not settings.profile:
         return
     try:
         profile = session_profile(config)
     except ConfigError as exc:
-        pytest.exit(f"stripe-conformance: error: {exc}", returncode=EXIT_CONFIG)
-    url = config.getoption("stripe_target") or (None if profile.builtin else profile.url)
+        pytest.exit(f"stripe-conformance: error: {exc}", returncode=EXIT_USAGE)
+    url = settings.target or (None if profile.builtin else profile.url)
     if not url:
         return
     try:
         target = TargetConfig.build(
             url,
-            config.getoption("stripe_api_key"),
-            stripe_version=config.getoption("stripe_version") or profile.stripe_version,
-            allow_live_key=config.getoption("stripe_allow_live_key"),
-            name=config.getoption("stripe_target_name") or profile.name,
+            settings.api_key,
+            stripe_version=settings.stripe_version or profile.stripe_version,
+            allow_live_key=settings.allow_live_key,
+            name=settings.target_name or profile.name,
         )
     except ConfigError as exc:
-        pytest.exit(f"stripe-conformance: error: {exc}", returncode=EXIT_CONFIG)
-    if not worker and not config.getoption("stripe_no_preflight"):
+        pytest.exit(f"stripe-conformance: error: {exc}", returncode=EXIT_USAGE)
+    if not hasattr(config, "workerinput") and not settings.no_preflight:
         try:
             preflight(target, settings=transport_settings(config))
         except PreflightError as exc:
@@ -170,12 +189,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     try:
         profile = session_profile(config)
     except ConfigError as exc:
-        pytest.exit(f"stripe-conformance: error: {exc}", returncode=EXIT_CONFIG)
+        pytest.exit(f"stripe-conformance: error: {exc}", returncode=EXIT_USAGE)
     skip_unclaimed_features(items, profile)
 
 
 def _keep_shard(config: pytest.Config, items: list[pytest.Item]) -> None:
-    spec = config.getoption("stripe_shard")
+    spec = run_settings(config).shard
     if not spec:
         return
     kept, dropped = Shard.parse(spec).select(items)
@@ -191,7 +210,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         return
     start_deadline(item.config)
     if deadline_passed(item.config):
-        pytest.skip(DEADLINE_REASON.format(seconds=item.config.getoption("stripe_deadline")))
+        pytest.skip(DEADLINE_REASON.format(seconds=run_settings(item.config).deadline))
 
 
 DEADLINE_REASON = "not run: the run deadline of {seconds:g} s had passed"
@@ -286,7 +305,7 @@ def build_report(config: pytest.Config) -> RunReport | None:
     info = (
         TargetInfo(target.display_url, target.stripe_version, target.name)
         if target is not None
-        else TargetInfo("(not started)", config.getoption("stripe_version") or "2023-08-16")
+        else TargetInfo("(not started)", run_settings(config).stripe_version or DEFAULT_STRIPE_VERSION)
     )
     return RunReport(
         tool_version=__version__,
@@ -308,7 +327,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     report = apply_session_expectations(session.config, report)
     session.config.stash[_REPORT_KEY] = report
-    directory = session.config.getoption("stripe_report_dir")
+    directory = run_settings(session.config).report_dir
     if directory:
         write_reports(report, Path(directory))
     if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
@@ -317,7 +336,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def _note_unjudged(config: pytest.Config) -> None:
     state = config.stash[STATE_KEY]
-    reason = DEADLINE_REASON.format(seconds=config.getoption("stripe_deadline") or 0)
+    reason = DEADLINE_REASON.format(seconds=run_settings(config).deadline)
     missed = sum(1 for outcome in state.outcomes if outcome.detail == reason)
     if missed:
         state.errors.append(f"{reason}: {missed} scenario(s) not run")
@@ -342,8 +361,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     if noisy:
         terminalreporter.write_line(
             f"infrastructure noise: {len(noisy)} scenario(s) not judged because the target kept answering "
-            "HTTP 429 (rate limited); lower --rate-limit or retry later"
+            f"HTTP 429 (rate limited); lower {_rate_limit_flag(config)} or retry later"
         )
-    directory = config.getoption("stripe_report_dir")
+    directory = run_settings(config).report_dir
     if directory:
         terminalreporter.write_line(f"reports in {directory}: {', '.join(REPORT_FILES)}, allure-results/")
+
+
+def _rate_limit_flag(config: pytest.Config) -> str:
+    """How the user of this front-end spells the rate-limit option."""
+    option = BY_NAME["rate_limit"]
+    return option.cli_flag if given_run(config) is not None else option.pytest_flag

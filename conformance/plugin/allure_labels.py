@@ -26,10 +26,12 @@ from conformance.checks.failures import EVIDENCE_BODY_BYTES
 from conformance.http import Response, StripeClient
 from conformance.http.curl import curl_command
 from conformance.http.redaction import redact_request, redact_response
+from conformance.plugin.run_settings import run_settings
 from conformance.plugin.state import VERIFIER_KEY
 from conformance.reporting.attachments import ATTACH_FAILURES, ATTACH_NONE, attaches_exchanges
 from conformance.reporting.citations import doc_links
 from conformance.requirements import load_catalogue
+from conformance.settings import SettingsError
 
 EPIC = "Stripe conformance"
 ALLURE_DIR_NAME = "allure-results"
@@ -44,7 +46,10 @@ def default_allure_dir(config: pytest.Config) -> None:
     xdist workers call too).
     """
     option = config.option
-    report_dir = getattr(option, "stripe_report_dir", None)
+    try:
+        report_dir = run_settings(config).report_dir
+    except SettingsError:
+        return  # reported by the plugin's pytest_configure, with exit code 2
     if not report_dir or not hasattr(option, "allure_report_dir") or option.allure_report_dir:
         return
     option.allure_report_dir = f"{report_dir}/{ALLURE_DIR_NAME}"

@@ -6,20 +6,21 @@ each ``--stripe-expect`` file in the order given.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
+from conformance.exit_codes import EXIT_USAGE
 from conformance.expectations import Expectations, ExpectationsError, apply_expectations, load_expectations
 from conformance.plugin.profiles import session_profile
+from conformance.plugin.run_settings import run_settings
 from conformance.reporting import RunReport
-
-EXIT_CONFIG = 2
 
 _EXPECTATIONS_KEY = pytest.StashKey[Expectations]()
 
 
-def load_expect_files(paths: list[str] | None) -> Expectations:
+def load_expect_files(paths: Iterable[str | Path] | None) -> Expectations:
     """Load and merge the given expectations files (raises ``ExpectationsError``)."""
     merged = Expectations()
     for path in paths or ():
@@ -38,9 +39,9 @@ class ExpectationHooks:
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         """Load the ``--stripe-expect`` files; a bad one stops the run with exit code 2."""
         try:
-            self._config.stash[_EXPECTATIONS_KEY] = load_expect_files(self._config.getoption("stripe_expect"))
+            self._config.stash[_EXPECTATIONS_KEY] = load_expect_files(run_settings(self._config).expect)
         except ExpectationsError as exc:
-            pytest.exit(f"stripe-conformance: error: {exc}", returncode=EXIT_CONFIG)
+            pytest.exit(f"stripe-conformance: error: {exc}", returncode=EXIT_USAGE)
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         """Skip scenarios whose every cited requirement is expected to ``skip``."""

@@ -15,8 +15,10 @@ from conformance.plugin.expect import session_expectations
 from conformance.plugin.network import transport_settings, worker_count, worker_id
 from conformance.plugin.profiles import session_profile
 from conformance.plugin.recording import replay_transport
+from conformance.plugin.run_settings import run_settings
 from conformance.plugin.state import STATE_KEY, VERIFIER_KEY
-from conformance.targets import TargetConfig, generated_test_key
+from conformance.reference_target import serve_reference
+from conformance.targets import TargetConfig
 from conformance.targets.profile import TargetProfile
 from conformance.targets.token_minting import TokenMintingTransport
 
@@ -28,17 +30,12 @@ def stripe_target(request: pytest.FixtureRequest) -> Iterator[TargetConfig]:
     if state.target is not None:
         yield state.target
         return
-    from conformance.reference import ReferenceServer  # imported only when no target was given
-
-    with ReferenceServer() as server:
-        option = request.config.getoption
-        state.target = TargetConfig.build(
-            server.url,
-            option("stripe_api_key") or generated_test_key(),
-            stripe_version=option("stripe_version") or session_profile(request.config).stripe_version,
-            name=session_profile(request.config).name,
-        )
-        yield state.target
+    settings = run_settings(request.config)
+    profile = session_profile(request.config)
+    version = settings.stripe_version or profile.stripe_version
+    with serve_reference(settings.api_key, version, name=profile.name) as target:
+        state.target = target
+        yield target
 
 
 @pytest.fixture(scope="session")

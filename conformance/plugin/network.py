@@ -7,17 +7,13 @@ import time
 import pytest
 
 from conformance.http.stack import TransportSettings
+from conformance.plugin.run_settings import run_settings
 from conformance.plugin.state import STATE_KEY
 
 
 def transport_settings(config: pytest.Config) -> TransportSettings:
     """Return the transport settings the options ask for, the run's deadline included."""
-    return TransportSettings(
-        timeout=config.getoption("stripe_request_timeout"),
-        retries=max(0, config.getoption("stripe_retries")),
-        rate=config.getoption("stripe_rate_limit"),
-        deadline=monotonic_deadline(config),
-    )
+    return run_settings(config).transport_settings(deadline=monotonic_deadline(config))
 
 
 def worker_count(config: pytest.Config) -> int:
@@ -34,7 +30,7 @@ def monotonic_deadline(config: pytest.Config) -> float | None:
 def start_deadline(config: pytest.Config) -> None:
     """Start the ``--stripe-deadline`` clock, once per process, when its first scenario starts."""
     state = config.stash[STATE_KEY]
-    budget = config.getoption("stripe_deadline")
+    budget = run_settings(config).deadline
     if budget and state.deadline is None:
         state.deadline = time.monotonic() + budget
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.plugin.run_settings import run_settings
 from conformance.targets.profile import TargetProfile, custom_profile, load_profile
 
 FEATURE_MARKER = "needs_feature"
@@ -20,11 +21,11 @@ def session_profile(config: pytest.Config) -> TargetProfile:
     """Return the profile of this run (loaded once; raises ``ProfileError`` if unusable)."""
     profile = config.stash.get(_PROFILE_KEY, None)
     if profile is None:
-        name = config.getoption("stripe_profile")
-        if name:
-            profile = load_profile(name)
-        elif config.getoption("stripe_target"):
-            profile = custom_profile(config.getoption("stripe_target_name") or "custom")
+        settings = run_settings(config)
+        if settings.profile:
+            profile = load_profile(settings.profile)
+        elif settings.target:
+            profile = custom_profile(settings.target_name or "custom")
         else:
             profile = load_profile("reference")
         config.stash[_PROFILE_KEY] = profile

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from conformance.plugin.run_settings import run_settings
 from conformance.reporting import TestOutcome, aggregate
 from conformance.requirements import AREAS, load_catalogue
 
@@ -39,10 +40,11 @@ class ProgressDisplay:
     @staticmethod
     def wanted(config: pytest.Config) -> ProgressDisplay | None:
         """Return a display if this run should have one (suite options given, quiet verbosity)."""
-        mode = config.getoption("stripe_progress") or "auto"
+        settings = run_settings(config)
+        mode = settings.progress
         if mode == "off" or hasattr(config, "workerinput") or config.get_verbosity() > 0:
             return None
-        if not (config.getoption("stripe_target") or config.getoption("stripe_report_dir")):
+        if not (settings.target or settings.report_dir):
             return None
         live = mode == "tty" or (mode == "auto" and sys.stdout.isatty())
         return ProgressDisplay(config, live=live)

@@ -16,10 +16,9 @@ import contextlib
 import logging
 import random
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -27,9 +26,9 @@ import pytest
 from conformance import __version__
 from conformance.http.client import DEFAULT_STRIPE_VERSION
 from conformance.http.redaction import redact_text
+from conformance.plugin.run_settings import replace_settings, run_settings
 from conformance.plugin.state import STATE_KEY, VERIFIER_KEY
 from conformance.recording import (
-    RECORD_MODES,
     CassetteSet,
     CassetteSetError,
     RecordingPlan,
@@ -45,6 +44,7 @@ from conformance.recording import (
 from conformance.recording.manifest import PLACEHOLDER_BASE_URL
 from conformance.recording.naming import test_identity
 from conformance.recording.session import REPLAY_API_KEY
+from conformance.settings import RunSettings, SettingsError
 
 if TYPE_CHECKING:
     from conformance.http.transport import Transport
@@ -68,64 +68,34 @@ class RunRecording:
 
 RECORDING_KEY = pytest.StashKey[RunRecording]()
 
-TRAFFIC_OPTIONS = ("stripe_fuzz_examples",)
-"""Options (pytest ``dest`` names) that change what a run sends: stored with the cassettes, reused on replay."""
+TRAFFIC_OPTIONS = {"stripe_fuzz_examples": "fuzz_examples"}
+"""Options that change what a run sends, stored with the cassettes and reused on replay.
+
+Keys are how cassette sets store them (the pytest option's dest), values the ``RunSettings`` field.
+"""
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    """Register the recording options in the plugin's group."""
-    group = parser.getgroup("stripe-conformance", "Stripe conformance suite")
-    group.addoption(
-        "--stripe-record",
-        metavar="DIR",
-        default=None,
-        help="Record every HTTP interaction into per-test cassettes DIR/<module>/<test>.json "
-        "(secrets redacted) plus DIR/cassette-set.json.",
-    )
-    group.addoption(
-        "--stripe-record-mode",
-        choices=RECORD_MODES,
-        default=None,
-        help="With --stripe-record: none (replay only), once (default: record tests that have no cassette), "
-        "new_episodes, all, rewrite (delete the set and record it anew).",
-    )
-    group.addoption(
-        "--stripe-replay",
-        metavar="DIR",
-        default=None,
-        help="Replay a recorded cassette set with the network blocked: no target is needed.",
-    )
-    group.addoption(
-        "--stripe-seed",
-        metavar="SEED",
-        default=None,
-        help="Seed of everything the run generates (run id, random values); a cassette set keeps its own.",
-    )
-
-
-def recording_plan(config: pytest.Config) -> RecordingPlan | None:
-    """Return the plan the options ask for, or None; raise ``pytest.UsageError`` on a bad combination."""
-    record, replay = config.getoption("stripe_record"), config.getoption("stripe_replay")
-    mode = config.getoption("stripe_record_mode")
-    if record and replay:
-        raise pytest.UsageError("--stripe-record and --stripe-replay exclude each other")
-    if mode and not record:
-        raise pytest.UsageError("--stripe-record-mode needs --stripe-record DIR")
-    if replay:
-        return RecordingPlan.for_replay(Path(replay))
-    if record:
-        return RecordingPlan(Path(record), mode or "once")
+def recording_plan(settings: RunSettings) -> RecordingPlan | None:
+    """Return the plan the settings ask for, or None (their combinations are checked when they are built)."""
+    if settings.replay:
+        return RecordingPlan.for_replay(settings.replay)
+    if settings.record:
+        return RecordingPlan(settings.record, settings.record_mode or "once")
     return None
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     """Settle the run's seed and cassette set; for a replay, point the run at the recording."""
-    plan = recording_plan(config)
-    worker = hasattr(config, "workerinput")
-    requested = config.getoption("stripe_seed")
     try:
-        cassette_set = _cassette_set(config, plan, requested, worker)
+        settings = run_settings(config)
+    except SettingsError:
+        return  # reported by the plugin's pytest_configure, with exit code 2
+    plan = recording_plan(settings)
+    worker = hasattr(config, "workerinput")
+    requested = settings.seed
+    try:
+        cassette_set = _cassette_set(settings, plan, requested, worker)
     except CassetteSetError as exc:
         raise pytest.UsageError(f"stripe-conformance: {exc}") from None
     seed = cassette_set.seed if cassette_set else requested or new_seed()
@@ -148,47 +118,53 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _cassette_set(
-    config: pytest.Config, plan: RecordingPlan | None, requested: str | None, worker: bool
+    settings: RunSettings, plan: RecordingPlan | None, requested: str | None, worker: bool
 ) -> CassetteSet | None:
     if plan is None:
         return None
     if worker or not plan.records:
         return read_cassette_set(plan.directory)
-    option = config.getoption
-    target = option("stripe_target")
+    target = settings.target
     return open_cassette_set(
         plan,
         seed=requested,
-        stripe_version=option("stripe_version") or DEFAULT_STRIPE_VERSION,
-        target_name=option("stripe_target_name") or ("custom" if target else "reference"),
+        stripe_version=settings.stripe_version or DEFAULT_STRIPE_VERSION,
+        target_name=settings.target_name or ("custom" if target else "reference"),
         base_url=target,
         tool_version=__version__,
-        profile=_option(config, "stripe_profile") or (None if target else "reference"),
-        options={name: getattr(config.option, name) for name in TRAFFIC_OPTIONS if hasattr(config.option, name)},
+        profile=settings.profile or (None if target else "reference"),
+        options={stored: getattr(settings, field) for stored, field in TRAFFIC_OPTIONS.items()},
     )
 
 
 def _aim_at_recording(config: pytest.Config, cassette_set: CassetteSet) -> None:
     """Make the run target what was recorded: its URL, version, name and profile; no preflight."""
-    option = config.option
-    version = option.stripe_version
+    settings = run_settings(config)
+    version = settings.stripe_version
     if version and version != cassette_set.stripe_version:
         raise pytest.UsageError(
             f"stripe-conformance: the cassette set was recorded with Stripe-Version {cassette_set.stripe_version}, "
             f"not {version}"
         )
-    option.stripe_target = option.stripe_target or cassette_set.base_url
-    option.stripe_version = cassette_set.stripe_version
-    option.stripe_target_name = option.stripe_target_name or cassette_set.target_name
-    option.stripe_api_key = REPLAY_API_KEY
-    option.stripe_no_preflight = True
-    if hasattr(option, "stripe_profile") and not option.stripe_profile and cassette_set.profile:
-        option.stripe_profile = cassette_set.profile
-    for name, value in cassette_set.options.items():
-        if name in TRAFFIC_OPTIONS and hasattr(option, name):
-            setattr(option, name, value)  # a replay can only send what was recorded
-    if hasattr(option, "stripe_rate_limit"):
-        option.stripe_rate_limit = 0  # nothing is sent anywhere: never wait for a rate limiter
+    recorded = {  # a replay can only send what was recorded
+        TRAFFIC_OPTIONS[name]: value
+        for name, value in cassette_set.options.items()
+        if name in TRAFFIC_OPTIONS and value is not None
+    }
+    replace_settings(
+        config,
+        replace(
+            settings,
+            target=settings.target or cassette_set.base_url,
+            stripe_version=cassette_set.stripe_version,
+            target_name=settings.target_name or cassette_set.target_name,
+            api_key=REPLAY_API_KEY,
+            no_preflight=True,
+            profile=settings.profile or cassette_set.profile,
+            rate_limit=0,  # nothing is sent anywhere: never wait for a rate limiter
+            **recorded,
+        ),
+    )
 
 
 class RedactingFilter(logging.Filter):
@@ -204,7 +180,8 @@ class RedactingFilter(logging.Filter):
 
 
 def _suite_run(config: pytest.Config) -> bool:
-    return any(_option(config, name) for name in ("stripe_target", "stripe_report_dir", "stripe_api_key"))
+    settings = run_settings(config)
+    return bool(settings.target or settings.report_dir or settings.api_key)
 
 
 def _redact_log_handlers(config: pytest.Config, recording: RunRecording) -> None:
@@ -387,7 +364,3 @@ def stripe_now(request: pytest.FixtureRequest) -> datetime:
     """
     return request.config.stash[RECORDING_KEY].now
 
-
-def _option(config: pytest.Config, name: str) -> str | None:
-    value = getattr(config.option, name, None)
-    return str(value) if value else None

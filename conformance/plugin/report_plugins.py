@@ -7,6 +7,7 @@ import pytest
 from conformance.plugin.allure_labels import AllureLabels, allure_active, default_allure_dir
 from conformance.plugin.expect import ExpectationHooks
 from conformance.plugin.progress import ProgressDisplay
+from conformance.plugin.run_settings import run_settings
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -22,5 +23,5 @@ def register_reporting(config: pytest.Config) -> None:
     if progress is not None:
         config.pluginmanager.register(progress, "stripe-conformance-progress")
     if allure_active(config):
-        attach = config.getoption("stripe_allure_attach")
+        attach = run_settings(config).allure_attach
         config.pluginmanager.register(AllureLabels(attach), "stripe-conformance-allure")

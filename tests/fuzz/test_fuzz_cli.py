@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from conformance.cli.run_cmd import FUZZ_PACKAGE, SUITE_PACKAGE, suite_arguments
-from conformance.targets import TargetConfig
+from conformance.settings import RunSettings
 
 CLI = [sys.executable, "-m", "conformance", "run"]
 
@@ -33,13 +33,11 @@ def test_zero_examples_leaves_the_fuzzing_out(tmp_path: Path) -> None:
 
 
 def test_suite_arguments_collect_both_packages_unless_fuzzing_is_off() -> None:
-    config = TargetConfig.build("http://127.0.0.1:1", "sk_test_x1", stripe_version=None)
-    both = suite_arguments(config, Path("out"))
+    both = suite_arguments(RunSettings())
     assert both[both.index("--pyargs") + 1 : both.index("--pyargs") + 3] == [SUITE_PACKAGE, FUZZ_PACKAGE]
-    off = suite_arguments(config, Path("out"), fuzz_examples=0)
+    off = suite_arguments(RunSettings(fuzz_examples=0))
     assert FUZZ_PACKAGE not in off
-    budget = suite_arguments(config, Path("out"), fuzz_examples=7)
-    assert budget[budget.index("--stripe-fuzz-examples") + 1] == "7"
+    assert "--stripe-fuzz-examples" not in suite_arguments(RunSettings(fuzz_examples=7))  # the budget is a setting
 
 
 def test_the_pytest_front_end_takes_the_budget_option(tmp_path: Path) -> None:

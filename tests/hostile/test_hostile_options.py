@@ -1,25 +1,25 @@
-"""The run's execution options reach the plugin (and pytest-xdist) as pytest arguments."""
+"""The run's execution options reach pytest (workers) and the transport; the rest travel in ``RunSettings``."""
 
-from conformance.cli.execution import DEFAULT_DEADLINE, Execution
+from conformance.cli.run_cmd import suite_arguments
+from conformance.settings import DEFAULT_DEADLINE, RunSettings
 
 
 def test_defaults_bound_every_run():
-    args = Execution().pytest_args()
-    assert args[args.index("--stripe-deadline") + 1] == f"{DEFAULT_DEADLINE:g}"
-    assert args[args.index("--stripe-request-timeout") + 1] == "30"
-    assert args[args.index("--stripe-retries") + 1] == "2"
-    assert "--stripe-rate-limit" not in args and "-n" not in args and "--stripe-shard" not in args
+    settings = RunSettings()
+    assert (settings.deadline, settings.request_timeout, settings.retries) == (DEFAULT_DEADLINE, 30, 2)
+    assert settings.rate_limit is None and settings.shard is None
+    args = suite_arguments(settings)
+    assert "-n" not in args and not [a for a in args if a.startswith("--stripe-")]
 
 
-def test_every_option_is_passed_on():
-    args = Execution(workers=3, shard="2/5", request_timeout=1.5, retries=0, rate_limit=7, deadline=0).pytest_args()
+def test_workers_become_xdist_arguments_and_nothing_else_is_passed_as_argv():
+    settings = RunSettings(workers=3, shard="2/5", request_timeout=1.5, retries=0, rate_limit=7, deadline=0,
+                           api_key="sk_test_secretvalue")
+    args = suite_arguments(settings)
     assert args[-4:] == ["-p", "xdist.plugin", "-n", "3"]  # plugin autoload is off in runs: xdist by name
-    assert "--stripe-deadline" not in args  # 0: no deadline
-    pairs = dict(zip(args[:-4:2], args[1:-4:2], strict=True))
-    assert pairs == {"--stripe-request-timeout": "1.5", "--stripe-retries": "0", "--stripe-rate-limit": "7",
-                     "--stripe-shard": "2/5"}
+    assert not [a for a in args if a.startswith("--stripe-") or "sk_test" in a]
 
 
 def test_transport_settings_for_the_preflight():
-    settings = Execution(request_timeout=2, retries=1, rate_limit=5).transport_settings()
+    settings = RunSettings(request_timeout=2, retries=1, rate_limit=5).transport_settings()
     assert (settings.timeout, settings.retries, settings.rate) == (2, 1, 5)

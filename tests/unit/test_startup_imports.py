@@ -64,7 +64,7 @@ def test_unknown_command_is_none_and_eager_commands_still_work():
 
 
 def test_a_lazy_name_that_is_not_a_command_is_refused():
-    group = LazyGroup("g", lazy_commands=[("bad", "conformance.cli.exit_codes:EXIT_USAGE")])
+    group = LazyGroup("g", lazy_commands=[("bad", "conformance.exit_codes:EXIT_USAGE")])
     with pytest.raises(TypeError, match="not a click command"):
         group.get_command(click.Context(group), "bad")
 

@@ -1,0 +1,79 @@
+"""``RunSettings``: everything one run was asked to do, frozen, whatever front-end asked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from conformance.http.stack import DEFAULT_RETRIES, DEFAULT_TIMEOUT, TransportSettings
+from conformance.reporting.attachments import ATTACH_FAILURES
+from conformance.settings.options import DEFAULT_DEADLINE, DEFAULT_EXAMPLES
+
+
+class SettingsError(ValueError):
+    """An option, environment variable or config-file entry is unusable (exit code 2); one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunSettings:
+    """The settings of one run; fields are the names of ``conformance.settings.options.OPTIONS``."""
+
+    target: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    stripe_version: str | None = None
+    profile: str | None = None
+    target_name: str | None = None
+    report_dir: Path | None = None
+    expect: tuple[Path, ...] = ()
+    allure_attach: str = ATTACH_FAILURES
+    progress: str = "auto"
+    allow_live_key: bool = False
+    no_preflight: bool = False
+    request_timeout: float = DEFAULT_TIMEOUT
+    retries: int = DEFAULT_RETRIES
+    rate_limit: float | None = None
+    deadline: float = DEFAULT_DEADLINE
+    fuzz_examples: int = DEFAULT_EXAMPLES
+    shard: str | None = None
+    workers: int = 1
+    record: Path | None = None
+    record_mode: str | None = None
+    replay: Path | None = None
+    seed: str | None = None
+
+    def check(self, spell: Callable[[str], str]) -> None:
+        """Raise ``SettingsError`` for options that exclude each other; ``spell`` names an option as given."""
+        if self.record is not None and self.replay is not None:
+            raise SettingsError(f"{spell('record')} and {spell('replay')} exclude each other")
+        if self.record_mode is not None and self.record is None:
+            raise SettingsError(f"{spell('record_mode')} needs {spell('record')} DIR")
+
+    def transport_settings(self, deadline: float | None = None) -> TransportSettings:
+        """The transport settings of this run; ``deadline`` is a ``time.monotonic()`` instant, if started."""
+        return TransportSettings(
+            timeout=self.request_timeout, retries=self.retries, rate=self.rate_limit, deadline=deadline
+        )
+
+    def to_wire(self) -> dict[str, object]:
+        """A plain dict (for pytest-xdist workers, over its channel: never argv or the environment)."""
+        wire: dict[str, object] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, Path):
+                value = str(value)
+            elif isinstance(value, tuple):
+                value = [str(v) for v in value]
+            wire[item.name] = value
+        return wire
+
+    @classmethod
+    def from_wire(cls, wire: dict[str, object]) -> RunSettings:
+        """The settings ``to_wire`` sent."""
+        values = dict(wire)
+        for name in ("report_dir", "record", "replay"):
+            if values.get(name) is not None:
+                values[name] = Path(str(values[name]))
+        expect = values.get("expect") or ()
+        values["expect"] = tuple(Path(str(p)) for p in expect) if isinstance(expect, list | tuple) else ()
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,214 @@
+"""The run's options, declared once: the table both front-ends (click ``run``, the pytest plugin) are built from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from conformance.http.client import DEFAULT_STRIPE_VERSION
+from conformance.http.ratelimit import DEFAULT_REMOTE_RATE
+from conformance.http.stack import DEFAULT_RETRIES, DEFAULT_TIMEOUT
+from conformance.recording.modes import RECORD_MODES
+from conformance.reporting.attachments import ATTACH_CHOICES, ATTACH_FAILURES
+
+CLI = "cli"
+PYTEST = "pytest"
+BOTH = frozenset({CLI, PYTEST})
+
+DEFAULT_DEADLINE = 900.0
+"""Seconds after which a run starts no further scenario (0: no deadline)."""
+
+DEFAULT_EXAMPLES = 3
+"""Fuzzing budget of a run: generated calls per operation, and three times as many state-machine scenarios."""
+
+KINDS = ("str", "path", "paths", "int", "float", "flag", "choice")
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One run option: its ``RunSettings`` field, type, default, help and where it may be given."""
+
+    name: str
+    kind: str
+    default: object
+    help: str
+    metavar: str | None = None
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    exclusive_minimum: bool = False
+    env: str | None = None
+    file_key: str | None = None
+    front_ends: frozenset[str] = BOTH
+    flag: str | None = None
+    """The spelling on both command lines when it is not the derived one (``--NAME`` / ``--stripe-NAME``)."""
+    cli_default: object = None
+    """Only for ``report_dir``: the command writes reports by default, the plugin only when asked."""
+    shown_default: str | None = None
+    """How the help states the default when the value itself says little (None: no default)."""
+
+    @property
+    def cli_flag(self) -> str:
+        """The option on the ``stripe-conformance run`` command line."""
+        return self.flag or "--" + self.name.replace("_", "-")
+
+    @property
+    def pytest_flag(self) -> str:
+        """The option on the pytest command line (the plugin's group)."""
+        return self.flag or "--stripe-" + self.name.replace("_", "-")
+
+    @property
+    def pytest_dest(self) -> str:
+        """The attribute of ``config.option`` the pytest option is stored in."""
+        return self.name if self.name.startswith("stripe_") else "stripe_" + self.name
+
+    def help_text(self, front_end: str) -> str:
+        """The help both front-ends show: the text and the default, stated the same way."""
+        default = self.cli_default if front_end == CLI and self.cli_default is not None else self.default
+        shown = self.shown_default or _shown(default)
+        return f"{self.help} (default: {shown})" if shown else self.help
+
+
+def _shown(value: object) -> str | None:
+    if value is None or value is False or value == ():
+        return None
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _env(name: str) -> str:
+    return "STRIPE_CONFORMANCE_" + name.upper()
+
+
+def _option(name: str, kind: str, default: object, help: str, **extra: object) -> Option:
+    """An option given everywhere: both command lines, the environment and the config file."""
+    extra.setdefault("env", _env(name))
+    extra.setdefault("file_key", name.replace("_", "-"))
+    return Option(name, kind, default, help, **extra)  # type: ignore[arg-type]
+
+
+OPTIONS: tuple[Option, ...] = (
+    _option(
+        "target", "str", None,
+        "Base URL of the Stripe-compatible API under test",
+        metavar="URL", shown_default="the built-in reference server on loopback",
+    ),
+    _option(
+        "api_key", "str", None,
+        "Test-mode secret key for the target; never read from a file",
+        metavar="KEY", env="STRIPE_API_KEY", file_key=None, shown_default="$STRIPE_API_KEY",
+    ),
+    _option(
+        "stripe_version", "str", None,
+        "Stripe-Version to pin",
+        metavar="V", flag="--stripe-version", shown_default=f"the profile's, else {DEFAULT_STRIPE_VERSION}",
+    ),
+    _option(
+        "profile", "str", None,
+        "Target profile (reference, localstripe, stripe-stateful-mock, stripe, or a .toml file): the target's "
+        "name, API version, claimed features and known deviations",
+        metavar="NAME|FILE",
+    ),
+    _option(
+        "target_name", "str", None,
+        "Name of the target as reports show it",
+        metavar="NAME", front_ends=frozenset({PYTEST}), shown_default="the profile's, 'reference' or 'custom'",
+    ),
+    _option(
+        "report_dir", "path", None,
+        "Where the reports go: report.json, report.html, summary.md, junit.xml, allure-results/",
+        metavar="DIR", cli_default=Path("conformance-report"),
+    ),
+    _option(
+        "expect", "paths", (),
+        "Expectations file of known deviations (TOML or YAML); repeatable, later files win. Expected failures "
+        "do not fail the run; an unexpected pass does",
+        metavar="FILE",
+    ),
+    _option(
+        "allure_attach", "choice", ATTACH_FAILURES,
+        "Which scenarios get each request, response and curl line attached in allure-results/: those that did "
+        "not pass (failed, error, xfailed), all of them (three files per request: most of what a default run "
+        "writes and about a third of its CPU), or none",
+        choices=ATTACH_CHOICES,
+    ),
+    _option(
+        "progress", "choice", "auto",
+        "Progress per area: a redrawn line on a terminal, plain lines otherwise",
+        choices=("auto", "tty", "plain", "off"), front_ends=frozenset({PYTEST}),
+    ),
+    Option(
+        "allow_live_key", "flag", False,
+        "Allow an sk_live_/rk_live_ key. The suite creates and deletes real objects",
+        flag="--i-understand-this-uses-a-live-stripe-key",
+    ),
+    Option(
+        "no_preflight", "flag", False,
+        "Skip the preflight probe of the target",
+        front_ends=frozenset({PYTEST}),
+    ),
+    _option(
+        "request_timeout", "float", DEFAULT_TIMEOUT,
+        "Give up on one request after this long",
+        metavar="SECONDS", minimum=0, exclusive_minimum=True,
+    ),
+    _option(
+        "retries", "int", DEFAULT_RETRIES,
+        "Resend a safe request up to N times after a connection error, 409, 429 or 5xx; 0 turns retries off",
+        metavar="N", minimum=0,
+    ),
+    _option(
+        "rate_limit", "float", None,
+        "Most requests per second, shared by all workers; 0 turns the limiter off",
+        metavar="PER_SECOND", minimum=0,
+        shown_default=f"{DEFAULT_REMOTE_RATE:g} for remote targets, unlimited on loopback",
+    ),
+    _option(
+        "deadline", "float", DEFAULT_DEADLINE,
+        "Start no scenario once SECONDS have passed since the first one started; the rest are reported as "
+        "not run (the run does not conform). 0: no deadline",
+        metavar="SECONDS", minimum=0,
+    ),
+    _option(
+        "fuzz_examples", "int", DEFAULT_EXAMPLES,
+        "Fuzzing budget: generated calls per operation and 3N state-machine scenarios, from the run's seed. "
+        "0 runs the hand-written scenarios only; -m 'not fuzz' deselects fuzzing too",
+        metavar="N", minimum=0,
+    ),
+    _option(
+        "shard", "str", None,
+        "Run only shard I of N (1-based): a deterministic split of the selected scenarios, for fanning out "
+        "across CI machines",
+        metavar="I/N",
+    ),
+    _option(
+        "workers", "int", 1,
+        "Run scenarios in N parallel processes (pytest-xdist); results are the same as a serial run",
+        metavar="N", minimum=1, front_ends=frozenset({CLI}),
+    ),
+    _option(
+        "record", "path", None,
+        "Record every HTTP interaction into per-test cassettes DIR/<module>/<test>.json, secrets redacted, "
+        "with DIR/cassette-set.json (seed, target, versions)",
+        metavar="DIR",
+    ),
+    _option(
+        "record_mode", "choice", None,
+        "With record: none (replay only), once (record tests without a cassette), new_episodes, all, rewrite "
+        "(delete the set and record it anew)",
+        choices=RECORD_MODES, shown_default="once",
+    ),
+    _option(
+        "replay", "path", None,
+        "Replay a recorded cassette set offline: network blocked, no target, no preflight",
+        metavar="DIR",
+    ),
+    _option(
+        "seed", "str", None,
+        "Seed of everything the run generates (run id, idempotency keys, fuzzing); a replay uses its "
+        "cassette set's seed",
+        metavar="SEED", shown_default="random",
+    ),
+)
+
+BY_NAME = {option.name: option for option in OPTIONS}
