@@ -6,10 +6,12 @@ import re
 
 import click
 
+from conformance.cli.run_options import click_option
 from conformance.exit_codes import EXIT_NONCONFORMING, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
 from conformance.http import StripeClient, build_transport
 from conformance.http.stack import DEFAULT_TIMEOUT, TransportSettings
-from conformance.targets import LIVE_KEY_OVERRIDE_FLAG, ConfigError, PreflightError, TargetConfig, preflight
+from conformance.settings import BY_NAME, CLI
+from conformance.targets import ConfigError, PreflightError, TargetConfig, preflight
 from conformance.targets.cleanup import SweepError, sweep
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
@@ -36,7 +38,7 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 @click.command("cleanup")
 @click.option("--target", metavar="URL", required=True, help="Base URL of the API to sweep.")
-@click.option("--api-key", metavar="KEY", envvar="STRIPE_API_KEY", help="Test-mode key (default: $STRIPE_API_KEY).")
+@click.option("--api-key", metavar="KEY", envvar=BY_NAME["api_key"].env, help=BY_NAME["api_key"].help_text(CLI))
 @click.option(
     "--older-than",
     metavar="AGE",
@@ -46,15 +48,9 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 )
 @click.option("--run-id", metavar="ID", help="Only customers of this run.")
 @click.option("--dry-run", is_flag=True, help="List what would be deleted, delete nothing.")
-@click.option("--stripe-version", metavar="V", help="Stripe-Version to pin (default 2023-08-16).")
-@click.option(
-    "--rate-limit",
-    type=click.FloatRange(min=0),
-    default=None,
-    metavar="PER_SECOND",
-    help="Most requests per second (default: below Stripe's test-mode limit; unlimited on loopback).",
-)
-@click.option(LIVE_KEY_OVERRIDE_FLAG, "allow_live_key", is_flag=True, help="Allow an sk_live_/rk_live_ key.")
+@click_option(BY_NAME["stripe_version"])
+@click_option(BY_NAME["rate_limit"])
+@click_option(BY_NAME["allow_live_key"])
 def cleanup_command(
     target: str,
     api_key: str | None,
@@ -63,14 +59,15 @@ def cleanup_command(
     dry_run: bool,
     stripe_version: str | None,
     rate_limit: float | None,
-    allow_live_key: bool,
+    allow_live_key: bool | None,
 ) -> int:
     """Delete the customers earlier runs tagged with metadata[conformance_run].
 
     Exit 0 when every matched customer is gone, 1 when some could not be deleted.
     """
     try:
-        config = TargetConfig.build(target, api_key, stripe_version=stripe_version, allow_live_key=allow_live_key)
+        live = bool(allow_live_key)
+        config = TargetConfig.build(target, api_key, stripe_version=stripe_version, allow_live_key=live)
         settings = TransportSettings(timeout=DEFAULT_TIMEOUT, rate=rate_limit)
         preflight(config, settings=settings)
     except ConfigError as exc:

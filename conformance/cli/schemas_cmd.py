@@ -9,15 +9,13 @@ from typing import Any
 
 import click
 
+from conformance.exit_codes import EXIT_NONCONFORMING, EXIT_OK, EXIT_USAGE
 from conformance.schemas import SchemaError, SchemaRegistry, UnknownObjectError, default_registry
 from conformance.schemas.location import schemas_root, stripe_schemas_dir
 from conformance.schemas.store import StoreError
 
 __all__ = ["schemas_group", "validate_command"]
 
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_USAGE = 2
 
 
 @click.group("schemas")
@@ -101,10 +99,10 @@ def build_command(
         for path in differing:
             click.echo(f"out of date: {out / path}", err=True)
         click.echo("up to date" if not differing else f"{len(differing)} files out of date")
-        ctx.exit(EXIT_INVALID if differing or generated.conflicts else EXIT_OK)
+        ctx.exit(EXIT_NONCONFORMING if differing or generated.conflicts else EXIT_OK)
     written, unchanged, removed = write_files(generated.files, out)
     click.echo(f"{out}: {written} written, {unchanged} unchanged, {removed} removed")
-    ctx.exit(EXIT_INVALID if generated.conflicts else EXIT_OK)
+    ctx.exit(EXIT_NONCONFORMING if generated.conflicts else EXIT_OK)
 
 
 @click.command("validate")
@@ -155,7 +153,7 @@ def _validate_file(registry: SchemaRegistry, file: Path, *, strict: bool) -> int
     kinds = ", ".join(sorted(set(names)))
     if errors:
         click.echo(f"{file}: invalid ({_plural(errors, 'error')}; {kinds})")
-        return EXIT_INVALID
+        return EXIT_NONCONFORMING
     if not names:
         click.echo(f"{file}: empty list")
     else:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Mapping
+from pathlib import Path
 from typing import NoReturn
 
 import pytest
@@ -89,12 +91,17 @@ def _settings(config: pytest.Config) -> RunSettings:
     wire = getattr(config, "workerinput", {}).get(HANDOFF, {}).get("settings")
     if wire:
         return RunSettings.from_wire(wire)
+    return settings_from_options(config.option, os.environ, config.invocation_params.dir)
+
+
+def settings_from_options(namespace: object, environ: Mapping[str, str], directory: Path) -> RunSettings:
+    """The settings of a plain pytest run: its options, then ``environ``, then the config file in ``directory``."""
     flags: dict[str, object] = {}
     for option in OPTIONS:
-        value = getattr(config.option, option.pytest_dest, None) if PYTEST in option.front_ends else None
+        value = getattr(namespace, option.pytest_dest, None) if PYTEST in option.front_ends else None
         if value is not None:
             flags[option.name] = tuple(value) if option.kind == "paths" else value
-    settings = resolve(flags, os.environ, load_config_file(config.invocation_params.dir), PYTEST)
+    settings = resolve(flags, environ, load_config_file(directory), PYTEST)
     settings.check(lambda name: BY_NAME[name].pytest_flag)
     return settings
 
@@ -104,4 +111,3 @@ def settings_error_exit(exc: SettingsError) -> NoReturn:
     raise pytest.UsageError(f"stripe-conformance: {exc}") from None
 
 
-__all__ = ["GROUP", "HANDOFF", "GivenRun", "add_options", "given_run", "replace_settings", "run_settings"]

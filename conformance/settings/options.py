@@ -10,6 +10,7 @@ from conformance.http.ratelimit import DEFAULT_REMOTE_RATE
 from conformance.http.stack import DEFAULT_RETRIES, DEFAULT_TIMEOUT
 from conformance.recording.modes import RECORD_MODES
 from conformance.reporting.attachments import ATTACH_CHOICES, ATTACH_FAILURES
+from conformance.targets.config import LIVE_KEY_OVERRIDE_FLAG
 
 CLI = "cli"
 PYTEST = "pytest"
@@ -140,7 +141,7 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "allow_live_key", "flag", False,
         "Allow an sk_live_/rk_live_ key. The suite creates and deletes real objects",
-        flag="--i-understand-this-uses-a-live-stripe-key",
+        flag=LIVE_KEY_OVERRIDE_FLAG,
     ),
     Option(
         "no_preflight", "flag", False,
