@@ -7,3 +7,5 @@ client, judged by Schemathesis' checks adapted to Stripe and by the suite's own,
 the ``fuzz.*`` requirements of the catalogue, with the shortest reproducing calls as ``curl``
 lines.
 """
+
+__all__: list[str] = []  # scenarios collected by pytest: nothing to import from here

@@ -23,13 +23,23 @@ from conformance.plugin.fixtures import (
     check,
     stripe_client,
     stripe_known_deviations,
+    stripe_now,
     stripe_profile,
+    stripe_random,
     stripe_run_id,
+    stripe_seed,
     stripe_target,
     stripe_transport,
 )
 from conformance.plugin.network import deadline_passed, start_deadline, transport_settings
 from conformance.plugin.profiles import FEATURE_MARKER, session_profile, skip_unclaimed_features
+from conformance.plugin.recording import (
+    close_recording,
+    configure_recording,
+    finish_recording,
+    recording_summary,
+    redact_logging,
+)
 from conformance.plugin.report_plugins import pytest_cmdline_main as pytest_cmdline_main
 from conformance.plugin.report_plugins import register_reporting
 from conformance.plugin.run_settings import HANDOFF, add_options, given_run, run_settings, settings_error_exit
@@ -53,14 +63,15 @@ __all__ = [
     "check",
     "stripe_client",
     "stripe_known_deviations",
+    "stripe_now",
     "stripe_profile",
+    "stripe_random",
     "stripe_run_id",
+    "stripe_seed",
     "stripe_target",
     "stripe_transport",
 ]
 
-# Cassette recording/replay, the run seed and report redaction (options, hooks, fixtures).
-pytest_plugins = ["conformance.plugin.recording"]
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Register the plugin's option group."""
@@ -87,6 +98,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[STATE_KEY] = _session_state(config)
     config.pluginmanager.register(OutcomeCollector(config), "stripe-conformance-collector")
     register_reporting(config)
+    configure_recording(config)  # last: a replay aims the settings at its recording
 
 
 def _session_state(config: pytest.Config) -> SessionState:
@@ -138,11 +150,12 @@ class OutcomeCollector:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """With a target (``--stripe-target`` or a profile's URL): refuse live keys, then preflight.
+    """Redact pytest's log output; with a target (given, or a profile's URL): refuse live keys, then preflight.
 
     A target the front-end (or the xdist controller) already validated is taken as it is.
     """
     config = session.config
+    redact_logging(config)
     state = config.stash[STATE_KEY]
     given = given_run(config)
     if given is not None and given.target is not None:
@@ -325,6 +338,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     report = build_report(session.config)
     if report is None:
         return
+    finish_recording(session.config, report)
     report = apply_session_expectations(session.config, report)
     session.config.stash[_REPORT_KEY] = report
     directory = run_settings(session.config).report_dir
@@ -349,8 +363,14 @@ def _note_unjudged(config: pytest.Config) -> None:
 _REPORT_KEY = pytest.StashKey[RunReport]()
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Lift a replay's network block and restore logging."""
+    close_recording(config)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    """Print counts per area and the failed requirement IDs."""
+    """Print where cassettes went, counts per area and the failed requirement IDs."""
+    recording_summary(terminalreporter, config)
     report = config.stash.get(_REPORT_KEY, None)
     if report is None:
         return

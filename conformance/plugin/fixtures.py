@@ -1,9 +1,11 @@
-"""Fixtures the scenarios use: the target, a client, the verifier."""
+"""Fixtures the scenarios use: the target, a client, the verifier, the run's seed, randomness and clock."""
 
 from __future__ import annotations
 
 import itertools
+import random
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 
@@ -14,9 +16,11 @@ from conformance.http.transport import Transport
 from conformance.plugin.expect import session_expectations
 from conformance.plugin.network import transport_settings, worker_count, worker_id
 from conformance.plugin.profiles import session_profile
-from conformance.plugin.recording import replay_transport
+from conformance.plugin.recording import RECORDING_KEY, replay_transport
 from conformance.plugin.run_settings import run_settings
 from conformance.plugin.state import STATE_KEY, VERIFIER_KEY
+from conformance.recording import random_for
+from conformance.recording.naming import test_identity
 from conformance.reference_target import serve_reference
 from conformance.targets import TargetConfig
 from conformance.targets.profile import TargetProfile
@@ -134,3 +138,25 @@ def _schema_validator() -> SchemaValidator | None:
         return [(error.json_path, error.message) for error in found if error.severity != "warning"]
 
     return validate
+
+
+@pytest.fixture(scope="session")
+def stripe_seed(request: pytest.FixtureRequest) -> str:
+    """The run's seed: derive anything a scenario generates from it (``conformance.recording.derive``)."""
+    return request.config.stash[RECORDING_KEY].seed
+
+
+@pytest.fixture
+def stripe_random(request: pytest.FixtureRequest, stripe_seed: str) -> random.Random:
+    """A ``random.Random`` for this test, seeded from the run's seed and the test's module and name."""
+    return random_for(stripe_seed, "test", *test_identity(request.node.nodeid))
+
+
+@pytest.fixture(scope="session")
+def stripe_now(request: pytest.FixtureRequest) -> datetime:
+    """The run's clock (UTC, whole seconds): the recording's start time when recording or replaying.
+
+    Use it instead of ``datetime.now()``/``date.today()`` for values sent to the target (such as a
+    future ``exp_year``), so a replay in another year still sends what was recorded.
+    """
+    return request.config.stash[RECORDING_KEY].now

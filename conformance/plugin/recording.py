@@ -1,5 +1,8 @@
 """Cassettes in the pytest plugin: record or replay a run, one cassette per test, one seed per run.
 
+A collaborator of the plugin (``conformance.plugin``), whose hooks call these functions; only the
+per-test wrappers (``CassetteHooks``) are registered as hooks of their own.
+
 ``--stripe-record DIR`` records (``--stripe-record-mode``: none, once, new_episodes, all, rewrite);
 ``--stripe-replay DIR`` replays with record mode ``none``, the network blocked, and the target, API
 version and profile taken from ``DIR/cassette-set.json`` (no preflight, no server). The run's seed
@@ -14,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import random
 from collections.abc import Generator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -36,15 +38,14 @@ from conformance.recording import (
     network_blocked,
     new_seed,
     open_cassette_set,
-    random_for,
     read_cassette_set,
     run_id_for,
     write_cassette_set,
 )
 from conformance.recording.manifest import PLACEHOLDER_BASE_URL
-from conformance.recording.naming import test_identity
 from conformance.recording.session import REPLAY_API_KEY
-from conformance.settings import RunSettings, SettingsError
+from conformance.reporting import RunReport
+from conformance.settings import RunSettings
 
 if TYPE_CHECKING:
     from conformance.http.transport import Transport
@@ -84,13 +85,12 @@ def recording_plan(settings: RunSettings) -> RecordingPlan | None:
     return None
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_configure(config: pytest.Config) -> None:
-    """Settle the run's seed and cassette set; for a replay, point the run at the recording."""
-    try:
-        settings = run_settings(config)
-    except SettingsError:
-        return  # reported by the plugin's pytest_configure, with exit code 2
+def configure_recording(config: pytest.Config) -> None:
+    """Settle the run's seed and cassette set; for a replay, point the run at the recording.
+
+    Called by the plugin's ``pytest_configure`` once the session state exists.
+    """
+    settings = run_settings(config)
     plan = recording_plan(settings)
     worker = hasattr(config, "workerinput")
     requested = settings.seed
@@ -102,6 +102,7 @@ def pytest_configure(config: pytest.Config) -> None:
     now = cassette_set.recorded_datetime if cassette_set else datetime.now(UTC).replace(microsecond=0)
     recording = RunRecording(plan, seed, now, cassette_set)
     config.stash[RECORDING_KEY] = recording
+    config.pluginmanager.register(CassetteHooks(), "stripe-conformance-cassettes")
     state = config.stash.get(STATE_KEY, None)
     if state is not None and not worker:
         state.run_id = run_id_for(seed)  # xdist workers receive the controller's run id
@@ -203,16 +204,15 @@ def _quiet_vcr_logging(recording: RunRecording) -> None:
     recording.exits.callback(logger.setLevel, previous)
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """Once pytest's logging plugin exists: redact what its log file and live log write."""
-    config = session.config
+def redact_logging(config: pytest.Config) -> None:
+    """Once pytest's logging plugin exists (session start): redact what its log file and live log write."""
     recording = config.stash.get(RECORDING_KEY, None)
     if recording is not None and (recording.plan is not None or _suite_run(config)):
         _redact_log_handlers(config, recording)
 
 
-def pytest_unconfigure(config: pytest.Config) -> None:
-    """Lift the network block and restore logging."""
+def close_recording(config: pytest.Config) -> None:
+    """Lift the network block and restore logging (at unconfigure)."""
     recording = config.stash.get(RECORDING_KEY, None)
     if recording is not None:
         recording.exits.close()
@@ -224,8 +224,29 @@ def replay_transport(config: pytest.Config) -> Transport | None:
     return recording.player if recording is not None else None
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, object, object]:
+class CassetteHooks:
+    """The per-test hooks of recording: a cassette around each test, redaction of what is reported of it.
+
+    They wrap pytest's own hooks at a fixed place (the redaction innermost, before any plugin reads a
+    report), so they are registered as an object of their own rather than merged into the plugin's.
+    """
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(
+        self, item: pytest.Item, nextitem: pytest.Item | None
+    ) -> Generator[None, object, object]:
+        """Run each test (setup, call, teardown) inside its own cassette."""
+        return (yield from _in_cassette(item))
+
+    @pytest.hookimpl(wrapper=True, trylast=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        """Redact what pytest and other plugins print or write about a scenario."""
+        return (yield from _redacted_report(item, call))
+
+
+def _in_cassette(item: pytest.Item) -> Generator[None, object, object]:
     """Run each test (setup, call, teardown) inside its own cassette."""
     recording = item.config.stash.get(RECORDING_KEY, None)
     if recording is None or recording.plan is None:
@@ -249,8 +270,7 @@ def _note_miss(item: pytest.Item, miss: CassetteMiss) -> None:
         verifier.failures.extend(f for f in miss.failures if f not in verifier.failures)
 
 
-@pytest.hookimpl(wrapper=True, trylast=True)
-def pytest_runtest_makereport(
+def _redacted_report(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Redact what pytest and other plugins print or write about a scenario: failure text, captured output.
@@ -285,19 +305,13 @@ def _redacted_longrepr(longrepr: object, clean: str) -> tuple[str, int, str] | s
     return clean
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Store the recorded run's verdicts in the manifest; after a replay, compare with them."""
-    config = session.config
+def finish_recording(config: pytest.Config, report: RunReport) -> None:
+    """Store the recorded run's verdicts in the manifest; after a replay, compare with them.
+
+    ``report`` is the run's report before expectations apply (on the controller only).
+    """
     recording = config.stash.get(RECORDING_KEY, None)
     if recording is None or recording.plan is None or recording.cassette_set is None:
-        return
-    if hasattr(config, "workerinput"):
-        return
-    from conformance.plugin import build_report  # the plugin package imports this module's hooks lazily
-
-    report = build_report(config)
-    if report is None:
         return
     verdicts = {result.id: result.status for result in report.requirements}
     plan, recorded = recording.plan, recording.cassette_set
@@ -322,7 +336,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         ]
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+def recording_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     """Say where cassettes went, and warn when a replay's verdicts differ from the recording's."""
     recording = config.stash.get(RECORDING_KEY, None)
     if recording is None or recording.plan is None:
@@ -341,26 +355,3 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         )
         for line in recording.drift[:20]:
             terminalreporter.write_line(f"  {line}")
-
-
-@pytest.fixture(scope="session")
-def stripe_seed(request: pytest.FixtureRequest) -> str:
-    """The run's seed: derive anything a scenario generates from it (``conformance.recording.derive``)."""
-    return request.config.stash[RECORDING_KEY].seed
-
-
-@pytest.fixture
-def stripe_random(request: pytest.FixtureRequest, stripe_seed: str) -> random.Random:
-    """A ``random.Random`` for this test, seeded from the run's seed and the test's module and name."""
-    return random_for(stripe_seed, "test", *test_identity(request.node.nodeid))
-
-
-@pytest.fixture(scope="session")
-def stripe_now(request: pytest.FixtureRequest) -> datetime:
-    """The run's clock (UTC, whole seconds): the recording's start time when recording or replaying.
-
-    Use it instead of ``datetime.now()``/``date.today()`` for values sent to the target (such as a
-    future ``exp_year``), so a replay in another year still sends what was recorded.
-    """
-    return request.config.stash[RECORDING_KEY].now
-
