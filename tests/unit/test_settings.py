@@ -223,3 +223,10 @@ def test_exit_codes_are_defined_once():
                 for t in (node.targets if isinstance(node, ast.Assign) else [node.target]))
     )
     assert set(definers) == {"exit_codes.py"}
+
+
+def test_the_configuration_page_lists_the_table_as_it_is():
+    from conformance.settings.reference_table import options_markdown
+
+    page = (PACKAGE.parent / "docs" / "configuration.md").read_text(encoding="utf-8")
+    assert options_markdown() in page, "regenerate the table: conformance.settings.reference_table.options_markdown()"
