@@ -283,6 +283,25 @@ class Store(CardRules, Rendering):
 
     # -- sources: endpoints --------------------------------------------------------
 
+    def addressed_card(
+        self,
+        customer_id: str,
+        source_id: str,
+        kind: SourceKind,
+        params: Mapping[str, object],
+        allowed: frozenset[str],
+        shape: str,
+    ) -> tuple[Customer, Card, list[str]]:
+        """Resolve a card endpoint's customer, card, parameters and ``expand``, in the order errors win.
+
+        A missing customer is reported before a missing card, and both before an unknown parameter
+        or an ``expand`` the ``shape`` cannot have.
+        """
+        customer = self.get_customer(customer_id, "customer")
+        card = self.get_card(customer, source_id, kind)
+        self.reject_unknown_params(params, allowed)
+        return customer, card, self.parse_expand(params, shape)
+
     def create_source(
         self,
         customer_id: str,
@@ -315,10 +334,7 @@ class Store(CardRules, Rendering):
     ) -> JsonObject:
         """Return one of a customer's cards."""
         with self.lock:
-            customer = self.get_customer(customer_id, "customer")
-            card = self.get_card(customer, source_id, kind)
-            self.reject_unknown_params(params, frozenset({"expand"}))
-            expand = self.parse_expand(params, "card")
+            _, card, expand = self.addressed_card(customer_id, source_id, kind, params, frozenset({"expand"}), "card")
             return self.render_card_expanded(card, version, expand)
 
     def update_source(
@@ -332,10 +348,7 @@ class Store(CardRules, Rendering):
     ) -> JsonObject:
         """Update a card's billing details, expiry, name or metadata."""
         with self.lock:
-            customer = self.get_customer(customer_id, "customer")
-            card = self.get_card(customer, source_id, kind)
-            self.reject_unknown_params(params, CARD_UPDATE_PARAMS)
-            expand = self.parse_expand(params, "card")
+            _, card, expand = self.addressed_card(customer_id, source_id, kind, params, CARD_UPDATE_PARAMS, "card")
             update = self.validate_card_update(params, card)
             metadata = self.merge_metadata(card.metadata, update.metadata) if update.metadata else None
             self.apply_card_update(card, update)
@@ -353,10 +366,7 @@ class Store(CardRules, Rendering):
     ) -> JsonObject:
         """Detach and delete a card, choosing a new default if it was the default."""
         with self.lock:
-            customer = self.get_customer(customer_id, "customer")
-            card = self.get_card(customer, source_id, kind)
-            self.reject_unknown_params(params, frozenset({"expand"}))
-            self.parse_expand(params, "leaf")
+            customer, card, _ = self.addressed_card(customer_id, source_id, kind, params, frozenset({"expand"}), "leaf")
             self.remove_source(customer, card)
             return self.render_deleted_card(card)
 
