@@ -1,8 +1,8 @@
 """The config file: ``stripe-conformance.toml``, or ``[tool.stripe-conformance]`` in ``pyproject.toml``.
 
 Looked up in the directory the run starts in; ``stripe-conformance.toml`` wins when both exist.
-Keys are the options' long names without dashes' prefix (``request-timeout = 5``); relative paths
-are relative to the file. A key the table does not know, or a value of the wrong type, is a
+Keys are the options' names in kebab case (``request-timeout = 5``, the ``file_key`` of the table);
+relative paths are relative to the file. A key the table does not know, or a value of the wrong type, is a
 ``SettingsError`` of one line.
 """
 
