@@ -1,10 +1,7 @@
-"""The other objects seeds/000 documents, as a fresh test-mode account shows them.
+"""Webhook endpoints (seeds/000 'Webhook Endpoints'): create, retrieve, update, list and delete.
 
-Webhook endpoints have full create / retrieve / update / delete / list; the signing
-``secret`` appears only in the answer to create. Verification reports, crypto onramp
-sessions, climate orders, products and suppliers and forwarding requests are read-only here
-and a fresh account has none: lists are empty and any id is ``resource_missing``. Crypto
-onramp quotes answer a quote object without network quotes.
+The signing ``secret`` appears only in the answer to create. The other seed-000 APIs live in
+their own modules (:mod:`.climate`, :mod:`.forwarding`, :mod:`.crypto_onramp`, :mod:`.identity`).
 
 State lives on the :class:`Store` (one :class:`OtherObjects` per store, made on first use);
 a fault-injecting store subclass can swap the class through ``Store.other_objects_class``.
@@ -93,29 +90,6 @@ class WebhookEndpoint:
     application: str | None = None
     status: str = "enabled"
     metadata: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ReadOnlyKind:
-    """A read-only object type: its list URL and the noun of its not-found message."""
-
-    path: str
-    noun: str
-    list_params: frozenset[str] = LIST_PARAMS
-
-
-READ_ONLY_KINDS = (
-    ReadOnlyKind(
-        "/v1/identity/verification_reports",
-        "verification report",
-        LIST_PARAMS | {"client_reference_id", "created", "type", "verification_session"},
-    ),
-    ReadOnlyKind("/v1/crypto/onramp_sessions", "onramp session"),
-    ReadOnlyKind("/v1/climate/orders", "order"),
-    ReadOnlyKind("/v1/climate/products", "product"),
-    ReadOnlyKind("/v1/climate/suppliers", "supplier"),
-    ReadOnlyKind("/v1/forwarding/requests", "request", LIST_PARAMS | {"created"}),
-)
 
 
 class OtherObjects:
@@ -286,46 +260,6 @@ class OtherObjects:
             data["secret"] = endpoint.secret
         return data
 
-    # -- read-only objects of a fresh account ------------------------------------------------
-
-    def list_read_only(self, store: Store, kind: ReadOnlyKind, params: Mapping[str, object], url: str) -> JsonObject:
-        """Validate a list request and answer the empty first page."""
-        reject_unknown(params, kind.list_params)
-        store.parse_expand(params, "empty_list")
-        page = parse_page_request(params)
-        if "created" in params:
-            store.parse_created_filter(params["created"])
-        if "type" in params and as_string(params["type"], "type") not in ("document", "id_number"):
-            raise invalid_parameter("Invalid type: must be one of document, id_number", "type")
-        for name in ("client_reference_id", "verification_session"):
-            if name in params:
-                as_string(params[name], name)
-        if page.cursor is not None:
-            raise resource_missing(f"No such {kind.noun}: '{page.cursor}'", page.cursor_param, 400)
-        return store.render_list([], False, url)
-
-    def retrieve_read_only(
-        self, store: Store, kind: ReadOnlyKind, object_id: str, params: Mapping[str, object]
-    ) -> JsonObject:
-        """Answer ``resource_missing``: a fresh account has no such object."""
-        reject_unknown(params, frozenset({"expand"}))
-        store.parse_expand(params, "leaf")
-        raise resource_missing(f"No such {kind.noun}: '{object_id}'", "id")
-
-    def onramp_quotes(self, store: Store, params: Mapping[str, object]) -> JsonObject:
-        """Answer a quote object with no network quotes."""
-        reject_unknown(params, frozenset({"expand"}))
-        store.parse_expand(params, "leaf")
-        return {
-            "id": ids.random_id("cor", 24),
-            "object": "crypto.onramp_quote",
-            "destination_network_quotes": {},
-            "livemode": False,
-            "rate_fetched_at": store.now(),
-            "source_amount": "100.00",
-            "source_currency": "usd",
-        }
-
 
 def _sort_key(endpoint: WebhookEndpoint) -> tuple[int, int]:
     return (endpoint.created, endpoint.sequence)
@@ -343,17 +277,6 @@ def objects_of(store: Store) -> OtherObjects:
 
 
 Handler = Callable[["Store", "Call"], "JsonObject"]
-
-
-def _read_only_routes(kind: ReadOnlyKind) -> tuple[tuple[str, str, Handler], ...]:
-    return (
-        ("GET", kind.path, lambda store, call: objects_of(store).list_read_only(store, kind, call.params, call.path)),
-        (
-            "GET",
-            kind.path + "/{id}",
-            lambda store, call: objects_of(store).retrieve_read_only(store, kind, call.args["id"], call.params),
-        ),
-    )
 
 
 OTHER_OBJECT_ROUTES: tuple[tuple[str, str, Handler], ...] = (
@@ -382,7 +305,5 @@ OTHER_OBJECT_ROUTES: tuple[tuple[str, str, Handler], ...] = (
         "/v1/webhook_endpoints/{id}",
         lambda store, call: objects_of(store).delete_webhook_endpoint(store, call.args["id"], call.params),
     ),
-    ("GET", "/v1/crypto/onramp/quotes", lambda store, call: objects_of(store).onramp_quotes(store, call.params)),
-    *(route for kind in READ_ONLY_KINDS for route in _read_only_routes(kind)),
 )
 """``(method, path template, handler)`` of every route this module serves."""

@@ -13,6 +13,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from .climate import CLIMATE_ROUTES
+from .crypto_onramp import CRYPTO_ONRAMP_ROUTES
+from .forwarding import FORWARDING_ROUTES
+from .identity import IDENTITY_ROUTES
 from .other_objects import OTHER_OBJECT_ROUTES
 from .store import JsonObject, SourceKind, Store
 
@@ -114,7 +118,11 @@ ROUTES: tuple[RouteSpec, ...] = (
     ),
     *_customer_routes("sources", "source"),
     *_customer_routes("cards", "card"),
-    *(_route(method, template, handler) for method, template, handler in OTHER_OBJECT_ROUTES),
+    *(
+        _route(method, template, handler)
+        for table in (OTHER_OBJECT_ROUTES, CLIMATE_ROUTES, FORWARDING_ROUTES, CRYPTO_ONRAMP_ROUTES, IDENTITY_ROUTES)
+        for method, template, handler in table
+    ),
 )
 """Every endpoint the reference server answers, in matching order."""
 

@@ -1,4 +1,4 @@
-"""The reference server's other objects (seeds/000): webhook endpoint CRUD, read-only empty objects."""
+"""The reference server's other objects (seeds/000): webhook endpoint CRUD, the seed-000 lists' shared rules."""
 
 from __future__ import annotations
 
@@ -79,27 +79,46 @@ def test_test_mode_account_holds_at_most_sixteen_webhook_endpoints(client: Strip
     assert refused.json()["error"]["type"] == "invalid_request_error"
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/v1/identity/verification_reports",
-        "/v1/crypto/onramp_sessions",
-        "/v1/climate/orders",
-        "/v1/climate/products",
-        "/v1/climate/suppliers",
-        "/v1/forwarding/requests",
-    ],
-)
-def test_read_only_objects_of_a_fresh_account(client: StripeClient, path: str) -> None:
+SEED_000_LISTS = [
+    "/v1/identity/verification_reports",
+    "/v1/crypto/onramp_sessions",
+    "/v1/climate/orders",
+    "/v1/climate/products",
+    "/v1/climate/suppliers",
+    "/v1/forwarding/requests",
+]
+
+
+@pytest.mark.parametrize("path", SEED_000_LISTS)
+def test_list_and_retrieve_rules_of_the_seed_000_objects(client: StripeClient, path: str) -> None:
     listed = client.get(path, {"limit": 3})
     assert listed.status == 200
-    assert listed.json() == {"object": "list", "data": [], "has_more": False, "url": path}
+    assert listed.json()["object"] == "list" and listed.json()["url"] == path
+    assert len(listed.json()["data"]) <= 3
     missing = client.get(f"{path}/xyz_123")
     assert missing.status == 404
     assert missing.json()["error"]["code"] == "resource_missing"
     assert client.get(path, {"limit": 0}).json()["error"]["param"] == "limit"
     assert client.get(path, {"starting_after": "xyz_1"}).json()["error"]["param"] == "starting_after"
     assert client.get(path, {"bogus": "1"}).json()["error"]["code"] == "parameter_unknown"
+
+
+@pytest.mark.parametrize("path", ["/v1/crypto/onramp_sessions", "/v1/climate/orders", "/v1/forwarding/requests"])
+def test_objects_the_account_makes_start_empty(client: StripeClient, path: str) -> None:
+    assert client.get(path).json() == {"object": "list", "data": [], "has_more": False, "url": path}
+
+
+@pytest.mark.parametrize(
+    ("path", "count"),
+    [("/v1/identity/verification_reports", 6), ("/v1/climate/products", 2), ("/v1/climate/suppliers", 3)],
+)
+def test_catalogue_objects_are_seeded_the_same_in_every_store(path: str, count: int) -> None:
+    bodies = []
+    for _ in range(2):
+        with ReferenceServer() as server:
+            bodies.append(StripeClient(server.url, KEY).get(path, {"limit": 100}).json())
+    assert len(bodies[0]["data"]) == count
+    assert bodies[0] == bodies[1]
 
 
 def test_onramp_quotes_answer_a_quote_object(client: StripeClient) -> None:
