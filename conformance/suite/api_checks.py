@@ -1,0 +1,117 @@
+"""Shared steps of the seed-000 API scenarios: route support, setup objects, list order and paging.
+
+A scenario's first call to an API goes through :func:`require_route`: a target that answers the
+collection route itself with a 404 (Stripe's "Unrecognized request URL", or a 404 that is not
+Stripe's error envelope at all) does not serve the API, and the scenario raises ``Unsupported``
+instead of failing. Objects a scenario only needs as setup are made by :func:`setup_object`; when
+that fails the scenario raises ``Blocked`` with the failed exchange as evidence.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from typing import Any
+
+from conformance.checks import Blocked, Unsupported, Verifier
+from conformance.checks.failures import StatusMismatch
+from conformance.http import Response, StripeClient
+from conformance.http.formencode import FormValue
+
+UNRECOGNIZED_URL = "Unrecognized request URL"
+MAX_PAGES = 12
+"""Most pages a paging walk follows before it reports that the list does not end."""
+
+
+def _evidence(feature: str, response: Response) -> dict[str, Any]:
+    return StatusMismatch.from_exchange(feature, f"HTTP {response.status}", response=response).to_dict()
+
+
+def _error_message(response: Response) -> str | None:
+    body = response.json()
+    error = body.get("error") if isinstance(body, dict) else None
+    message = error.get("message") if isinstance(error, dict) else None
+    return message if isinstance(message, str) else None
+
+
+def require_route(response: Response, feature: str) -> None:
+    """Raise ``Unsupported`` when ``response`` shows the target has no such route at all."""
+    if response.status != 404:
+        return
+    message = _error_message(response)
+    if message is None or message.startswith(UNRECOGNIZED_URL):
+        shown = f"answered 404 {message!r}" if message else "answered 404 without Stripe's error envelope"
+        raise Unsupported(
+            feature,
+            f"{response.request.method} {response.request.path} {shown}: the target does not serve this API",
+            _evidence(feature, response),
+        )
+
+
+def setup_object(
+    client: StripeClient, path: str, data: Mapping[str, FormValue], *, feature: str, precondition: str
+) -> dict[str, Any]:
+    """POST ``data`` to ``path`` as setup and return the object; Unsupported/Blocked when that fails."""
+    response = client.post(path, data)
+    require_route(response, feature)
+    body = response.json()
+    if response.status != 200 or not isinstance(body, dict) or not isinstance(body.get("id"), str):
+        raise Blocked(
+            precondition,
+            f"setup POST {path} answered HTTP {response.status}, not an object with an id",
+            _evidence(precondition, response),
+        )
+    return body
+
+
+def listed_ids(response: Response) -> list[object]:
+    """Return the ids of a list body's ``data`` (empty when the body is not a list)."""
+    body = response.json()
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, list):
+        return []
+    return [item.get("id") if isinstance(item, dict) else item for item in data]
+
+
+def check_newest_first(check: Verifier, response: Response, req: str) -> None:
+    """Check a list page is ordered by ``created`` from newest to oldest (equal times in any order)."""
+    body = response.json()
+    data = body.get("data") if isinstance(body, dict) else None
+    created = [item.get("created") for item in data if isinstance(item, dict)] if isinstance(data, list) else []
+    ordered = all(isinstance(c, int) for c in created) and all(a >= b for a, b in itertools.pairwise(created))
+    check.that(ordered, f"expected $.data ordered by created, newest first; got created {created[:10]}",
+               response, req, json_path="$.data[*].created")
+
+
+def walk_pages(
+    client: StripeClient, check: Verifier, path: str, req: str, params: Mapping[str, FormValue] | None = None
+) -> list[object]:
+    """Page through a list with limit=1; check no id repeats and has_more ends the walk. Return the ids."""
+    seen: list[object] = []
+    cursor: object = None
+    for _ in range(MAX_PAGES):
+        query: dict[str, FormValue] = {**(params or {}), "limit": 1}
+        if isinstance(cursor, str):
+            query["starting_after"] = cursor
+        page = client.get(path, query)
+        check.status(page, 200, req)
+        ids = listed_ids(page)
+        check.that(len(ids) <= 1, f"expected at most 1 object with limit=1, got {len(ids)}", page, req,
+                   json_path="$.data")
+        check.that(not set(ids) & set(seen), f"expected each object once while paging, {ids} came again", page, req,
+                   json_path="$.data[*].id")
+        seen.extend(ids)
+        body = page.json()
+        has_more = body.get("has_more") if isinstance(body, dict) else None
+        if has_more is not True:
+            check.that(has_more is False, f"expected has_more true or false, got {has_more!r}", page, req,
+                       json_path="$.has_more")
+            return seen
+        check.that(bool(ids), "has_more is true on a page with no object", page, req, json_path="$.has_more")
+        cursor = ids[-1] if ids else None
+    return seen
+
+
+def check_not_found(check: Verifier, response: Response, req: str) -> None:
+    """Check a 404 ``resource_missing`` invalid_request_error."""
+    check.error(response, status=404, code="resource_missing", req=req)

@@ -1,0 +1,184 @@
+"""Webhook endpoints (seeds/000 'Webhook Endpoints'): create, secret once, update, list, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from conformance.checks import Verifier
+from conformance.http import StripeClient
+from conformance.suite.api_checks import (
+    check_newest_first,
+    check_not_found,
+    listed_ids,
+    require_route,
+    setup_object,
+    walk_pages,
+)
+from conformance.suite.cite import requires
+
+pytestmark = pytest.mark.needs_feature("webhook_endpoints")
+
+FEATURE = "webhook_endpoints"
+PATH = "/v1/webhook_endpoints"
+EVENTS = ["customer.created", "customer.updated"]
+
+MakeEndpoint = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture
+def endpoint_url(stripe_run_id: str) -> str:
+    """A run-tagged URL on a reserved documentation domain (never called)."""
+    return f"https://example.com/stripe-conformance/{stripe_run_id}"
+
+
+@pytest.fixture
+def cleanup(stripe_client: StripeClient) -> Iterator[list[str]]:
+    """Ids of endpoints a scenario made; every one is deleted at teardown."""
+    made: list[str] = []
+    try:
+        yield made
+    finally:
+        for endpoint_id in made:
+            stripe_client.delete(f"{PATH}/{endpoint_id}")
+
+
+@pytest.fixture
+def make_endpoint(stripe_client: StripeClient, endpoint_url: str, cleanup: list[str]) -> MakeEndpoint:
+    """Create endpoints as setup (deleted at teardown)."""
+
+    def make(**params: Any) -> dict[str, Any]:
+        body = setup_object(
+            stripe_client, PATH, {"url": endpoint_url, "enabled_events": EVENTS, **params},
+            feature=FEATURE, precondition="precondition.webhook-endpoint",
+        )
+        cleanup.append(body["id"])
+        return body
+
+    return make
+
+
+@requires("webhook_endpoints.create.read-back", "webhook_endpoints.secret.create-only")
+def test_create_then_read_back(
+    stripe_client: StripeClient, endpoint_url: str, cleanup: list[str], check: Verifier
+) -> None:
+    first = stripe_client.post(PATH, {"url": endpoint_url, "enabled_events": EVENTS})
+    require_route(first, FEATURE)
+    created = check.status(first, 200, "webhook_endpoints.create.read-back")
+    endpoint_id = created.get("id") if isinstance(created, dict) else None
+    check.that(isinstance(endpoint_id, str), "expected the created endpoint's id", first,
+               "webhook_endpoints.create.read-back", json_path="$.id")
+    cleanup.append(str(endpoint_id))
+    retrieved = stripe_client.get(f"{PATH}/{endpoint_id}")
+    with check.soft():
+        req = "webhook_endpoints.create.read-back"
+        check.equal(first, "$.object", "webhook_endpoint", req)
+        check.equal(first, "$.url", endpoint_url, req)
+        check.equal(first, "$.enabled_events", EVENTS, req)
+        check.equal(first, "$.status", "enabled", req)
+        check.status(retrieved, 200, req)
+        check.equal(retrieved, "$.url", endpoint_url, req)
+        check.equal(retrieved, "$.enabled_events", EVENTS, req)
+        secret = created.get("secret") if isinstance(created, dict) else None
+        check.that(isinstance(secret, str) and bool(secret), "expected a secret in the answer to create",
+                   first, "webhook_endpoints.secret.create-only", json_path="$.secret")
+        check.that("secret" not in retrieved.json(), "expected no secret when retrieving the endpoint",
+                   retrieved, "webhook_endpoints.secret.create-only", json_path="$.secret")
+
+
+@requires("webhook_endpoints.update.read-back", "webhook_endpoints.update.disabled-status",
+          "webhook_endpoints.secret.create-only")
+def test_update_url_events_and_disabled(
+    stripe_client: StripeClient, endpoint_url: str, make_endpoint: MakeEndpoint, check: Verifier
+) -> None:
+    endpoint = make_endpoint()
+    path = f"{PATH}/{endpoint['id']}"
+    new_url, new_events = endpoint_url + "/v2", ["customer.deleted"]
+    updated = stripe_client.post(path, {"url": new_url, "enabled_events": new_events})
+    with check.soft():
+        req = "webhook_endpoints.update.read-back"
+        check.status(updated, 200, req)
+        check.equal(updated, "$.url", new_url, req)
+        check.equal(updated, "$.enabled_events", new_events, req)
+        after = stripe_client.get(path)
+        check.equal(after, "$.url", new_url, req)
+        check.equal(after, "$.enabled_events", new_events, req)
+        check.that("secret" not in updated.json(), "expected no secret in the answer to an update",
+                   updated, "webhook_endpoints.secret.create-only", json_path="$.secret")
+    req = "webhook_endpoints.update.disabled-status"
+    for disabled, status in (("true", "disabled"), ("false", "enabled")):
+        answer = stripe_client.post(path, {"disabled": disabled})
+        with check.soft():
+            check.status(answer, 200, req)
+            check.equal(answer, "$.status", status, req)
+            check.equal(stripe_client.get(path), "$.status", status, req)
+
+
+@requires("webhook_endpoints.create.required-params", "webhook_endpoints.create.unknown-event")
+def test_create_refuses_missing_and_unknown_values(
+    stripe_client: StripeClient, endpoint_url: str, check: Verifier
+) -> None:
+    before = stripe_client.get(PATH, {"limit": 100})
+    require_route(before, FEATURE)
+    req = "webhook_endpoints.create.required-params"
+    with check.soft():
+        no_url = stripe_client.post(PATH, {"enabled_events": EVENTS})
+        check.error(no_url, status=400, param="url", req=req)
+        no_events = stripe_client.post(PATH, {"url": endpoint_url})
+        check.error(no_events, status=400, param="enabled_events", req=req)
+        unknown = stripe_client.post(PATH, {"url": endpoint_url, "enabled_events": ["customer.no_such_event"]})
+        check.error(unknown, status=400, req="webhook_endpoints.create.unknown-event")
+        after = stripe_client.get(PATH, {"limit": 100})
+        new = [i for i in listed_ids(after) if i not in listed_ids(before)]
+        check.that(not new, f"expected refused creations to create nothing, the list gained {new}", after, req)
+
+
+@requires("webhook_endpoints.list.newest-first", "webhook_endpoints.secret.create-only")
+def test_list_holds_new_endpoints_newest_first(
+    stripe_client: StripeClient, make_endpoint: MakeEndpoint, check: Verifier
+) -> None:
+    made = [make_endpoint()["id"] for _ in range(2)]
+    req = "webhook_endpoints.list.newest-first"
+    listed = stripe_client.get(PATH, {"limit": 100})
+    with check.soft():
+        check.status(listed, 200, req)
+        ids = listed_ids(listed)
+        check.that(all(i in ids for i in made), f"expected {made} in the list, got {ids[:10]}", listed, req)
+        check_newest_first(check, listed, req)
+        data = listed.json().get("data", [])
+        leaked = [item.get("id") for item in data if isinstance(item, dict) and "secret" in item]
+        check.that(not leaked, f"expected no secret in listed endpoints, {leaked} carry one", listed,
+                   "webhook_endpoints.secret.create-only")
+    walked = walk_pages(stripe_client, check, PATH, req)
+    check.that(all(i in walked for i in made), f"expected paging to reach {made}", None, req)
+
+
+@requires("webhook_endpoints.delete.stub-then-404")
+def test_delete_answers_stub_then_gone(
+    stripe_client: StripeClient, make_endpoint: MakeEndpoint, check: Verifier
+) -> None:
+    endpoint = make_endpoint()
+    path = f"{PATH}/{endpoint['id']}"
+    deleted = stripe_client.delete(path)
+    check.status(deleted, 200)
+    with check.soft():
+        check.equal(deleted, "$.id", endpoint["id"])
+        check.equal(deleted, "$.object", "webhook_endpoint")
+        check.equal(deleted, "$.deleted", True)
+        check_not_found(check, stripe_client.get(path), "webhook_endpoints.delete.stub-then-404")
+        check_not_found(check, stripe_client.delete(path), "webhook_endpoints.delete.stub-then-404")
+        listed = stripe_client.get(PATH, {"limit": 100})
+        check.that(endpoint["id"] not in listed_ids(listed), "expected the deleted endpoint gone from the list",
+                   listed)
+
+
+@requires("webhook_endpoints.unknown-id")
+def test_unknown_endpoint_is_404(stripe_client: StripeClient, check: Verifier) -> None:
+    require_route(stripe_client.get(PATH, {"limit": 1}), FEATURE)
+    path = f"{PATH}/we_doesnotexist0042"
+    with check.soft():
+        check_not_found(check, stripe_client.get(path), "webhook_endpoints.unknown-id")
+        check_not_found(check, stripe_client.post(path, {"description": "x"}), "webhook_endpoints.unknown-id")
+        check_not_found(check, stripe_client.delete(path), "webhook_endpoints.unknown-id")
