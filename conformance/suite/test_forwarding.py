@@ -1,0 +1,149 @@
+"""Forwarding requests (seeds/000 'Forwarding Request'): create, redaction, idempotency, list."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any
+
+import pytest
+
+from conformance.checks import Verifier
+from conformance.http import Response, StripeClient
+from conformance.suite.api_checks import (
+    check_newest_first,
+    check_not_found,
+    listed_ids,
+    require_route,
+    setup_object,
+    walk_pages,
+)
+from conformance.suite.cite import requires
+
+pytestmark = pytest.mark.needs_feature("forwarding")
+
+FEATURE = "forwarding"
+PATH = "/v1/forwarding/requests"
+PAYMENT_METHOD = "pm_card_visa"
+"""Stripe's documented test PaymentMethod for a Visa card."""
+DESTINATION = "https://example.com/stripe-conformance/payments"
+REPLACEMENTS = ["card_number", "card_expiry", "card_cvc", "cardholder_name"]
+CREDENTIAL_HEADER = "Destination-API-Key"
+_CARD_NUMBER = re.compile(r"(?<!\d)\d{13,19}(?!\d)")
+
+
+def request_params(credential: str) -> dict[str, Any]:
+    """A forwarding request whose body has empty card fields and whose headers carry ``credential``."""
+    body = {"amount": {"value": 1000, "currency": "usd"},
+            "card": {"number": "", "expiryMonth": "", "expiryYear": "", "cvc": "", "holderName": ""}}
+    return {
+        "payment_method": PAYMENT_METHOD,
+        "url": DESTINATION,
+        "replacements": REPLACEMENTS,
+        "request": {"body": json.dumps(body), "headers": [{"name": CREDENTIAL_HEADER, "value": credential}]},
+    }
+
+
+def credential() -> str:
+    """A made-up destination credential, unique per call (never a Stripe key)."""
+    return f"fwdcred-{uuid.uuid4().hex}"
+
+
+def stored_parts(response: Response) -> str:
+    """The stored request and response details of a forwarding request body, as one text."""
+    body = response.json()
+    if not isinstance(body, dict):
+        return ""
+    return json.dumps([body.get("request_details"), body.get("response_details")])
+
+
+@requires("forwarding.create.read-back")
+def test_create_then_read_back(stripe_client: StripeClient, check: Verifier) -> None:
+    created = stripe_client.post(PATH, request_params(credential()))
+    require_route(created, FEATURE)
+    body = check.status(created, 200)
+    retrieved = stripe_client.get(f"{PATH}/{body.get('id')}")
+    with check.soft():
+        check.equal(created, "$.object", "forwarding.request")
+        check.equal(created, "$.payment_method", PAYMENT_METHOD)
+        check.equal(created, "$.url", DESTINATION)
+        check.equal(created, "$.replacements", REPLACEMENTS)
+        status = (body.get("response_details") or {}).get("status")
+        check.that(isinstance(status, int), f"expected response_details.status, the destination's HTTP status, got "
+                   f"{status!r}", created, json_path="$.response_details.status")
+        check.status(retrieved, 200)
+        for name in ("id", "payment_method", "url", "replacements", "request_details", "response_details"):
+            check.equal(retrieved, f"$.{name}", body.get(name))
+
+
+@requires("forwarding.create.required-params")
+def test_create_requires_payment_method_url_and_replacements(stripe_client: StripeClient, check: Verifier) -> None:
+    before = stripe_client.get(PATH, {"limit": 100})
+    require_route(before, FEATURE)
+    complete = request_params(credential())
+    with check.soft():
+        for missing in ("payment_method", "url", "replacements"):
+            params = {k: v for k, v in complete.items() if k != missing}
+            check.error(stripe_client.post(PATH, params), status=400, param=missing)
+        after = stripe_client.get(PATH, {"limit": 100})
+        new = [i for i in listed_ids(after) if i not in listed_ids(before)]
+        check.that(not new, f"expected refused requests to forward nothing, the list gained {new}", after)
+
+
+@requires("forwarding.redaction")
+def test_stored_request_is_redacted(stripe_client: StripeClient, check: Verifier) -> None:
+    secret = credential()
+    created = stripe_client.post(PATH, request_params(secret))
+    require_route(created, FEATURE)
+    body = check.status(created, 200)
+    retrieved = stripe_client.get(f"{PATH}/{body.get('id')}")
+    check.status(retrieved, 200)
+    with check.soft():
+        for answer, where in ((created, "created"), (retrieved, "retrieved")):
+            stored = stored_parts(answer)
+            numbers = _CARD_NUMBER.findall(stored)
+            check.that(not numbers, f"expected no full card number in the {where} request/response details, found "
+                       f"{len(numbers)} run(s) of 13-19 digits", answer, json_path="$.request_details.body")
+            check.that(secret not in stored, f"expected the {CREDENTIAL_HEADER} header value redacted in the "
+                       f"{where} request details, it is stored as sent", answer, json_path="$.request_details.headers")
+
+
+@requires("forwarding.idempotency")
+def test_one_outbound_request_per_idempotency_key(stripe_client: StripeClient, check: Verifier) -> None:
+    before = stripe_client.get(PATH, {"limit": 100})
+    require_route(before, FEATURE)
+    params, key = request_params(credential()), f"conformance-fwd-{uuid.uuid4().hex}"
+    first = stripe_client.post(PATH, params, idempotency_key=key)
+    second = stripe_client.post(PATH, params, idempotency_key=key)
+    check.status(first, 200)
+    with check.soft():
+        check.status(second, 200)
+        check.equal(second, "$.id", first.json().get("id"))
+        after = stripe_client.get(PATH, {"limit": 100})
+        new = [i for i in listed_ids(after) if i not in listed_ids(before)]
+        check.that(len(new) == 1, f"expected one new forwarding request for one key, the list gained {len(new)}",
+                   after, json_path="$.data")
+
+
+@requires("forwarding.list")
+def test_list_newest_first_and_pages(stripe_client: StripeClient, check: Verifier) -> None:
+    made = [
+        setup_object(stripe_client, PATH, request_params(credential()), feature=FEATURE,
+                     precondition="precondition.forwarding-request")["id"]
+        for _ in range(2)
+    ]
+    listed = stripe_client.get(PATH, {"limit": 100})
+    with check.soft():
+        check.status(listed, 200)
+        ids = listed_ids(listed)
+        check.that(all(i in ids for i in made), f"expected {made} in the list, got {ids[:10]}", listed)
+        check_newest_first(check, listed, "forwarding.list")
+    walked = walk_pages(stripe_client, check, PATH, "forwarding.list")
+    check.that(all(i in walked for i in made) or len(walked) >= 12, f"expected paging to reach {made}", None)
+
+
+@requires("forwarding.unknown-id")
+def test_unknown_request_is_404(stripe_client: StripeClient, check: Verifier) -> None:
+    require_route(stripe_client.get(PATH, {"limit": 1}), FEATURE)
+    check_not_found(check, stripe_client.get(f"{PATH}/fwdreq_doesnotexist0042"), "forwarding.unknown-id")
