@@ -13,7 +13,12 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conformance.reference import Store, create_app
+from conformance.reference.climate import Climate
+from conformance.reference.crypto_onramp import CryptoOnramp
 from conformance.reference.errors import ApiError
+from conformance.reference.forwarding import Exchange, Forwarding
+from conformance.reference.identity import Identity
+from conformance.reference.other_objects import OtherObjects
 from conformance.reference.store import CARD_UPDATE_PARAMS
 
 Headers = list[tuple[bytes, bytes]]
@@ -363,3 +368,189 @@ class CustomerWithoutLivemode(Store):
         data = super().render_customer(customer, **kwargs)
         data.pop("livemode")
         return data
+
+
+# ---------------------------------------------------------------- seed 000: webhook endpoints
+
+
+class _SecretOnRetrieve(OtherObjects):
+    def retrieve_webhook_endpoint(self, store: Any, endpoint_id: str, params: Any) -> dict[str, object]:
+        data = super().retrieve_webhook_endpoint(store, endpoint_id, params)
+        return {**data, "secret": self.get_webhook_endpoint(endpoint_id).secret}
+
+
+class WebhookSecretOnRetrieve(Store):
+    other_objects_class = _SecretOnRetrieve
+
+
+class _DisabledIgnored(OtherObjects):
+    def validate_boolean(self, value: object, param: str) -> bool:
+        result = super().validate_boolean(value, param)
+        return False if param == "disabled" else result
+
+
+class WebhookDisabledIgnored(Store):
+    other_objects_class = _DisabledIgnored
+
+
+class _DeleteKeepsEndpoint(OtherObjects):
+    def delete_webhook_endpoint(self, store: Any, endpoint_id: str, params: Any) -> dict[str, object]:
+        endpoint = self.get_webhook_endpoint(endpoint_id)
+        return {"id": endpoint.id, "object": "webhook_endpoint", "deleted": True}
+
+
+class WebhookDeleteKeepsEndpoint(Store):
+    other_objects_class = _DeleteKeepsEndpoint
+
+
+# ---------------------------------------------------------------- seed 000: climate
+
+
+class _CancelTwice(Climate):
+    def can_cancel(self, order: Any) -> bool:
+        return True
+
+
+class ClimateCancelTwice(Store):
+    climate_class = _CancelTwice
+
+
+class _BothQuantities(Climate):
+    def quantity(self, product: Any, params: Mapping[str, object]) -> Any:
+        if "metric_tons" in params and "amount" in params:
+            params = {k: v for k, v in params.items() if k != "amount"}
+        return super().quantity(product, params)
+
+
+class ClimateBothQuantities(Store):
+    climate_class = _BothQuantities
+
+
+class _TotalWithoutFees(Climate):
+    def render_order(self, order: Any) -> dict[str, object]:
+        return {**super().render_order(order), "amount_total": order.amount_subtotal}
+
+
+class ClimateTotalWithoutFees(Store):
+    climate_class = _TotalWithoutFees
+
+
+class _UpdateNotStored(Climate):
+    def update_order(self, store: Any, order_id: str, params: Mapping[str, object]) -> dict[str, object]:
+        order = self.get_order(order_id)
+        kept = (order.metadata, order.beneficiary)
+        answer = super().update_order(store, order_id, params)
+        order.metadata, order.beneficiary = kept
+        return answer
+
+
+class ClimateUpdateNotStored(Store):
+    climate_class = _UpdateNotStored
+
+
+# ---------------------------------------------------------------- seed 000: forwarding
+
+
+class _StoresCardNumbers(Forwarding):
+    def create(self, store: Any, params: Mapping[str, object]) -> dict[str, object]:
+        answer = super().create(store, params)
+        stored = self.requests[str(answer["id"])]
+        card = self.card_for(stored.payment_method)
+        body = stored.request.body.replace(card.number[:6] + "******" + card.number[-4:], card.number)
+        stored.request = Exchange(stored.request.headers, body, stored.request.status)
+        return self.render(stored)
+
+
+class ForwardingStoresCardNumbers(Store):
+    forwarding_class = _StoresCardNumbers
+
+
+class ForwardingIdempotencyIgnored(Store):
+    def begin_idempotent(self, scope: Any, request: Any) -> Any:
+        if request.path.startswith("/v1/forwarding/"):
+            return None
+        return super().begin_idempotent(scope, request)
+
+    def finish_idempotent(self, scope: Any, response: Any) -> None:
+        if response is not None and response.request.path.startswith("/v1/forwarding/"):
+            return None
+        return super().finish_idempotent(scope, response)
+
+
+class _ReplacementsOptional(Forwarding):
+    def create(self, store: Any, params: Mapping[str, object]) -> dict[str, object]:
+        if "replacements" not in params and "payment_method" in params and "url" in params:
+            params = {**params, "replacements": ["card_number"]}
+        return super().create(store, params)
+
+
+class ForwardingReplacementsOptional(Store):
+    forwarding_class = _ReplacementsOptional
+
+
+# ---------------------------------------------------------------- seed 000: crypto onramp
+
+
+class _QuotesIgnoreNetworks(CryptoOnramp):
+    def quotes(self, store: Any, params: Mapping[str, object]) -> dict[str, object]:
+        return super().quotes(store, {k: v for k, v in params.items() if k != "destination_networks"})
+
+
+class OnrampQuotesIgnoreNetworks(Store):
+    crypto_onramp_class = _QuotesIgnoreNetworks
+
+
+class _QuotesBothAmounts(CryptoOnramp):
+    def quotes(self, store: Any, params: Mapping[str, object]) -> dict[str, object]:
+        if "source_amount" in params:
+            params = {k: v for k, v in params.items() if k != "destination_amount"}
+        return super().quotes(store, params)
+
+
+class OnrampQuotesBothAmounts(Store):
+    crypto_onramp_class = _QuotesBothAmounts
+
+
+class _SessionWithoutSecret(CryptoOnramp):
+    def render_session(self, session: Any) -> dict[str, object]:
+        data = super().render_session(session)
+        data.pop("client_secret")
+        return data
+
+
+class OnrampSessionWithoutSecret(Store):
+    crypto_onramp_class = _SessionWithoutSecret
+
+
+# ---------------------------------------------------------------- seed 000: identity
+
+
+class _TypeFilterIgnored(Identity):
+    def filter(self, store: Any, reports: list[Any], params: Mapping[str, object]) -> list[Any]:
+        return super().filter(store, reports, {k: v for k, v in params.items() if k != "type"})
+
+
+class IdentityTypeFilterIgnored(Store):
+    identity_class = _TypeFilterIgnored
+
+
+class _OldestFirst(Identity):
+    def list_reports(self, store: Any, params: Mapping[str, object], url: str) -> dict[str, object]:
+        body = super().list_reports(store, params, url)
+        return {**body, "data": list(reversed(body["data"]))}  # type: ignore[call-overload]
+
+
+class IdentityOldestFirst(Store):
+    identity_class = _OldestFirst
+
+
+class _GteExclusive(Identity):
+    def filter(self, store: Any, reports: list[Any], params: Mapping[str, object]) -> list[Any]:
+        created = params.get("created")
+        if isinstance(created, dict) and "gte" in created:
+            params = {**params, "created": {("gt" if k == "gte" else k): v for k, v in created.items()}}
+        return super().filter(store, reports, params)
+
+
+class IdentityGteExclusive(Store):
+    identity_class = _GteExclusive
