@@ -10,10 +10,15 @@
   full list once, in order, ``has_more`` only when another page follows; ``ending_before`` pages back.
 - An update answers the values it was sent, and its answer equals a retrieve right after.
 - A webhook endpoint's ``secret`` appears in the answer to create, and nowhere else.
+- An object just created (webhook endpoint, onramp session, forwarding request) reads back by id
+  as it was answered, its create-only ``secret`` aside (seeds/000 retrieve endpoints).
+- A forwarding request sent twice with one new Idempotency-Key is forwarded once: both answers
+  name the same request (seeds/000 'Forwarding Request').
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
@@ -24,9 +29,11 @@ from conformance.checks import Failure, ValueMismatch
 from conformance.fuzz.attach import attach_card
 from conformance.fuzz.model import AccountModel, CustomerModel
 from conformance.fuzz.requirement_ids import (
+    CREATE_READ_BACK,
     DEFAULT_SOURCE_LIVE,
     DEFAULT_SOURCE_RULES,
     DELETED_STAYS_DELETED,
+    FORWARDING_ONCE_PER_KEY,
     LIST_CONTRACT,
     OTHER_CUSTOMERS_CARD,
     REFUSED_CHANGES_NOTHING,
@@ -45,6 +52,11 @@ UPDATE_PATHS = (
     "/v1/customers/{customer}/cards/{id}",
     "/v1/webhook_endpoints/{webhook_endpoint}",
 )
+CREATE_PATHS = ("/v1/webhook_endpoints", "/v1/crypto/onramp_sessions", "/v1/forwarding/requests")
+"""Collections whose created objects must read back by id (``<path>/<id>``)."""
+CREATE_ONLY_FIELDS = frozenset({"secret"})
+"""Fields Stripe documents as answered by create only."""
+FORWARDING_PATH = "/v1/forwarding/requests"
 
 
 class Invariants:
@@ -60,6 +72,8 @@ class Invariants:
     def after_step(self, case: schemathesis.Case[Any], response: Response) -> list[Failure]:
         """Return the invariant failures after ``case`` was answered with ``response``."""
         failures = self.webhook_secret(case, response)
+        failures += self.create_read_back(case, response)
+        failures += self.forwarding_once_per_key(case, response)
         failures += self.update_applies(case, response)
         failures += self.update_read_back(case, response)
         customer = self.model.customer_of(case, response)
@@ -454,6 +468,51 @@ class Invariants:
         if leaking and not (isinstance(body, dict) and body.get("deleted") is True):
             return [_secret_failure(f"the secret of {leaking} appears outside the answer to create", response)]
         return []
+
+    # -- creates of the seed-000 objects ------------------------------------------------------------
+
+    def create_read_back(self, case: schemathesis.Case[Any], response: Response) -> list[Failure]:
+        """An object just created reads back by id as the create answered it (create-only fields aside)."""
+        if case.method.upper() != "POST" or case.path not in CREATE_PATHS or response.status != 200:
+            return []
+        created = response.json()
+        object_id = created.get("id") if isinstance(created, dict) else None
+        if not isinstance(object_id, str):
+            return [ValueMismatch.from_exchange(CREATE_READ_BACK, "the answer to a create carries no id",
+                                                response=response, json_path="$.id")]
+        retrieved = self.client.get(f"{case.path}/{object_id}")
+        read = retrieved.json()
+        if retrieved.status != 200 or not isinstance(read, dict):
+            return [ValueMismatch.from_exchange(
+                CREATE_READ_BACK, f"retrieving the object just created answered HTTP {retrieved.status}",
+                response=retrieved)]
+        differing = sorted(
+            key for key in (set(created) | set(read)) - CREATE_ONLY_FIELDS
+            if created.get(key, _ABSENT) != read.get(key, _ABSENT)
+        )
+        if not differing:
+            return []
+        shown = ", ".join(f"{key}: create {_brief(created, key)} vs retrieve {_brief(read, key)}"
+                          for key in differing[:3])
+        return [ValueMismatch.from_exchange(
+            CREATE_READ_BACK, f"the created object reads back differently ({shown})", response=retrieved,
+            json_path=f"$.{differing[0]}")]
+
+    def forwarding_once_per_key(self, case: schemathesis.Case[Any], response: Response) -> list[Failure]:
+        """Re-send an accepted forwarding request twice under one new key: one request, one id."""
+        if case.method.upper() != "POST" or case.path != FORWARDING_PATH or response.status != 200:
+            return []
+        body = case.body if isinstance(case.body, dict) else {}
+        key = f"sc-fwd-{uuid.uuid4().hex}"
+        first = self.client.post(FORWARDING_PATH, body, idempotency_key=key)
+        again = self.client.post(FORWARDING_PATH, body, idempotency_key=key)
+        ids = [r.json().get("id") if isinstance(r.json(), dict) else None for r in (first, again)]
+        if first.status == again.status == 200 and ids[0] is not None and ids[0] == ids[1]:
+            return []
+        return [ValueMismatch.from_exchange(
+            FORWARDING_ONCE_PER_KEY,
+            f"two sends under one Idempotency-Key answered HTTP {first.status} / {again.status} with ids "
+            f"{ids[0]!r} / {ids[1]!r}, not one forwarding request", response=again, json_path="$.id")]
 
 
 APPLIED_CARD_FIELDS = frozenset(

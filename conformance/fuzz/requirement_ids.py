@@ -17,6 +17,8 @@ UPDATE_APPLIES = "fuzz.update-applies"
 UPDATE_READ_BACK = "fuzz.update-read-back"
 REFUSED_CHANGES_NOTHING = "fuzz.refused-changes-nothing"
 WEBHOOK_SECRET = "fuzz.webhook-secret-once"
+CREATE_READ_BACK = "fuzz.create-read-back"
+FORWARDING_ONCE_PER_KEY = "fuzz.forwarding-once-per-key"
 
 # Findings on requirements of the hand-written catalogue that a fuzz probe also checks.
 REQUEST_ID = "errors.request-id"
@@ -51,6 +53,8 @@ SCENARIO_REQUIREMENTS = (
     UPDATE_READ_BACK,
     REFUSED_CHANGES_NOTHING,
     WEBHOOK_SECRET,
+    CREATE_READ_BACK,
+    FORWARDING_ONCE_PER_KEY,
 )
 """What the state machine's scenarios verify."""
 

@@ -1,4 +1,4 @@
-"""The stateful scenario: linked calls on customers, cards and webhook endpoints, invariants after each."""
+"""The stateful scenario: linked calls on cards, webhook endpoints, onramp sessions, forwarding requests."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ __all__ = ["fuzz_budget", "fuzz_session", "fuzz_surface"]
     "fuzz.update-read-back",
     "fuzz.refused-changes-nothing",
     "fuzz.webhook-secret-once",
+    "fuzz.create-read-back",
+    "fuzz.forwarding-once-per-key",
 )
 def test_fuzz_stateful_scenarios(fuzz_session: object, check: Verifier) -> None:
     """Create, attach, update, list, delete in generated orders; default_source, lists and reads stay consistent."""

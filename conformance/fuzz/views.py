@@ -53,6 +53,14 @@ EVENT_TYPES = (
     "customer.updated",
     "payment_intent.succeeded",
 )
+PAYMENT_METHODS = ("pm_card_visa", "pm_card_mastercard")
+"""Stripe's documented test PaymentMethods (Stripe testing docs), usable any number of times."""
+ONRAMP_NETWORKS = ("bitcoin", "ethereum", "polygon", "solana")
+ONRAMP_CURRENCIES = ("btc", "eth", "matic", "sol", "usdc")
+"""Networks and cryptocurrencies the onramp quotes reference lists (newer ones exist: hinted, so
+their negative mutations are not held against a target)."""
+FIAT_CURRENCIES = ("usd",)
+DECIMAL_AMOUNT_FORMAT = "stripe-decimal-amount"
 METADATA_KEYS = (
     "order_id",
     "customer ref",
@@ -100,6 +108,12 @@ def _hints(today: datetime.date) -> dict[str, Callable[[dict[str, Any]], dict[st
             "propertyNames": {"type": "string", "enum": list(METADATA_KEYS)},
             "additionalProperties": {"type": "string", "maxLength": 500},
         },
+        "test-payment-method": lambda _: {"type": "string", "enum": list(PAYMENT_METHODS)},
+        "forwarding-url": lambda _: {"type": "string", "format": WEBHOOK_URL_FORMAT},
+        "onramp-network": lambda _: {"type": "string", "enum": list(ONRAMP_NETWORKS)},
+        "onramp-currency": lambda _: {"type": "string", "enum": list(ONRAMP_CURRENCIES)},
+        "fiat-currency": lambda _: {"type": "string", "enum": list(FIAT_CURRENCIES)},
+        "decimal-amount": lambda _: {"type": "string", "format": DECIMAL_AMOUNT_FORMAT},
         # Values Stripe accepts only when they name an existing object: never guessed.
         "cursor": lambda _: DROP,
         "existing-source": lambda _: DROP,
@@ -266,6 +280,9 @@ def register_formats() -> None:
     """Register the string formats positive generation uses (idempotent; Schemathesis keeps a registry)."""
     schemathesis.openapi.format(
         EMAIL_FORMAT, st.from_regex(r"\A[a-z0-9]{1,16}@example\.(com|org)\Z", fullmatch=True)
+    )
+    schemathesis.openapi.format(
+        DECIMAL_AMOUNT_FORMAT, st.from_regex(r"\A[1-9][0-9]{0,4}(\.[0-9]{2})?\Z", fullmatch=True)
     )
     schemathesis.openapi.format(
         WEBHOOK_URL_FORMAT, st.from_regex(r"\Ahttps://example\.com/hooks/[a-z0-9]{0,16}\Z", fullmatch=True)

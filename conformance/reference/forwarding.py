@@ -188,11 +188,13 @@ class Forwarding:
         return list(dict.fromkeys(kinds))
 
     def validate_request(self, value: object) -> tuple[tuple[tuple[str, str], ...], str]:
-        """Read ``request[body]`` and ``request[headers][i][name|value]``."""
+        """Read ``request[body]`` and ``request[headers][i][name|value]``; ``""`` means an empty request."""
+        if value == "":
+            return (), ""
         data = as_hash(value, "request")
         reject_unknown(data, frozenset({"body", "headers"}), "request")
         body = as_string(data["body"], "request[body]", MAX_BODY_LENGTH) if "body" in data else ""
-        raw_headers = as_hash(data["headers"], "request[headers]") if "headers" in data else {}
+        raw_headers = as_hash(data["headers"], "request[headers]") if data.get("headers", "") != "" else {}
         if len(raw_headers) > MAX_HEADERS:
             raise invalid_parameter(f"At most {MAX_HEADERS} headers may be forwarded.", "request[headers]")
         headers = []
@@ -203,7 +205,7 @@ class Forwarding:
             for part in ("name", "value"):
                 if part not in header:
                     raise parameter_missing(f"{where}[{part}]")
-            headers.append((as_string(header["name"], f"{where}[name]", 200),
+            headers.append((as_string(header["name"], f"{where}[name]"),
                             as_string(header["value"], f"{where}[value]")))
         return tuple(headers), body
 

@@ -50,10 +50,10 @@ FEATURES: Mapping[str, str] = {
     "legacy_cards_path": "serves one card on the older path (GET /v1/customers/{id}/cards/{card})",
     "attach_cards_path": "attaches a card on the older path (POST /v1/customers/{id}/cards)",
     "webhook_endpoints": "manages webhook endpoints (/v1/webhook_endpoints: create, retrieve, update, list, delete)",
-    "identity": "serves Identity verification reports (GET /v1/identity/verification_reports)",
-    "crypto_onramp": "serves crypto onramp sessions and quotes (GET /v1/crypto/...)",
-    "climate": "serves Climate orders, products and suppliers (GET /v1/climate/...)",
-    "forwarding": "serves forwarded requests (GET /v1/forwarding/requests)",
+    "identity": "serves Identity verification reports (GET /v1/identity/verification_reports: retrieve, list, filters)",
+    "crypto_onramp": "serves crypto onramp sessions (create, retrieve, list) and quotes (/v1/crypto/...)",
+    "climate": "serves Climate products, suppliers and orders (order create/update/cancel too: /v1/climate/...)",
+    "forwarding": "forwards requests with card details (POST, GET /v1/forwarding/requests)",
 }
 """The feature vocabulary: name -> what a target claiming it does."""
 
