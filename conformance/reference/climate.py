@@ -112,7 +112,7 @@ class Climate:
             beneficiary = self.validate_beneficiary(params["beneficiary"]) if "beneficiary" in params else None
             metadata = apply_metadata({}, parse_metadata(params["metadata"])) if "metadata" in params else {}
             order = Order(
-                id=ids.random_id("climorder", 24),
+                id=self.new_order_id(),
                 created=store.now(),
                 sequence=store.next_sequence(),
                 product=product.id,
@@ -126,6 +126,10 @@ class Climate:
             )
             self.orders[order.id] = order
             return self.render_order(order)
+
+    def new_order_id(self) -> str:
+        """Return a fresh order id."""
+        return ids.random_id("climorder", 24)
 
     def retrieve_order(self, store: Store, order_id: str, params: Mapping[str, object]) -> JsonObject:
         """Return one order."""

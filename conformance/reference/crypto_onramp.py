@@ -110,17 +110,25 @@ class CryptoOnramp:
             metadata = apply_metadata({}, parse_metadata(params["metadata"])) if "metadata" in params else {}
             if "customer_ip_address" in params:
                 as_string(params["customer_ip_address"], "customer_ip_address", 64)
-            session_id = ids.random_id("cos", 24)
+            session_id = self.new_session_id()
             session = Session(
                 id=session_id,
                 created=store.now(),
                 sequence=store.next_sequence(),
-                client_secret=f"{session_id}_secret_{secrets.token_hex(12)}",
+                client_secret=self.new_client_secret(session_id),
                 details=details,
                 metadata=metadata,
             )
             self.sessions[session.id] = session
             return self.render_session(session)
+
+    def new_session_id(self) -> str:
+        """Return a fresh session id."""
+        return ids.random_id("cos", 24)
+
+    def new_client_secret(self, session_id: str) -> str:
+        """Return a fresh client secret for ``session_id``."""
+        return f"{session_id}_secret_{secrets.token_hex(12)}"
 
     def retrieve_session(self, store: Store, session_id: str, params: Mapping[str, object]) -> JsonObject:
         """Return one session."""

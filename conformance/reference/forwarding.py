@@ -118,7 +118,7 @@ class Forwarding:
             self.deliveries += 1
             answer = self.deliver(url, outbound)
             forwarded = ForwardedRequest(
-                id=ids.random_id("fwdreq", 24),
+                id=self.new_request_id(),
                 created=store.now(),
                 sequence=store.next_sequence(),
                 payment_method=payment_method,
@@ -130,6 +130,10 @@ class Forwarding:
             )
             self.requests[forwarded.id] = forwarded
             return self.render(forwarded)
+
+    def new_request_id(self) -> str:
+        """Return a fresh forwarding request id."""
+        return ids.random_id("fwdreq", 24)
 
     def retrieve(self, store: Store, request_id: str, params: Mapping[str, object]) -> JsonObject:
         """Return one stored request."""

@@ -13,6 +13,8 @@ from conformance.fuzz.budget import FuzzBudget
 from conformance.fuzz.session import FuzzSession, LoadedSurface
 from conformance.http import StripeClient
 from conformance.reference import ReferenceServer, Store
+from conformance.reference.crypto_onramp import CryptoOnramp
+from conformance.reference.forwarding import Forwarding
 from conformance.reference.other_objects import OtherObjects
 
 KEY = "sk_test_fuzztests123"
@@ -34,10 +36,37 @@ class CountingWebhookIds(OtherObjects):
         return f"whsec_{next(self._ids):032d}"
 
 
+class CountingOnrampIds(CryptoOnramp):
+    """Onramp sessions whose ids and client secrets count up."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ids = itertools.count(1)
+
+    def new_session_id(self) -> str:
+        return f"cos_{next(self._ids):024d}"
+
+    def new_client_secret(self, session_id: str) -> str:
+        return f"{session_id}_secret_{next(self._ids):024d}"
+
+
+class CountingForwardingIds(Forwarding):
+    """Forwarding requests whose ids count up."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ids = itertools.count(1)
+
+    def new_request_id(self) -> str:
+        return f"fwdreq_{next(self._ids):024d}"
+
+
 class CountingIds(Store):
     """A faithful store whose ids count up instead of being random: two runs answer alike."""
 
     other_objects_class = CountingWebhookIds
+    crypto_onramp_class = CountingOnrampIds
+    forwarding_class = CountingForwardingIds
 
     def __init__(self) -> None:
         super().__init__()

@@ -22,7 +22,7 @@ def test_run_fuzzes_by_default_and_reports_the_fuzz_area(tmp_path: Path) -> None
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     report = json.loads((tmp_path / "report.json").read_text())
     fuzz = {r["id"]: r["status"] for r in report["requirements"] if r["area"] == "fuzz"}
-    assert len(fuzz) == 15 and set(fuzz.values()) == {"passed"}
+    assert len(fuzz) == 17 and set(fuzz.values()) == {"passed"}
     assert "fuzz" in result.stdout
 
 
