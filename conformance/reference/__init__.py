@@ -1,7 +1,9 @@
 """Built-in reference server: an in-memory, thread-safe, Stripe-like HTTP server.
 
-It serves customers and their cards with Stripe API 2023-08-16 semantics and
-is the default target of the conformance suite.
+It serves customers and their cards with Stripe API 2023-08-16 semantics, and the other
+APIs seeds/000 documents (webhook endpoints, climate, forwarding with a built-in echo
+destination, crypto onramp, identity verification reports), and is the default target of
+the conformance suite.
 """
 
 from __future__ import annotations

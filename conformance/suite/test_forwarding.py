@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from typing import Any
 
 import pytest
@@ -45,9 +44,10 @@ def request_params(credential: str) -> dict[str, Any]:
     }
 
 
-def credential() -> str:
-    """A made-up destination credential, unique per call (never a Stripe key)."""
-    return f"fwdcred-{uuid.uuid4().hex}"
+@pytest.fixture
+def credential(stripe_run_id: str) -> str:
+    """A made-up destination credential for this run (never a Stripe key; stable under replay)."""
+    return f"fwdcred-{stripe_run_id}"
 
 
 def stored_parts(response: Response) -> str:
@@ -59,8 +59,8 @@ def stored_parts(response: Response) -> str:
 
 
 @requires("forwarding.create.read-back")
-def test_create_then_read_back(stripe_client: StripeClient, check: Verifier) -> None:
-    created = stripe_client.post(PATH, request_params(credential()))
+def test_create_then_read_back(stripe_client: StripeClient, credential: str, check: Verifier) -> None:
+    created = stripe_client.post(PATH, request_params(credential))
     require_route(created, FEATURE)
     body = check.status(created, 200)
     retrieved = stripe_client.get(f"{PATH}/{body.get('id')}")
@@ -78,10 +78,12 @@ def test_create_then_read_back(stripe_client: StripeClient, check: Verifier) -> 
 
 
 @requires("forwarding.create.required-params")
-def test_create_requires_payment_method_url_and_replacements(stripe_client: StripeClient, check: Verifier) -> None:
+def test_create_requires_payment_method_url_and_replacements(
+    stripe_client: StripeClient, credential: str, check: Verifier
+) -> None:
     before = stripe_client.get(PATH, {"limit": 100})
     require_route(before, FEATURE)
-    complete = request_params(credential())
+    complete = request_params(credential)
     with check.soft():
         for missing in ("payment_method", "url", "replacements"):
             params = {k: v for k, v in complete.items() if k != missing}
@@ -92,8 +94,8 @@ def test_create_requires_payment_method_url_and_replacements(stripe_client: Stri
 
 
 @requires("forwarding.redaction")
-def test_stored_request_is_redacted(stripe_client: StripeClient, check: Verifier) -> None:
-    secret = credential()
+def test_stored_request_is_redacted(stripe_client: StripeClient, credential: str, check: Verifier) -> None:
+    secret = credential
     created = stripe_client.post(PATH, request_params(secret))
     require_route(created, FEATURE)
     body = check.status(created, 200)
@@ -110,10 +112,12 @@ def test_stored_request_is_redacted(stripe_client: StripeClient, check: Verifier
 
 
 @requires("forwarding.idempotency")
-def test_one_outbound_request_per_idempotency_key(stripe_client: StripeClient, check: Verifier) -> None:
+def test_one_outbound_request_per_idempotency_key(
+    stripe_client: StripeClient, credential: str, stripe_run_id: str, check: Verifier
+) -> None:
     before = stripe_client.get(PATH, {"limit": 100})
     require_route(before, FEATURE)
-    params, key = request_params(credential()), f"conformance-fwd-{uuid.uuid4().hex}"
+    params, key = request_params(credential), f"conformance-fwd-{stripe_run_id}"
     first = stripe_client.post(PATH, params, idempotency_key=key)
     second = stripe_client.post(PATH, params, idempotency_key=key)
     check.status(first, 200)
@@ -127,9 +131,9 @@ def test_one_outbound_request_per_idempotency_key(stripe_client: StripeClient, c
 
 
 @requires("forwarding.list")
-def test_list_newest_first_and_pages(stripe_client: StripeClient, check: Verifier) -> None:
+def test_list_newest_first_and_pages(stripe_client: StripeClient, credential: str, check: Verifier) -> None:
     made = [
-        setup_object(stripe_client, PATH, request_params(credential()), feature=FEATURE,
+        setup_object(stripe_client, PATH, request_params(credential), feature=FEATURE,
                      precondition="precondition.forwarding-request")["id"]
         for _ in range(2)
     ]
