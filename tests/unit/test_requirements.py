@@ -27,3 +27,22 @@ def test_shipped_catalogue_is_valid():
 def test_malformed_catalogue(text, message):
     with pytest.raises(CatalogueError, match=message):
         parse_catalogue(text)
+
+
+def test_the_report_schema_knows_every_area():
+    import json
+    from pathlib import Path
+
+    schema = json.loads((Path(__file__).resolve().parents[2] / "schemas/report/report-v1.schema.json").read_text())
+    found = [node["properties"]["area"]["enum"] for node in _walk(schema) if "area" in node.get("properties", {})]
+    assert found and all(set(enum) == set(AREAS) for enum in found)
+
+
+def _walk(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
