@@ -18,10 +18,13 @@ def serve_reference(
     """
     from conformance.reference import ReferenceServer  # only runs on the built-in server need it
 
+    key = api_key or generated_test_key()
+    # The key is judged before the server starts: a refused key connects to nothing.
+    TargetConfig.build("http://127.0.0.1", key, stripe_version=stripe_version, allow_live_key=allow_live_key)
     with ReferenceServer() as server:
         yield TargetConfig.build(
             server.url,
-            api_key or generated_test_key(),
+            key,
             stripe_version=stripe_version,
             allow_live_key=allow_live_key,
             name=name,

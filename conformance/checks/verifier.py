@@ -250,6 +250,8 @@ def _unreadable(response: Response) -> str:
     """Say what arrived instead when the body is not JSON at all (empty for a JSON body)."""
     if response.json() is not None:
         return ""
+    if response.json_problem():
+        return f" (HTTP {response.status} body is {response.json_problem()}: not read)"
     if not response.body:
         return f" (HTTP {response.status} with an empty body)"
     kind = response.header("Content-Type") or "no content type"

@@ -38,7 +38,17 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; usage errors become one line on stderr and exit code 2, never a traceback."""
+    """Run the CLI; usage errors become one line on stderr and exit code 2, never a traceback.
+
+    Everything it prints, and everything the suite prints inside it, passes through the redaction.
+    """
+    from conformance.http.redacted_output import redacted_standard_streams
+
+    with redacted_standard_streams():
+        _main(argv)
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         code = cli.main(args=argv, prog_name="stripe-conformance", standalone_mode=False)
     except click.exceptions.Abort:

@@ -15,6 +15,7 @@ from conformance.exit_codes import EXIT_NONCONFORMING, EXIT_OK, EXIT_UNREACHABLE
 from conformance.expectations import ExpectationsError, load_expectations
 from conformance.recording import CassetteSetError, read_cassette_set
 from conformance.reference_target import serve_reference
+from conformance.reporting.writable import OutputError, check_writable
 from conformance.settings import BY_NAME, GivenRun, RunSettings, SettingsError
 from conformance.targets import ConfigError, PreflightError, TargetConfig, preflight
 from conformance.targets.profile import load_profile
@@ -38,6 +39,7 @@ def run_command(settings: RunSettings | SettingsError, keyword: str | None, mark
             raise SettingsError("--seed cannot change a replay: the cassette set keeps its own seed")
         for path in settings.expect:  # a bad expectations file is a configuration error: before any connection
             load_expectations(path)
+        _check_outputs(settings)  # so are outputs that cannot be written
         settings = _absolute(settings)
         if settings.replay is not None:  # no server, no preflight: the cassette set stands in for the target
             _check_replay(settings)
@@ -47,12 +49,20 @@ def run_command(settings: RunSettings | SettingsError, keyword: str | None, mark
                 settings, target=target.base_url, target_name=target.name, stripe_version=target.stripe_version
             )
             return _run_suite(settings, target, keyword, markexpr, verbose)
-    except (SettingsError, ExpectationsError, ConfigError) as exc:
+    except (SettingsError, ExpectationsError, ConfigError, OutputError) as exc:
         click.echo(f"stripe-conformance: error: {exc}", err=True)
         return EXIT_USAGE
     except PreflightError as exc:
         click.echo(f"stripe-conformance: error: {exc}", err=True)
         return EXIT_UNREACHABLE
+
+
+def _check_outputs(settings: RunSettings) -> None:
+    """Raise ``OutputError`` when the report or cassette directory cannot be written."""
+    if settings.report_dir:
+        check_writable(Path(settings.report_dir))
+    if settings.record is not None:
+        check_writable(Path(settings.record), "cassette directory")
 
 
 def _absolute(settings: RunSettings) -> RunSettings:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
+
+from conformance.http import bounded_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +61,21 @@ class Response:
         return self.body.decode("utf-8", "replace")
 
     def json(self) -> Any:
-        """Return the decoded JSON body, or None when the body is not JSON."""
+        """Return the decoded JSON body, or None when the body is not JSON (or nests too deep to read)."""
         if not self._json:
             try:
-                self._json.append(json.loads(self.body))
+                self._json[:] = [bounded_json.loads(self.body), None]
+            except bounded_json.JSONTooDeepError as exc:
+                self._json[:] = [None, str(exc)]
             except ValueError:
-                self._json.append(None)
+                self._json[:] = [None, None]
         return self._json[0]
+
+    def json_problem(self) -> str | None:
+        """Why a JSON-looking body was not read (``"JSON nested deeper than N levels"``), or None."""
+        self.json()
+        problem = self._json[1]
+        return str(problem) if problem else None
 
     def cut(self, max_bytes: int) -> Response:
         """Return this response with the body cut at ``max_bytes`` (for evidence: redacting a huge body is slow)."""

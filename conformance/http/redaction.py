@@ -3,11 +3,18 @@
 Secrets: API keys (``sk_``/``rk_``/``pk_``, live or test), the ``Authorization``,
 ``Stripe-Account`` and cookie headers, ``client_secret`` values, webhook secrets
 (``whsec_``), full card numbers (PAN-like digit runs) and CVCs.
+
+Beyond these patterns, the secrets a run is configured with (its API key) are registered with
+``register_secret``: from then on every redaction also removes the secret itself, any 16-character
+piece of it, and its base64 forms (at each of the three byte alignments it can have inside a
+longer base64 text, standard and URL-safe alphabets), wherever they appear.
 """
 
 from __future__ import annotations
 
+import base64
 import re
+import threading
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, quote
 
@@ -24,16 +31,62 @@ _WHSEC_PATTERN = re.compile(r"\bwhsec_[A-Za-z0-9]+")
 _CLIENT_SECRET_PATTERN = re.compile(r"\b[a-z]{2,5}_[A-Za-z0-9]+_secret_[A-Za-z0-9]+")
 _JSON_SECRET_FIELD = re.compile(r'("(?:client_secret|secret|cvc)"\s*:\s*)"[^"]*"')
 _JSON_NUMBER_FIELD = re.compile(r'("number"\s*:\s*)"[\d -]{8,}"')
-_BASIC_PATTERN = re.compile(r"(Basic|Bearer)\s+[A-Za-z0-9+/=._-]+")
+# A credential after its scheme: 12 characters or more, so that prose ("a Bearer token") stays readable.
+_BASIC_PATTERN = re.compile(r"(Basic|Bearer)\s+[A-Za-z0-9+/=._-]{12,}")
 # 13-19 digits (spaces or dashes allowed between them), not part of a longer word such as an object
 # id, nor the fraction of a decimal number.
 _PAN_PATTERN = re.compile(r"(?<![A-Za-z0-9_])(?<!\d\.)\d(?:[ -]?\d){12,18}(?![A-Za-z0-9_])(?!\.\d)")
 _SECRET_FORM_LEAVES = frozenset({"number", "cvc", "client_secret", "secret"})
 
+FRAGMENT = 16
+"""A piece of a registered secret this long or longer is redacted wherever it appears."""
+_MIN_SECRET = 8
+_MAX_SECRETS = 32
+"""A run has one key; a process that builds many configurations (a test session) keeps the newest."""
+_registered: dict[str, frozenset[str]] = {}
+_pattern: list[re.Pattern[str]] = []
+_lock = threading.Lock()
+
+
+def register_secret(secret: str) -> None:
+    """Redact ``secret``, its 16-character pieces and its base64 forms from now on, in every redaction."""
+    secret = secret.strip()
+    if len(secret) < _MIN_SECRET or secret in _registered:
+        return
+    forms = {secret[i : i + FRAGMENT] for i in range(max(1, len(secret) - FRAGMENT + 1))}
+    raw = secret.encode("utf-8")
+    for start in range(3):
+        whole = raw[start : start + 3 * ((len(raw) - start) // 3)]
+        if len(whole) >= 6:
+            encoded = base64.b64encode(whole).decode("ascii")
+            forms |= {encoded, encoded.replace("+", "-").replace("/", "_")}
+    with _lock:
+        _registered[secret] = frozenset(forms)
+        while len(_registered) > _MAX_SECRETS:
+            del _registered[next(iter(_registered))]
+        every = set().union(*_registered.values())
+        # Longest first, and a piece runs on to the end of its token: a match never leaves a tail behind.
+        alternatives = "|".join(re.escape(form) for form in sorted(every, key=len, reverse=True))
+        _pattern[:] = [re.compile(f"(?:{alternatives})[A-Za-z0-9_+/=-]*")]
+
+
+def forget_secrets() -> None:
+    """Forget every registered secret (tests; a process runs against one key)."""
+    with _lock:
+        _registered.clear()
+        _pattern.clear()
+
+
+def _redact_registered(text: str) -> str:
+    for pattern in tuple(_pattern):
+        text = pattern.sub(REDACTED, text)
+    return text
+
 
 def redact_text(text: str) -> str:
     """Replace every secret-looking token inside free text."""
     text = _KEY_PATTERN.sub(_mask_key, text)
+    text = _redact_registered(text)
     text = _BASE64_KEY_PATTERN.sub(REDACTED, text)
     text = _WHSEC_PATTERN.sub("whsec_" + REDACTED, text)
     text = _CLIENT_SECRET_PATTERN.sub(REDACTED, text)
@@ -70,29 +123,46 @@ def redact_url(url: str) -> str:
 def redact_body(body: bytes, content_type: str | None) -> bytes:
     """Redact a request or response body: form bodies parameter by parameter, anything else as text.
 
-    Bytes that are not UTF-8 text are returned unchanged (no secret of ours is binary).
+    Bytes that are not UTF-8 are decoded with replacement characters and redacted as text (an
+    echoed key is ASCII inside any binary), followed by a note of their original length.
     """
     if not body:
         return body
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        return body
+        return redact_bytes(body).encode("utf-8")
     if "x-www-form-urlencoded" in (content_type or "").lower():
         return redact_form(text).encode("utf-8")
     return redact_text(text).encode("utf-8")
 
 
+def redact_bytes(data: bytes) -> str:
+    """Return ``data`` as redacted text; bytes that are not UTF-8 say so, with their length."""
+    try:
+        return redact_text(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        text = redact_text(data.decode("utf-8", "replace"))
+        return f"{text}{NOT_UTF8_NOTE.format(size=len(data))}"
+
+
+NOT_UTF8_NOTE = " [not UTF-8: {size} bytes, shown decoded with replacement characters]"
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """Return ``text`` redacted, on one line (control characters and line breaks as spaces), cut at ``limit``."""
+    flat = " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", " ", redact_text(text)).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def redact_request(request: Request) -> Request:
     """Return a copy of ``request`` safe to show or write."""
     content_type = request.header("Content-Type") or ""
-    body = request.body.decode("utf-8", "replace")
-    clean_body = redact_form(body) if "x-www-form-urlencoded" in content_type else redact_text(body)
     return Request(
         method=request.method,
         url=redact_url(request.url),
         headers=redact_headers(request.headers),
-        body=clean_body.encode("utf-8"),
+        body=redact_body(request.body, content_type),
     )
 
 
@@ -101,7 +171,7 @@ def redact_response(response: Response) -> Response:
     return Response(
         status=response.status,
         headers=redact_headers(response.headers),
-        body=redact_text(response.body.decode("utf-8", "replace")).encode("utf-8"),
+        body=redact_bytes(response.body).encode("utf-8"),
         request=redact_request(response.request),
         elapsed=response.elapsed,
     )

@@ -6,6 +6,7 @@ on tests that carry that marker, or when one of its options is given.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,10 @@ from conformance.reporting import (
 from conformance.requirements import load_catalogue
 from conformance.selection import Shard
 from conformance.settings import BY_NAME, SettingsError
-from conformance.targets import ConfigError, PreflightError, TargetConfig, preflight
+from conformance.targets import ConfigError, PreflightError, TargetConfig, check_key_is_safe, preflight
+
+# Checked before any other plugin configures itself: output directories that cannot be written.
+pytest_plugins = ["conformance.plugin.output_check"]
 
 __all__ = [
     "_idempotency_counter",
@@ -156,6 +160,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """
     config = session.config
     redact_logging(config)
+    _refuse_unsafe_key(config)
     state = config.stash[STATE_KEY]
     given = given_run(config)
     if given is not None and given.target is not None:
@@ -188,6 +193,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         except PreflightError as exc:
             pytest.exit(f"stripe-conformance: error: {exc}", returncode=EXIT_UNREACHABLE)
     config.stash[STATE_KEY].target = target
+
+
+def _refuse_unsafe_key(config: pytest.Config) -> None:
+    """On a suite run, refuse a live or malformed key before anything connects (the built-in server included)."""
+    settings = run_settings(config)
+    key = settings.api_key
+    explicit = "--stripe-api-key" in " ".join(config.invocation_params.args)
+    if not key or not (settings.target or settings.profile or settings.report_dir or explicit):
+        return
+    try:
+        check_key_is_safe(key, allow_live_key=settings.allow_live_key)
+    except ConfigError as exc:
+        pytest.exit(f"stripe-conformance: error: {exc}", returncode=EXIT_USAGE)
 
 
 @pytest.hookimpl(trylast=True)
@@ -343,7 +361,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     session.config.stash[_REPORT_KEY] = report
     directory = run_settings(session.config).report_dir
     if directory:
-        write_reports(report, Path(directory))
+        try:
+            write_reports(report, Path(directory))
+        except OSError as exc:  # checked before the run; the disk may still fill up during it
+            reason = exc.strerror or type(exc).__name__
+            sys.stderr.write(f"stripe-conformance: error: cannot write the reports into {directory}: {reason}\n")
+            session.exitstatus = EXIT_USAGE
+            return
     if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         session.exitstatus = pytest.ExitCode.OK if report.conforms else pytest.ExitCode.TESTS_FAILED
 

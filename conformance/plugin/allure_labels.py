@@ -45,6 +45,9 @@ def default_allure_dir(config: pytest.Config) -> None:
     Must run before allure-pytest's own ``pytest_configure`` (from ``pytest_cmdline_main``, which
     xdist workers call too).
     """
+    from conformance.plugin.allure_redaction import use_redacting_file_logger
+
+    use_redacting_file_logger()  # whatever writes Allure results in a session with this plugin goes through it
     option = config.option
     try:
         report_dir = run_settings(config).report_dir

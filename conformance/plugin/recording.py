@@ -27,6 +27,7 @@ import pytest
 
 from conformance import __version__
 from conformance.http.client import DEFAULT_STRIPE_VERSION
+from conformance.http.redacted_output import redacting
 from conformance.http.redaction import redact_text
 from conformance.plugin.run_settings import replace_settings, run_settings
 from conformance.plugin.state import STATE_KEY, VERIFIER_KEY
@@ -205,10 +206,26 @@ def _quiet_vcr_logging(recording: RunRecording) -> None:
 
 
 def redact_logging(config: pytest.Config) -> None:
-    """Once pytest's logging plugin exists (session start): redact what its log file and live log write."""
+    """Once pytest's logging plugin exists (session start): redact its log file and live log, and the terminal."""
     recording = config.stash.get(RECORDING_KEY, None)
     if recording is not None and (recording.plan is not None or _suite_run(config)):
         _redact_log_handlers(config, recording)
+        _redact_terminal(config, recording)
+
+
+def _redact_terminal(config: pytest.Config, recording: RunRecording) -> None:
+    """Pass what pytest's terminal reporter writes (progress, failures, summaries) through the redaction."""
+    writer = config.get_terminal_writer()
+    original = getattr(writer, "_file", None)
+    if original is None:
+        return
+    writer._file = redacting(original)
+
+    def restore() -> None:
+        writer._file.flush()
+        writer._file = original
+
+    recording.exits.callback(restore)
 
 
 def close_recording(config: pytest.Config) -> None:
@@ -297,6 +314,9 @@ def _redact_exception(exc: BaseException) -> None:
     clean = tuple(redact_text(arg) if isinstance(arg, str) else arg for arg in exc.args)
     if clean != exc.args:
         exc.args = clean
+    message = getattr(exc, "msg", None)  # pytest.fail/skip keep their text here, and show it from here
+    if isinstance(message, str) and redact_text(message) != message:
+        exc.msg = redact_text(message)  # type: ignore[attr-defined]
 
 
 def _redacted_longrepr(longrepr: object, clean: str) -> tuple[str, int, str] | str:

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from conformance.http import bounded_json
+
 MANIFEST_NAME = "cassette-set.json"
 MANIFEST_FORMAT = 1
 PLACEHOLDER_BASE_URL = "http://127.0.0.1"
@@ -66,10 +68,10 @@ def read_cassette_set(directory: Path) -> CassetteSet:
     if not directory.is_dir():
         raise CassetteSetError(f"{directory} is not a directory of recorded cassettes")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = bounded_json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CassetteSetError(f"{directory} has no {MANIFEST_NAME}: it is not a recorded cassette set") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise CassetteSetError(f"{path} is not readable JSON ({exc.__class__.__name__})") from None
     if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
         raise CassetteSetError(f"{path} is not a cassette-set manifest of format {MANIFEST_FORMAT}")

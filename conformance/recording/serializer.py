@@ -11,11 +11,17 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from conformance.http import bounded_json
+
 _LAYOUTS: dict[str, Callable[[Any], str]] = {
     "compact": lambda data: json.dumps(data, ensure_ascii=False, separators=(",", ":")),
     "spaced": lambda data: json.dumps(data, ensure_ascii=False),
     "indent2": lambda data: json.dumps(data, ensure_ascii=False, indent=2),
 }
+
+
+CASSETTE_NESTING = 8
+"""Levels a cassette file adds above the bodies it stores (whose depth is bounded as any answer's)."""
 
 
 def serialize(cassette: dict[str, Any]) -> str:
@@ -26,7 +32,7 @@ def serialize(cassette: dict[str, Any]) -> str:
 
 def deserialize(text: str) -> dict[str, Any]:
     """Parse the text of a cassette back into vcrpy's structure."""
-    cassette: dict[str, Any] = json.loads(text)
+    cassette: dict[str, Any] = bounded_json.loads(text, bounded_json.MAX_JSON_DEPTH + CASSETTE_NESTING)
     for interaction in cassette.get("interactions", []):
         body = interaction.get("response", {}).get("body")
         if isinstance(body, dict) and "json" in body:
@@ -50,8 +56,8 @@ def _pack(text: str) -> dict[str, Any]:
     if not text.startswith(("{", "[")):
         return {"string": text}
     try:
-        data = json.loads(text)
-    except ValueError:
+        data = bounded_json.loads(text)
+    except ValueError:  # not JSON, or nested too deep to re-encode safely: kept as the text it was
         return {"string": text}
     newline = text.endswith("\n")
     bare = text[:-1] if newline else text

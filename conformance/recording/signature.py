@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from conformance.http import bounded_json
+
 Pairs = tuple[tuple[str, str], ...]
 
 
@@ -48,7 +50,7 @@ def _body_key(body: bytes | str | None, content_type: str | None) -> Pairs | str
     kind = (content_type or "").lower()
     if "json" in kind:
         try:
-            return json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
+            return json.dumps(bounded_json.loads(text), sort_keys=True, separators=(",", ":"))
         except ValueError:
             return text
     if "x-www-form-urlencoded" in kind or not kind:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .server import serve
+from .store import DEFAULT_MAX_OBJECTS
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -12,8 +13,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m conformance.reference")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=12111)
+    parser.add_argument("--max-objects", type=int, default=DEFAULT_MAX_OBJECTS)
     options = parser.parse_args(argv)
-    serve(options.host, options.port)
+    serve(options.host, options.port, max_objects=options.max_objects)
 
 
 if __name__ == "__main__":

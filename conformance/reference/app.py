@@ -12,6 +12,8 @@ import logging
 from collections.abc import Mapping
 
 from .asgi import (
+    MAX_BODY_BYTES,
+    BodyRefused,
     ClientDisconnected,
     IncomingRequest,
     Receive,
@@ -46,16 +48,17 @@ class ReferenceApp:
     Every path reaches :func:`handle`, so that an unknown URL gets Stripe's error envelope.
     """
 
-    def __init__(self, store: Store) -> None:
-        """Serve ``store``."""
+    def __init__(self, store: Store, max_body: int = MAX_BODY_BYTES) -> None:
+        """Serve ``store``, reading request bodies of at most ``max_body`` bytes."""
         self.store = store
+        self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer an HTTP request; acknowledge lifespan events; refuse websockets."""
         kind = scope["type"]
         if kind == "http":
             try:
-                reply = await handle(self.store, IncomingRequest(scope, receive))
+                reply = await handle(self.store, IncomingRequest(scope, receive, self.max_body))
             except ClientDisconnected:
                 return
             await send_reply(send, reply)
@@ -65,9 +68,9 @@ class ReferenceApp:
             await send({"type": "websocket.close", "code": 1000})
 
 
-def create_app(store: Store | None = None) -> ReferenceApp:
+def create_app(store: Store | None = None, max_body: int = MAX_BODY_BYTES) -> ReferenceApp:
     """Build the ASGI application serving ``store`` (a fresh :class:`Store` by default)."""
-    return ReferenceApp(store if store is not None else Store())
+    return ReferenceApp(store if store is not None else Store(), max_body)
 
 
 async def handle(store: Store, request: IncomingRequest) -> Reply:
@@ -92,6 +95,11 @@ async def handle(store: Store, request: IncomingRequest) -> Reply:
         return json_reply(status, body, headers)
     except ClientDisconnected:
         raise
+    except BodyRefused as refused:
+        # The rest of the body is never read: the connection closes after this answer.
+        error = invalid_request(str(refused), status=refused.status, replayable=False)
+        headers["Connection"] = "close"
+        return json_reply(error.status, render(error.envelope(request_id)), headers)
     except ApiError as error:
         headers.update(error.headers)
         return json_reply(error.status, render(error.envelope(request_id)), headers)

@@ -8,6 +8,7 @@ Starlette's request, response and middleware objects (benchmarks/RESULTS.md).
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, NamedTuple
@@ -23,8 +24,23 @@ _URL_SPECIAL = re.compile(r"[?#\\\t\r\n]")
 _URL_ESCAPES = str.maketrans({"?": "%3F", "#": "%23", "\\": "%5C", "\t": None, "\r": None, "\n": None})
 
 
+MAX_BODY_BYTES = 1024 * 1024
+"""Largest request body read (Stripe's API bodies are form parameters: a few kilobytes at most)."""
+BODY_TIMEOUT = 30.0
+"""Seconds a client has to send the whole request body once its headers are in."""
+
+
 class ClientDisconnected(Exception):
     """The client went away before it had sent the whole request body."""
+
+
+class BodyRefused(Exception):
+    """The request body is larger than allowed, or is sent too slowly; it was not read whole."""
+
+    def __init__(self, status: int, message: str) -> None:
+        """Answer ``status`` (413 or 408) with ``message``."""
+        super().__init__(message)
+        self.status = status
 
 
 class Reply(NamedTuple):
@@ -38,16 +54,23 @@ class Reply(NamedTuple):
 class IncomingRequest:
     """One HTTP request: method, path, query, the headers the server reads, and the body on demand."""
 
-    __slots__ = ("_receive", "authorization", "idempotency_key", "method", "path", "query", "stripe_version")
+    __slots__ = (
+        "_receive", "authorization", "content_length", "idempotency_key", "max_body", "method", "path", "query",
+        "stripe_version",
+    )
 
-    def __init__(self, scope: Scope, receive: Receive) -> None:
+    def __init__(self, scope: Scope, receive: Receive, max_body: int = MAX_BODY_BYTES) -> None:
         """Read what the pipeline needs from an ASGI ``http`` scope (the first of a repeated header wins)."""
         self.method: str = scope["method"]
         self.path = request_path(scope["path"])
         self.query: bytes = scope.get("query_string", b"")
+        self.max_body = max_body
+        self.content_length: int | None = None
         authorization = stripe_version = idempotency_key = None
         for name, value in scope["headers"]:
-            if name == b"authorization":
+            if name == b"content-length":
+                self.content_length = int(value) if value.isdigit() else None
+            elif name == b"authorization":
                 if authorization is None:
                     authorization = value.decode("latin-1")
             elif name == b"stripe-version":
@@ -61,20 +84,44 @@ class IncomingRequest:
         self._receive = receive
 
     async def body(self) -> bytes:
-        """Receive the whole request body; raise :class:`ClientDisconnected` if the client left first."""
+        """Receive the whole request body, at most ``max_body`` bytes within ``BODY_TIMEOUT`` seconds.
+
+        Raise :class:`BodyRefused` as soon as the body is known to be too large (from its
+        Content-Length, or from what has arrived) or too slow, without reading the rest, and
+        :class:`ClientDisconnected` if the client left first.
+        """
+        if self.content_length is not None and self.content_length > self.max_body:
+            raise BodyRefused(413, self._too_large())
+        try:
+            async with asyncio.timeout(BODY_TIMEOUT):
+                return await self._read_body()
+        except TimeoutError:
+            raise BodyRefused(408, f"The request body did not arrive within {BODY_TIMEOUT:g} seconds.") from None
+
+    async def _read_body(self) -> bytes:
         message = await self._receive()
         if message["type"] == "http.request" and not message.get("more_body", False):
             body: bytes = message.get("body", b"")
+            if len(body) > self.max_body:
+                raise BodyRefused(413, self._too_large())
             return body
         chunks: list[bytes] = []
+        size = 0
         while True:
             if message["type"] == "http.disconnect":
                 raise ClientDisconnected
             if message["type"] == "http.request":
-                chunks.append(message.get("body", b""))
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > self.max_body:
+                    raise BodyRefused(413, self._too_large())
+                chunks.append(chunk)
                 if not message.get("more_body", False):
                     return b"".join(chunks)
             message = await self._receive()
+
+    def _too_large(self) -> str:
+        return f"The request body is larger than {self.max_body} bytes, the most this server accepts."
 
 
 def request_path(path: str) -> str:

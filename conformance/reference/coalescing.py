@@ -1,4 +1,4 @@
-"""Writing each answer's head and body in one system call.
+"""Writing each answer's head and body in one system call; closing connections that send no head in time.
 
 uvicorn writes the status line and headers as soon as the app sends ``http.response.start`` and
 the body in a second write: two system calls and, over loopback, two wake-ups of the client for
@@ -6,6 +6,12 @@ every answer. The reference app sends its whole body right after the start messa
 transport here holds a write back until the next one comes (head + body leave together) or the
 event loop turns, whichever is first; bytes never change order. It saved about 5 µs of server CPU
 per request, a tenth of what uvicorn costs (benchmarks/RESULTS.md).
+
+uvicorn closes a keep-alive connection idle between requests, but not one that was opened and
+never sent anything, nor one sending its request line and headers a byte at a time (slowloris):
+the protocol here gives every request ``HEAD_TIMEOUT`` seconds and ``MAX_HEAD_BYTES`` bytes to
+send its head, counted from the connection or from the request's first byte, and closes the
+connection otherwise. The body's own limits are the application's (``asgi.IncomingRequest``).
 """
 
 from __future__ import annotations
@@ -15,6 +21,11 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+HEAD_TIMEOUT = 10.0
+"""Seconds a connection has to send a request's line and headers (from connecting, or from its first byte)."""
+MAX_HEAD_BYTES = 64 * 1024
+"""Most bytes a request line and headers may take."""
 
 
 class CoalescingTransport:
@@ -66,8 +77,50 @@ class CoalescingTransport:
 
 
 class CoalescingHttpToolsProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, writing through a :class:`CoalescingTransport`."""
+    """uvicorn's httptools protocol, writing through a :class:`CoalescingTransport`, with a deadline per head."""
+
+    _head_timer: asyncio.TimerHandle | None = None
+    _head_bytes: int | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         """Serve the connection through the coalescing wrapper (a transport in all but its class)."""
         super().connection_made(cast(asyncio.Transport, CoalescingTransport(transport, self.loop)))
+        self._await_head()
+
+    def data_received(self, data: bytes) -> None:
+        """Parse ``data``; close the connection if a head still incomplete after it has grown too large."""
+        super().data_received(data)
+        if self._head_bytes is not None:  # the head is still not complete (a finished head resets this)
+            self._head_bytes += len(data)
+            if self._head_bytes > MAX_HEAD_BYTES:
+                self._close()
+
+    def on_message_begin(self) -> None:
+        """A request starts: its head must be complete within the deadline."""
+        super().on_message_begin()
+        if self._head_timer is None:
+            self._await_head()
+
+    def on_headers_complete(self) -> None:
+        """The head is in: no deadline until the next request begins."""
+        self._stop_waiting()
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """Drop the deadline with the connection."""
+        self._stop_waiting()
+        super().connection_lost(exc)
+
+    def _await_head(self) -> None:
+        self._head_bytes = 0
+        self._head_timer = self.loop.call_later(HEAD_TIMEOUT, self._close)
+
+    def _stop_waiting(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+        self._head_timer = self._head_bytes = None
+
+    def _close(self) -> None:
+        self._stop_waiting()
+        if not self.transport.is_closing():
+            self.transport.close()

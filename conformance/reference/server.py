@@ -14,7 +14,7 @@ import uvicorn
 
 from .app import create_app
 from .asgi import ASGIApp
-from .store import Store
+from .store import DEFAULT_MAX_OBJECTS, Store
 
 logger = logging.getLogger(__name__)
 
@@ -170,12 +170,12 @@ def _run(server: uvicorn.Server, listener: socket.socket) -> None:
         logger.warning("reference server stopped during startup (exit status %s)", exit_.code)
 
 
-def serve(host: str = "127.0.0.1", port: int = 12111) -> None:
+def serve(host: str = "127.0.0.1", port: int = 12111, *, max_objects: int = DEFAULT_MAX_OBJECTS) -> None:
     """Run the reference server until Ctrl-C (or SIGTERM), printing its URL first.
 
     Raises ``OSError`` when the address cannot be bound (e.g. the port is busy).
     """
-    server = ReferenceServer(host=host, port=port).start()
+    server = ReferenceServer(host=host, port=port, store=Store(max_objects=max_objects)).start()
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.getsignal(signal.SIGTERM)
     if in_main_thread:

@@ -22,6 +22,7 @@ from .card_rules import CardRules
 from .errors import (
     idempotency_error,
     invalid_parameter,
+    invalid_request,
     parameter_invalid_empty,
     resource_missing,
 )
@@ -66,6 +67,11 @@ FIELD_MAX_LENGTHS: Mapping[str, int] = {"email": 512, "name": 256, "phone": 20}
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
+DEFAULT_MAX_OBJECTS = 20_000
+"""Live objects (customers, cards, other objects) the reference server holds by default (~30 MB)."""
+DEFAULT_MAX_IDEMPOTENCY_RECORDS = 10_000
+"""Idempotency keys whose first answer is remembered for replay; older keys are forgotten."""
+
 
 class Store(CardRules, Rendering):
     """Customers, their cards and idempotency records, guarded by one lock.
@@ -75,11 +81,22 @@ class Store(CardRules, Rendering):
     :class:`~.rendering.Rendering`; all of them can be overridden here.
     """
 
-    def __init__(self) -> None:
-        """Create an empty store."""
+    def __init__(
+        self, *, max_objects: int = DEFAULT_MAX_OBJECTS, max_idempotency_records: int = DEFAULT_MAX_IDEMPOTENCY_RECORDS
+    ) -> None:
+        """Create an empty store holding at most ``max_objects`` live objects.
+
+        Once full, a create is refused with a 400 that says so (nothing is evicted: a run never
+        loses an object it made); deleting objects makes room. Idempotency records are kept for
+        the ``max_idempotency_records`` most recent keys, the oldest forgotten first, as Stripe
+        forgets keys after a day. Deleted customers' ids are remembered within the same bound.
+        """
         self.lock = threading.RLock()
+        self.max_objects = max_objects
+        self.max_idempotency_records = max_idempotency_records
+        self._live_objects = 0
         self._customers: dict[str, Customer] = {}
-        self._deleted_customers: set[str] = set()
+        self._deleted_customers: dict[str, None] = {}
         self._sequence = itertools.count(1)
         self._idempotent: dict[tuple[str, str], StoredResponse] = {}
         self._in_flight: set[tuple[str, str]] = set()
@@ -89,8 +106,25 @@ class Store(CardRules, Rendering):
         return self._customers.get(customer_id)
 
     def next_sequence(self) -> int:
-        """Return the next insertion number, the tie-break for equal ``created`` times."""
-        return next(self._sequence)
+        """Return the next insertion number, the tie-break for equal ``created`` times.
+
+        Every object takes one as it is created, so this is also where the store's bound holds:
+        raise a 400 when ``max_objects`` objects are live.
+        """
+        with self.lock:
+            if self._live_objects >= self.max_objects:
+                raise invalid_request(
+                    f"The reference server holds its maximum of {self.max_objects} objects; delete some "
+                    "(stripe-conformance cleanup) or restart it with a larger --max-objects.",
+                    replayable=False,
+                )
+            self._live_objects += 1
+            return next(self._sequence)
+
+    def release_objects(self, count: int) -> None:
+        """Note that ``count`` live objects were deleted, making room for as many."""
+        with self.lock:
+            self._live_objects = max(0, self._live_objects - count)
 
     # -- lookups -------------------------------------------------------------------
 
@@ -171,7 +205,10 @@ class Store(CardRules, Rendering):
             customer = self.get_customer(customer_id)
             self.reject_unknown_params(params, frozenset())
             del self._customers[customer.id]
-            self._deleted_customers.add(customer.id)
+            self.release_objects(1 + len(customer.sources))
+            self._deleted_customers[customer.id] = None
+            if len(self._deleted_customers) > self.max_objects:
+                del self._deleted_customers[next(iter(self._deleted_customers))]
             return self.render_deleted_customer(customer.id)
 
     def list_customers(self, params: Mapping[str, object], *, version: str, url: str) -> JsonObject:
@@ -444,6 +481,7 @@ class Store(CardRules, Rendering):
     def remove_source(self, customer: Customer, card: Card) -> None:
         """Delete a card; if it was the default, pick a new one."""
         del customer.sources[card.id]
+        self.release_objects(1)
         if customer.default_source == card.id:
             customer.default_source = self.choose_new_default(customer)
 
@@ -493,6 +531,8 @@ class Store(CardRules, Rendering):
             self._in_flight.discard(scope)
             if response is not None:
                 self._idempotent[scope] = response
+                if len(self._idempotent) > self.max_idempotency_records:
+                    del self._idempotent[next(iter(self._idempotent))]  # the oldest key is forgotten
 
 
 def _within(created: int, bounds: Mapping[str, int]) -> bool:

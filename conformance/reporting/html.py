@@ -15,6 +15,7 @@ from urllib.parse import unquote_plus
 
 import jinja2
 
+from conformance.http import bounded_json
 from conformance.reporting.citations import doc_links
 from conformance.reporting.json_report import report_to_dict
 from conformance.reporting.model import STATUSES, RunReport
@@ -182,7 +183,7 @@ def _header_lines(headers: object) -> str:
 
 def _pretty_body(body: str) -> str:
     try:
-        text = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
-    except ValueError:
+        text = json.dumps(bounded_json.loads(body), indent=2, ensure_ascii=False)
+    except ValueError:  # not JSON, or nested too deep to indent: shown as it came
         text = body
     return text if len(text) <= _BODY_LIMIT else text[:_BODY_LIMIT] + "\n… (truncated)"

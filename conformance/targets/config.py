@@ -8,9 +8,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from conformance.http.client import DEFAULT_STRIPE_VERSION
+from conformance.http.redaction import register_secret
 
 LIVE_KEY_OVERRIDE_FLAG = "--i-understand-this-uses-a-live-stripe-key"
-_LIVE_KEY = re.compile(r"^(sk|rk)_live_")
+_LIVE_KEY = re.compile(r"^(sk|rk)_live_", re.IGNORECASE)
+_SCHEME = re.compile(r"^(bearer|basic)\s+", re.IGNORECASE)
+# Whitespace (Unicode included) and control characters: never part of a key, and a sign of a paste gone wrong.
+_BAD_KEY_CHARACTER = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 _VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$")
 
 
@@ -42,11 +46,16 @@ class TargetConfig:
         url = normalise_url(base_url)
         if not api_key:
             raise ConfigError("no API key: pass --api-key or set STRIPE_API_KEY")
+        api_key = normalise_key(api_key)
         check_key_is_safe(api_key, allow_live_key=allow_live_key)
         version = stripe_version or DEFAULT_STRIPE_VERSION
         if not _VERSION.match(version):
             raise ConfigError(f"--stripe-version {version!r} is not a Stripe API version (YYYY-MM-DD)")
         return cls(url, api_key, version, allow_live_key, name)
+
+    def __post_init__(self) -> None:
+        """From here on, no output of this process may show the key, nor a piece of it (xdist workers too)."""
+        register_secret(self.api_key)
 
     @property
     def display_url(self) -> str:
@@ -68,9 +77,29 @@ def normalise_url(base_url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
 
 
+def normalise_key(api_key: str) -> str:
+    """Return the key as it will be sent: surrounding whitespace and a ``Bearer`` scheme stripped.
+
+    Raise ``ConfigError`` (never quoting the key) when what is left cannot be a key: a ``Basic``
+    credential, whitespace or a control character inside it, or nothing at all. A live key is
+    judged afterwards, on this normalised form, so no spelling of one slips past the guard.
+    """
+    key = api_key.strip()
+    scheme = _SCHEME.match(key)
+    if scheme and scheme.group(1).lower() == "basic":
+        raise ConfigError("the API key is a Basic Authorization value: pass the key itself (sk_test_...)")
+    if scheme:
+        key = key[scheme.end() :]
+    if not key:
+        raise ConfigError("the API key is empty")
+    if _BAD_KEY_CHARACTER.search(key):
+        raise ConfigError("the API key holds whitespace or a control character: pass the key alone, on one line")
+    return key
+
+
 def check_key_is_safe(api_key: str, *, allow_live_key: bool) -> None:
-    """Refuse live-mode keys unless the loudly named override was given."""
-    if _LIVE_KEY.match(api_key) and not allow_live_key:
+    """Refuse live-mode keys, however they are spelled, unless the loudly named override was given."""
+    if _LIVE_KEY.match(normalise_key(api_key)) and not allow_live_key:
         raise ConfigError(
             "refusing a live-mode key (sk_live_/rk_live_): this suite creates and deletes objects; "
             f"use a test-mode key, or pass {LIVE_KEY_OVERRIDE_FLAG} if you really mean it"

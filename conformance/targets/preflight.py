@@ -7,6 +7,7 @@ import time
 
 from conformance.http.client import StripeClient
 from conformance.http.exchange import Response
+from conformance.http.redaction import one_line
 from conformance.http.retry import RateLimitedError
 from conformance.http.stack import TransportSettings, build_transport
 from conformance.http.transport import TransportError
@@ -16,7 +17,14 @@ PREFLIGHT_BUDGET_SECONDS = 25.0
 
 
 class PreflightError(RuntimeError):
-    """The target cannot be used (exit code 3): unreachable, not Stripe-like, or rejects the key."""
+    """The target cannot be used (exit code 3): unreachable, not Stripe-like, or rejects the key.
+
+    Its message is one redacted line, whatever the target put in its answer.
+    """
+
+    def __init__(self, message: str) -> None:
+        """Keep ``message`` as one redacted line."""
+        super().__init__(one_line(message, limit=600))
 
 
 def preflight(
@@ -47,12 +55,17 @@ def preflight(
     finally:
         client.close()
     body = response.json()
+    if response.json_problem():
+        raise PreflightError(
+            f"target {where} answered GET /v1/customers with HTTP {response.status} and a body that is "
+            f"{response.json_problem()}: not a Stripe answer"
+        )
     if response.status == 401:
         raise PreflightError(f"target {where} rejects the API key (HTTP 401)")
     if response.status == 200 and isinstance(body, dict) and body.get("object") == "list":
         return
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        message = str(body["error"].get("message", ""))[:120]
+        message = one_line(str(body["error"].get("message", "")), limit=120)
         raise PreflightError(f"target {where} answered HTTP {response.status} to GET /v1/customers: {message}")
     raise PreflightError(
         f"target {where} does not look like a Stripe API: GET /v1/customers?limit=1 gave HTTP "

@@ -34,6 +34,7 @@ BEHAVIOURS = (
     "huge_body",
     "redirect_loop",
     "empty_200",
+    "deep_json",
 )
 
 
@@ -284,6 +285,12 @@ def _empty_200(sock: socket.socket, request: Seen, state: HostileState, huge: in
     return True
 
 
+def _deep_json(sock: socket.socket, request: Seen, state: HostileState, huge: int) -> bool:
+    depth = 100_000
+    _send(sock, 200, "application/json", b'{"a":' * depth + b"1" + b"}" * depth)
+    return True
+
+
 HANDLERS: dict[str, Callable[[socket.socket, Seen, HostileState, int], bool]] = {
     "hang": _hang,
     "slow_headers": _slow_headers,
@@ -298,4 +305,5 @@ HANDLERS: dict[str, Callable[[socket.socket, Seen, HostileState, int], bool]] = 
     "huge_body": _huge_body,
     "redirect_loop": _redirect_loop,
     "empty_200": _empty_200,
+    "deep_json": _deep_json,
 }

@@ -31,6 +31,7 @@ EVIDENCE = {
     "huge_body": "got [0,0,0,0",
     "redirect_loop": "got 302",
     "empty_200": "empty body",
+    "deep_json": "nested deeper than",
 }
 
 
@@ -63,6 +64,7 @@ def test_hostile_scenarios_end_in_bounded_time_with_evidence(behaviour, tmp_path
     assert elapsed < BOUND, f"{behaviour}: {elapsed:.1f} s"
     assert result.returncode == 1, output[-3000:]  # does not conform (or not all run before the deadline)
     report = json.loads((tmp_path / "report.json").read_text())
+    assert all((tmp_path / name).is_file() for name in ("report.html", "summary.md", "junit.xml"))
     catalogue = load_catalogue()
     for requirement in report["requirements"]:
         assert requirement["id"] in catalogue
@@ -86,6 +88,7 @@ def test_hostile_scenarios_end_in_bounded_time_with_evidence(behaviour, tmp_path
         ("hang", "timed out"),
         ("close_mid_body", "Connection broken"),
         ("rate_limited", "rate-limiting"),
+        ("deep_json", "nested deeper than 200 levels"),
     ],
 )
 def test_failure_before_anything_ran_is_exit_3(behaviour, says, tmp_path):

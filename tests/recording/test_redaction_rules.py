@@ -112,6 +112,7 @@ def test_body_by_content_type():
     assert PAN.encode() not in form
     text = redact_body(f'{{"message": "{CANARY}"}}'.encode(), "application/json")
     assert CANARY.encode() not in text
-    binary = b"\xff\xfe\x00binary"
-    assert redact_body(binary, "application/octet-stream") == binary
+    binary = b"\xff\xfe\x00binary " + CANARY.encode()  # not UTF-8: redacted as text, its length kept visible
+    cleaned = redact_body(binary, "application/octet-stream").decode("utf-8")
+    assert CANARY not in cleaned and "binary" in cleaned and f"not UTF-8: {len(binary)} bytes" in cleaned
     assert redact_body(b"", None) == b""

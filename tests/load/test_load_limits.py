@@ -1,0 +1,197 @@
+"""The reference server's limits: huge bodies refused unread, slow or idle sockets closed, a bounded store.
+
+The server runs in its own process (``stripe-conformance serve``) so that its resident memory can be
+read from /proc. Sizes here keep the file to a few seconds; benchmarks/reference_limits.py measures
+the same at full size (100 MB bodies, 30,000 creates over HTTP).
+"""
+
+import contextlib
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conformance.reference import coalescing
+from conformance.reference.asgi import MAX_BODY_BYTES
+from conformance.reference.server import ReferenceServer
+from conformance.reference.store import Store
+
+KEY = "sk_test_limits1"
+AUTH = "Authorization: Bearer " + KEY
+MB = 1024 * 1024
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads resident memory from /proc")
+
+
+def rss_mb(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+@pytest.fixture
+def served():
+    """A reference server in its own process, on a free loopback port; yields (port, pid)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "conformance.reference", "--port", str(port), "--max-objects", "500"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.05)
+    try:
+        yield port, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def read_answer(sock):
+    sock.settimeout(10)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lengths = [line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")]
+    length = int(lengths[0]) if lengths else 0
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return int(head.split()[1]), head.decode("latin-1"), json.loads(body) if body else None
+
+
+def send_body(port, size, *, chunked=False):
+    """POST a body of ``size`` bytes (declared, or chunked without a length); return the answer and bytes sent."""
+    sock = socket.create_connection(("127.0.0.1", port))
+    framing = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {size}"
+    sock.sendall(f"POST /v1/customers HTTP/1.1\r\nHost: x\r\n{AUTH}\r\n"
+                 f"Content-Type: application/x-www-form-urlencoded\r\n{framing}\r\n\r\n".encode())
+    sent = 0
+    try:
+        while sent < size:
+            block = b"a" * min(MB, size - sent)
+            piece = block if not chunked else f"{len(block):x}\r\n".encode() + block + b"\r\n"
+            sock.sendall(piece)
+            sent += len(block)
+        if chunked:
+            sock.sendall(b"0\r\n\r\n")
+    except OSError:
+        pass  # the server answered and closed without reading the rest: what it should do
+    try:
+        return read_answer(sock), sent
+    finally:
+        sock.close()
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_huge_body_is_refused_unread_with_a_stripe_envelope(served, chunked):
+    port, pid = served
+    before = rss_mb(pid)
+    started = time.monotonic()
+    (status, head, body), sent = send_body(port, 100 * MB, chunked=chunked)
+    elapsed = time.monotonic() - started
+    after = rss_mb(pid)
+    assert status == 413 and body["error"]["type"] == "invalid_request_error", (status, body)
+    assert "connection: close" in head.lower()
+    assert after - before < 20, f"RSS {before:.0f} -> {after:.0f} MB"
+    assert elapsed < 10
+    print(f"\n100 MB body ({'chunked' if chunked else 'content-length'}): {status} in {elapsed:.2f} s, "
+          f"{sent / MB:.0f} MB sent, RSS {before:.0f} -> {after:.0f} MB")
+
+
+def test_body_just_under_the_cap_is_read(served):
+    port, _ = served
+    (status, _, body), _ = send_body(port, MAX_BODY_BYTES - 10)  # a large but allowed form: one unknown param
+    assert status == 400 and body["error"]["type"] == "invalid_request_error"
+
+
+def test_slow_and_idle_sockets_are_closed(monkeypatch):
+    monkeypatch.setattr(coalescing, "HEAD_TIMEOUT", 1.0)
+    with ReferenceServer() as server:
+        sockets = []
+        for number in range(200):
+            sock = socket.create_connection(("127.0.0.1", server.port))
+            if number % 2:
+                sock.sendall(b"GET /v1/customers HTTP/1.1\r\nHost: x\r\nX-Slow: a")  # slowloris: never finishes
+            sockets.append(sock)
+        time.sleep(1.5)
+        for sock in sockets[1::2]:
+            with contextlib.suppress(OSError):
+                sock.sendall(b"a")  # keep trickling: the deadline runs from the first byte, not the last
+        deadline = time.monotonic() + 5
+        closed = 0
+        for sock in sockets:
+            sock.settimeout(max(0.1, deadline - time.monotonic()))
+            with contextlib.suppress(TimeoutError, OSError):
+                closed += sock.recv(1) == b""
+            sock.close()
+        assert closed == 200, f"{200 - closed} of 200 slow or idle sockets still open"
+        # The server still answers a well-behaved client at once.
+        with socket.create_connection(("127.0.0.1", server.port)) as sock:
+            sock.sendall(f"GET /v1/customers HTTP/1.1\r\nHost: x\r\n{AUTH}\r\n\r\n".encode())
+            assert read_answer(sock)[0] == 200
+
+
+def test_oversized_head_closes_the_connection():
+    with ReferenceServer() as server, socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.settimeout(5)
+        try:
+            sock.sendall(b"GET /v1/customers HTTP/1.1\r\n" + b"X-Big: " + b"a" * (coalescing.MAX_HEAD_BYTES + 10))
+            assert sock.recv(1) == b""
+        except ConnectionResetError:
+            pass
+
+
+def test_store_is_bounded_and_says_so(served):
+    port, pid = served
+    before = rss_mb(pid)
+    statuses = []
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        for _ in range(600):
+            sock.sendall(f"POST /v1/customers HTTP/1.1\r\nHost: x\r\n{AUTH}\r\nContent-Length: 0\r\n\r\n".encode())
+            status, _, body = read_answer(sock)
+            statuses.append(status)
+        assert statuses.count(200) == 500 and statuses[500:] == [400] * 100
+        assert "maximum of 500 objects" in body["error"]["message"]
+        # Deleting makes room again.
+        sock.sendall(f"GET /v1/customers?limit=1 HTTP/1.1\r\nHost: x\r\n{AUTH}\r\n\r\n".encode())
+        customer = read_answer(sock)[2]["data"][0]["id"]
+        sock.sendall(f"DELETE /v1/customers/{customer} HTTP/1.1\r\nHost: x\r\n{AUTH}\r\n\r\n".encode())
+        assert read_answer(sock)[0] == 200
+        sock.sendall(f"POST /v1/customers HTTP/1.1\r\nHost: x\r\n{AUTH}\r\nContent-Length: 0\r\n\r\n".encode())
+        assert read_answer(sock)[0] == 200
+    print(f"\n600 creates with --max-objects 500: RSS {before:.0f} -> {rss_mb(pid):.0f} MB")
+
+
+def test_thirty_thousand_creates_stay_bounded_in_the_store():
+    from conformance.reference.errors import ApiError
+
+    store = Store(max_objects=1000, max_idempotency_records=1000)
+    refused = []
+    for _ in range(30_000):
+        try:
+            store.create_customer({}, version="2023-08-16")
+        except ApiError as error:
+            refused.append((error.status, error.message))
+    assert len(refused) == 29_000 and len(store.ordered_customers()) == 1000
+    assert {status for status, _ in refused} == {400} and "maximum of 1000 objects" in refused[0][1]
+    for number in range(3000):
+        store.begin_idempotent((KEY, f"k{number}"), None)
+        store.finish_idempotent((KEY, f"k{number}"), object())
+    assert len(store._idempotent) == 1000  # the oldest keys are forgotten first
