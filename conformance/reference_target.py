@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from conformance.targets import TargetConfig, generated_test_key
+from conformance.targets import TargetConfig, check_key_is_safe, generated_test_key
 
 
 @contextlib.contextmanager
@@ -20,7 +20,7 @@ def serve_reference(
 
     key = api_key or generated_test_key()
     # The key is judged before the server starts: a refused key connects to nothing.
-    TargetConfig.build("http://127.0.0.1", key, stripe_version=stripe_version, allow_live_key=allow_live_key)
+    check_key_is_safe(key, allow_live_key=allow_live_key)
     with ReferenceServer() as server:
         yield TargetConfig.build(
             server.url,
