@@ -6,7 +6,9 @@ run`` does) and sends the captured requests in order over one keep-alive connect
 ``--client transport``, through the suite's own transport stack). Object ids the server makes are
 random, so ids seen in a captured response are mapped to the ids in the replayed response and
 substituted in later requests. Prints one JSON object: wall and CPU seconds per repetition, the
-request count, and how many replayed statuses matched the captured ones (a sanity check).
+request count, and how many replayed statuses matched the captured ones (a sanity check). With
+``--target URL [--pace R]`` it replays once against that server instead (benchmark 8: through the
+latency proxy, at most R requests per second).
 """
 
 from __future__ import annotations
@@ -138,8 +140,17 @@ class TransportSender:
 SENDERS = {"http.client": HttpClientSender, "transport": TransportSender}
 
 
-def replay(exchanges: Iterable[Exchange], send: Send, api_key: str) -> tuple[float, float, int, int]:
-    """Send every exchange in order; return wall seconds, CPU seconds, requests sent, statuses matched."""
+def replay(
+    exchanges: Iterable[Exchange], send: Send, api_key: str, pace: float | None = None
+) -> tuple[float, float, int, int]:
+    """Send every exchange in order; return wall seconds, CPU seconds, requests sent, statuses matched.
+
+    ``pace`` (requests per second) spaces the sends as a rate-limited target allows: the best legal
+    pace of a client that sends one request at a time.
+    """
+    from conformance.http.ratelimit import RateLimiter
+
+    limiter = RateLimiter(pace) if pace else None
     secrets = credentials(api_key)
     ids = IdMap()
     sent = matched = 0
@@ -151,6 +162,8 @@ def replay(exchanges: Iterable[Exchange], send: Send, api_key: str) -> tuple[flo
                 value = value.replace(placeholder, secret)
             headers[name] = value
         body = ids.apply(exchange.body.decode("utf-8", "replace")).encode() if exchange.body else None
+        if limiter is not None:
+            limiter.acquire()
         status, answer = send(exchange.method, ids.apply(exchange.target), body, headers)
         ids.learn(exchange.response, answer.decode("utf-8", "replace"))
         sent += 1
@@ -164,11 +177,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("capture", type=Path)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--client", choices=sorted(SENDERS), default="http.client")
+    parser.add_argument("--target", help="replay once against this base URL instead of fresh reference servers")
+    parser.add_argument("--pace", type=float, help="send at most this many requests per second")
     options = parser.parse_args(argv)
-    from conformance.reference import ReferenceServer
     from conformance.targets import generated_test_key
 
     exchanges = load_exchanges(options.capture)
+    if options.target:
+        parts = urlsplit(options.target)
+        sender = SENDERS[options.client](parts.hostname or "127.0.0.1", parts.port or 80)
+        try:
+            wall, cpu, sent, matched = replay(exchanges, sender, generated_test_key(), options.pace)
+        finally:
+            sender.close()
+        json.dump({"wall": [wall], "cpu": [cpu], "requests": sent, "matched": matched}, sys.stdout)
+        return
+    from conformance.reference import ReferenceServer
+
     walls, cpus, sent, matched = [], [], 0, 0
     for _ in range(options.repeat):
         with ReferenceServer() as server:

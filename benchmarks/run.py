@@ -1,7 +1,9 @@
 """Run every benchmark and print one table: ``python benchmarks/run.py [--quick] [--only 1,4,7]``.
 
 1 suite overhead vs a bare client, 2 validation, 3 offline replay vs live, 4 server throughput vs
-localstripe, 5 peak memory, 6 requests per area, 7 start-up. Medians of 5 runs (2–3 with --quick).
+localstripe, 5 peak memory, 6 requests per area, 7 start-up, 8 a run against a remote-like target
+(latency and Stripe's rate limit) vs a bare client. Medians of 5 runs (2–3 with --quick; benchmark 8,
+about a minute per run, at most 3).
 Benchmarks are not tests: they print figures and their goals, and exit 0 whether goals are met or not.
 """
 
@@ -20,11 +22,11 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import cassette_replay, startup, suite_overhead, throughput, validation
+from benchmarks import cassette_replay, remote_target, startup, suite_overhead, throughput, validation
 from benchmarks.figures import Figure, skipped, table
 from benchmarks.measure import REPO, cpu_context
 
-ALL = ("1", "2", "3", "4", "5", "6", "7")
+ALL = ("1", "2", "3", "4", "5", "6", "7", "8")
 
 
 def _commit() -> str:
@@ -84,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if "7" in only:
         figures += _guarded("7", "start-up", lambda: startup.run(3 if options.quick else runs))
+    if "8" in only:
+        figures += _guarded("8", "remote target", lambda: remote_target.run(1 if options.quick else min(runs, 3)))
     figures.sort(key=lambda row: row.bench)
     print(table(figures))
     if extra:
