@@ -1,13 +1,16 @@
-"""Benchmark 3: an offline replay of a cassette set vs a live run against the reference server.
+"""Benchmark 3: an offline replay of a cassette set vs the live run it was recorded from.
 
 Replays ``cassettes/reference`` when that set is committed; otherwise records a set of the default
-run into a temporary directory first (that recording run is timed too) and replays that. Without
-benchmark 1's live runs, live runs are measured here, alternating with the replays. Wall and CPU
-(user + sys of the child, less sensitive to a busy machine) are both reported.
+run into a temporary directory first (that recording run is timed too) and replays that. The live
+runs use the set's own seed (from ``cassette-set.json``), so they send exactly the requests the set
+recorded (the staleness test in tests/recording holds the committed set to that), and they alternate
+with the replays. Wall and CPU (user + sys of the child, less sensitive to a busy machine) are both
+reported.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import tempfile
 from pathlib import Path
@@ -25,16 +28,16 @@ def _cli(*args: str) -> ChildRun:
     return run_child([PYTHON, "-m", "conformance", "run", *args], env=env)
 
 
-def run(runs: int, live_walls: list[float], live_cpus: list[float] | None = None) -> list[Figure]:
-    """The rows of benchmark 3; ``live_walls``/``live_cpus`` are benchmark 1's live runs (measured here if empty)."""
+def run(runs: int) -> list[Figure]:
+    """The rows of benchmark 3: replays alternating with live runs of the set's seed."""
     help_text = run_child([PYTHON, "-m", "conformance", "run", "--help"]).stdout
     if "--replay" not in help_text:
         return [skipped("3", "offline replay", "`stripe-conformance run` has no --replay option yet")]
     rows: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="stripe-bench-replay-") as tmp:
         work = Path(tmp)
-        measure_live = not live_walls
-        live_walls, live_cpus = list(live_walls), list(live_cpus or [])
+        live_walls: list[float] = []
+        live_cpus: list[float] = []
         cassettes = COMMITTED_SET
         source = "cassettes/reference"
         if not (cassettes / "cassette-set.json").exists():
@@ -45,11 +48,12 @@ def run(runs: int, live_walls: list[float], live_cpus: list[float] | None = None
                 return [skipped("3", "offline replay", f"recording a set failed: {reason[0][:200]}")]
             source = "a set recorded now (cassettes/reference not committed yet)"
             rows.append(Figure("3", "recording run (--record)", recorded.wall, "s", note="1 run"))
+        seed = str(json.loads((cassettes / "cassette-set.json").read_text(encoding="utf-8"))["seed"])
         replays, replay_cpus = [], []
         summary = ""
         for i in range(runs):
-            if measure_live and i % 2 == 0:  # alternate which goes first: a fixed order biases a busy machine
-                live_run = _cli("--report-dir", str(work / f"live-{i}"))
+            if i % 2 == 0:  # alternate which goes first: a fixed order biases a busy machine
+                live_run = _cli("--seed", seed, "--report-dir", str(work / f"live-{i}"))
                 live_walls.append(live_run.wall)
                 live_cpus.append(live_run.cpu)
             replayed = _cli("--replay", str(cassettes), "--report-dir", str(work / f"replay-{i}"))
@@ -59,8 +63,8 @@ def run(runs: int, live_walls: list[float], live_cpus: list[float] | None = None
             replays.append(replayed.wall)
             replay_cpus.append(replayed.cpu)
             summary = pytest_summary(replayed.stdout)
-            if measure_live and i % 2 == 1:
-                live_run = _cli("--report-dir", str(work / f"live-{i}"))
+            if i % 2 == 1:
+                live_run = _cli("--seed", seed, "--report-dir", str(work / f"live-{i}"))
                 live_walls.append(live_run.wall)
                 live_cpus.append(live_run.cpu)
     value, live = median(replays), median(live_walls)
@@ -86,7 +90,7 @@ def run(runs: int, live_walls: list[float], live_cpus: list[float] | None = None
             "×",
             goal="< 1×",
             met=value < live if complete else None,
-            note=f"live median {live:.3g} s",
+            note=f"live median {live:.3g} s (the set's seed {seed}, interleaved)",
         ),
         Figure("3", "offline replay (--replay), CPU (user+sys)", cpu, "s", spread(replay_cpus)),
     ]

@@ -64,14 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     print(flush=True)
 
     figures: list[Figure] = []
-    live_walls: list[float] = []
-    live_cpus: list[float] = []
     extra = ""
     if only & {"1", "5", "6"}:
         rows = _guarded("1", "suite overhead", lambda: suite_overhead.run(runs))
         figures += [row for row in rows if row.bench in only or row.note.startswith("skipped")]
-        live_walls = [row.value for row in rows if row.what == "default run, wall" and row.value is not None]
-        live_cpus = [row.value for row in rows if row.what.startswith("default run, CPU") and row.value is not None]
     if "2" in only:
         try:
             rows, extra = validation.run(options.quick)
@@ -79,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             rows = [skipped("2", "validation", f"{type(exc).__name__}: {exc}")]
         figures += rows
     if "3" in only:
-        figures += _guarded("3", "offline replay", lambda: cassette_replay.run(runs, live_walls, live_cpus))
+        figures += _guarded("3", "offline replay", lambda: cassette_replay.run(runs))
     if "4" in only:
         figures += _guarded(
             "4", "server throughput", lambda: throughput.run(1 if options.quick else runs, 1 if options.quick else 2)

@@ -1,25 +1,35 @@
-"""Benchmark 7: start-up of ``stripe-conformance requirements`` and of collecting the suite."""
+"""Benchmark 7: start-up of ``stripe-conformance requirements`` and of collecting what a default run collects.
+
+A default run collects the hand-written scenarios and the fuzz package (``conformance.fuzz``, which
+imports Schemathesis and Hypothesis): both are collected here, as the CLI starts pytest and with
+plugin autoload on (every installed pytest plugin imported, as a plain ``pytest`` does).
+"""
 
 from __future__ import annotations
 
 from benchmarks.figures import Figure
 from benchmarks.measure import PYTHON, REPO, median, run_child, spread
-from conformance.cli.run_cmd import pytest_startup_arguments
+from conformance.cli.run_cmd import FUZZ_PACKAGE, SUITE_PACKAGE, pytest_startup_arguments
 
 STARTUP_GOAL = 1.0
 
 SUITE_DIR = REPO / "conformance" / "suite"
-CLI_PYTEST_ARGS = tuple(pytest_startup_arguments())
+DEFAULT_PACKAGES = (SUITE_PACKAGE, FUZZ_PACKAGE)
+CLI_PYTEST_ARGS = tuple(pytest_startup_arguments(DEFAULT_PACKAGES))
+AUTOLOAD_ARGS = tuple(arg for arg in CLI_PYTEST_ARGS if arg != "--disable-plugin-autoload")
 
 COMMANDS: dict[str, tuple[tuple[str, ...], bool]] = {
     # name: (argv after the interpreter, has the 1 s goal)
     "python -c pass (interpreter floor)": (("-c", "pass"), False),
     "stripe-conformance --version": (("-m", "conformance", "--version"), False),
     "stripe-conformance requirements": (("-m", "conformance", "requirements"), True),
-    "pytest --co of the suite (as the CLI runs it)": (("-m", "pytest", "--co", "-q", *CLI_PYTEST_ARGS), True),
-    "pytest --co of the suite (plugin autoload)": (
-        ("-m", "pytest", "--co", "-q", "--pyargs", "conformance.suite", "-p", "no:cacheprovider"),
-        False,
+    "pytest --co of a default run's scenarios and fuzzing (as the CLI runs it)": (
+        ("-m", "pytest", "--co", "-q", *CLI_PYTEST_ARGS),
+        True,
+    ),
+    "pytest --co of a default run's scenarios and fuzzing (plugin autoload)": (
+        ("-m", "pytest", "--co", "-q", *AUTOLOAD_ARGS),
+        True,
     ),
 }
 

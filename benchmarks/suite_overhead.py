@@ -22,6 +22,7 @@ from benchmarks.measure import PYTHON, REPO, ChildRun, median, run_child, spread
 
 OVERHEAD_GOAL = 1.5
 MEMORY_GOAL_MB = 300.0
+MIN_RSS_RUNS = 5
 TOP_SCENARIOS = 5
 ALLURE_OFF = {"PYTEST_PLUGINS": "benchmarks.allure_off_plugin"}
 
@@ -40,6 +41,8 @@ class SuiteRuns:
     no_allure: list[ChildRun] = dataclasses.field(default_factory=list)
     files: list[int] = dataclasses.field(default_factory=list)
     """Files each timed default run left in its report directory (reports and allure-results/)."""
+    bare_process: list[ChildRun] = dataclasses.field(default_factory=list)
+    """The bare replay as whole processes (interpreter start, imports, server start, sends), interleaved."""
 
 
 def fake_key() -> str:
@@ -58,27 +61,40 @@ def live_run(report_dir: Path, *, extra_env: dict[str, str] | None = None, args:
 
 
 def measure(runs: int, workdir: Path) -> SuiteRuns:
-    """Time ``runs`` default runs, capture one more, and replay the capture ``runs`` times."""
-    live: list[ChildRun] = []
-    no_allure: list[ChildRun] = []
-    files: list[int] = []
-    variants: tuple[tuple[str, dict[str, str] | None], ...] = (("report", None), ("plain", ALLURE_OFF))
-    for i in range(runs):  # alternate the order: a fixed order biases the comparison
-        for name, env in variants if i % 2 == 0 else variants[::-1]:
-            run = live_run(workdir / f"{name}-{i}", extra_env=env)
-            (live if env is None else no_allure).append(run)
-            if env is None:
-                files.append(files_written(workdir / f"{name}-{i}"))
+    """Capture one run, then time ``runs`` default runs interleaved with whole-process bare replays of it."""
     capture = workdir / "capture.jsonl"
     live_run(
         workdir / "report-capture", extra_env={"PYTEST_PLUGINS": "benchmarks.capture_plugin", CAPTURE_ENV: str(capture)}
     )
     captured = [json.loads(line) for line in capture.read_text(encoding="utf-8").splitlines()]
+    live: list[ChildRun] = []
+    no_allure: list[ChildRun] = []
+    whole: list[ChildRun] = []
+    files: list[int] = []
+    variants: tuple[tuple[str, dict[str, str] | None], ...] = (("report", None), ("plain", ALLURE_OFF), ("bare", None))
+    for i in range(runs):  # alternate the order: a fixed order biases the comparison
+        for name, env in variants if i % 2 == 0 else variants[::-1]:
+            if name == "bare":
+                whole.append(_bare_process(capture))
+                continue
+            run = live_run(workdir / f"{name}-{i}", extra_env=env)
+            (live if env is None else no_allure).append(run)
+            if env is None:
+                files.append(files_written(workdir / f"{name}-{i}"))
     bare = _replay(capture, runs, "http.client")
     stack = _replay(capture, runs, "transport")
     return SuiteRuns(
-        live, captured, bare["wall"], bare["cpu"], bare["matched"], stack["wall"], stack["cpu"], no_allure, files
+        live, captured, bare["wall"], bare["cpu"], bare["matched"], stack["wall"], stack["cpu"], no_allure, files, whole
     )
+
+
+def _bare_process(capture: Path) -> ChildRun:
+    """The floor as a whole process: interpreter, imports, a reference server started, the requests sent once."""
+    argv = [PYTHON, "-m", "benchmarks.bare_replay", str(capture), "--repeat", "1"]
+    result = run_child(argv, env={"PYTHONPATH": str(REPO)})
+    if result.returncode != 0:
+        raise RuntimeError(f"whole-process bare replay failed: {result.stderr.strip()[-500:]}")
+    return result
 
 
 def files_written(report_dir: Path) -> int:
@@ -124,8 +140,16 @@ def figures(result: SuiteRuns) -> list[Figure]:
             note=f"{median(result.stack_wall) / median(result.bare_wall):.2g}× bare wall, "
             f"{median(result.stack_cpu) / median(result.bare_cpu):.2g}× bare CPU (build_transport: retries, urllib3)",
         ),
-        Figure("1", "overhead ratio, wall", ratio, "×", goal=f"≤ {OVERHEAD_GOAL:g}×", met=ratio <= OVERHEAD_GOAL),
-        Figure("1", "overhead ratio, CPU", cpu_ratio, "×", note="less sensitive to a busy machine"),
+        Figure(
+            "1",
+            "overhead ratio vs the send loop only, wall",
+            ratio,
+            "×",
+            goal=f"≤ {OVERHEAD_GOAL:g}×",
+            met=ratio <= OVERHEAD_GOAL,
+            note="flatters the floor: the bare side leaves out its start-up",
+        ),
+        Figure("1", "overhead ratio vs the send loop only, CPU", cpu_ratio, "×", note="less sensitive to load"),
         Figure(
             "1",
             "  of which HTTP inside the run (sum of request times)",
@@ -135,14 +159,43 @@ def figures(result: SuiteRuns) -> list[Figure]:
         ),
         Figure(
             "5",
-            "peak RSS of a default run",
+            "peak RSS of a default run, median",
             median(rss),
             "MB",
             spread(rss),
-            goal=f"≤ {MEMORY_GOAL_MB:g} MB",
-            met=max(rss) <= MEMORY_GOAL_MB,
+            note=f"{len(rss)} runs" + ("" if len(rss) >= MIN_RSS_RUNS else f": fewer than {MIN_RSS_RUNS}, not judged"),
+        ),
+        Figure(
+            "5",
+            "peak RSS of a default run, max",
+            max(rss, default=float("nan")),
+            "MB",
+            goal=f"≤ {MEMORY_GOAL_MB:g} MB in every run",
+            met=max(rss) <= MEMORY_GOAL_MB if len(rss) >= MIN_RSS_RUNS else None,
         ),
     ]
+    if result.bare_process:
+        whole_walls = [child.wall for child in result.bare_process]
+        whole_cpus = [child.cpu for child in result.bare_process]
+        rows[5:5] = [
+            Figure(
+                "1",
+                "bare client as a whole process (start-up, server, sends), wall",
+                median(whole_walls),
+                "s",
+                spread(whole_walls),
+                note=f"CPU {median(whole_cpus):.3g} s; interleaved with the default runs",
+            ),
+            Figure(
+                "1",
+                "overhead ratio vs the whole-process floor, wall",
+                median(walls) / median(whole_walls),
+                "×",
+                goal="≤ 3×",
+                met=median(walls) / median(whole_walls) <= 3,
+            ),
+            Figure("1", "overhead ratio vs the whole-process floor, CPU", median(cpus) / median(whole_cpus), "×"),
+        ]
     if result.files:
         rows.insert(2, Figure("1", "  files written by the run", median(result.files), "", spread(result.files)))
     if result.no_allure:

@@ -77,8 +77,10 @@ def test_suite_figures_count_requests_per_area_and_scenario():
     assert rows["requests per default run"].value == 3
     assert rows["  area create"].value == 2 and rows["  area auth"].value == 1
     assert rows["  most: test_a.py::test_one"].value == 2
-    assert rows["overhead ratio, wall"].value == 25.0 and rows["overhead ratio, wall"].met is False
-    assert rows["peak RSS of a default run"].met is True
+    assert rows["overhead ratio vs the send loop only, wall"].value == 25.0
+    assert rows["overhead ratio vs the send loop only, wall"].met is False
+    assert rows["peak RSS of a default run, max"].value == 90.0
+    assert rows["peak RSS of a default run, max"].met is None  # 2 runs: fewer than 5, not judged
 
 
 def test_pytest_summary_reads_the_last_count_line():
@@ -87,3 +89,17 @@ def test_pytest_summary_reads_the_last_count_line():
     assert pytest_summary("x\n34 failed, 46 passed, 1 skipped in 6.63s\n") == "34 failed, 46 passed, 1 skipped"
     assert pytest_summary("==== 46 passed, 1 warning in 5.29s ====") == "46 passed, 1 warning"
     assert pytest_summary("no summary") == ""
+
+
+def test_the_whole_process_floor_is_compared_with_the_run():
+    from benchmarks.measure import ChildRun
+    from benchmarks.suite_overhead import SuiteRuns, figures
+
+    live = [ChildRun(2.0, 1.5, 80.0, 0, "", "")] * 5
+    whole = [ChildRun(1.0, 0.5, 60.0, 0, "", ""), ChildRun(0.8, 0.5, 60.0, 0, "", "")]
+    runs = SuiteRuns(live, [], [0.1], [0.05], 0, [0.2], [0.1], bare_process=whole)
+    rows = {row.what: row for row in figures(runs)}
+    assert rows["overhead ratio vs the whole-process floor, wall"].value == 2.0 / 0.9
+    assert rows["overhead ratio vs the whole-process floor, wall"].met is True
+    assert rows["overhead ratio vs the whole-process floor, CPU"].value == 3.0
+    assert rows["peak RSS of a default run, max"].met is True
