@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 import pytest
 
+from conformance.cli.heap_freeze import FreezeHeapAtExit
 from conformance.cli.run_options import run_options
 from conformance.exit_codes import EXIT_NONCONFORMING, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
 from conformance.expectations import ExpectationsError, load_expectations
@@ -160,7 +161,8 @@ def suite_arguments(
 def _run_suite(
     settings: RunSettings, target: TargetConfig | None, keyword: str | None, markexpr: str | None, verbose: int
 ) -> int:
-    code = pytest.main(suite_arguments(settings, keyword, markexpr, verbose), plugins=[GivenRun(settings, target)])
+    plugins = [GivenRun(settings, target), FreezeHeapAtExit()]
+    code = pytest.main(suite_arguments(settings, keyword, markexpr, verbose), plugins=plugins)
     if code == pytest.ExitCode.OK:
         return EXIT_OK
     if code == pytest.ExitCode.TESTS_FAILED:

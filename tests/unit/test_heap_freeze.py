@@ -1,0 +1,42 @@
+"""The CLI's run freezes the heap once the session is finished, so pytest's exit collections skip it."""
+
+import gc
+import weakref
+
+import pytest
+
+from conformance.cli.heap_freeze import FreezeHeapAtExit
+from conformance.cli.run_cmd import _run_suite
+
+
+class _Node:
+    def __init__(self) -> None:
+        self.me = self  # a cycle: only a collection frees it
+
+
+def test_session_finish_freezes_the_heap_and_later_collections_skip_it():
+    node = _Node()
+    alive = weakref.ref(node)
+    del node
+    try:
+        FreezeHeapAtExit().pytest_sessionfinish()
+        gc.collect()
+        assert alive() is not None  # frozen: the pass did not visit it
+    finally:
+        gc.unfreeze()
+    gc.collect()
+    assert alive() is None
+
+
+def test_the_run_hands_the_freezer_to_pytest(monkeypatch):
+    given = []
+
+    def main(args, plugins):
+        given.extend(plugins)
+        return pytest.ExitCode.OK
+
+    monkeypatch.setattr(pytest, "main", main)
+    from conformance.settings import RunSettings
+
+    assert _run_suite(RunSettings(), None, None, None, 0) == 0
+    assert any(isinstance(plugin, FreezeHeapAtExit) for plugin in given)
