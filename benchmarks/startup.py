@@ -16,7 +16,25 @@ STARTUP_GOAL = 1.0
 SUITE_DIR = REPO / "conformance" / "suite"
 DEFAULT_PACKAGES = (SUITE_PACKAGE, FUZZ_PACKAGE)
 CLI_PYTEST_ARGS = tuple(pytest_startup_arguments(DEFAULT_PACKAGES))
-AUTOLOAD_ARGS = tuple(arg for arg in CLI_PYTEST_ARGS if arg != "--disable-plugin-autoload")
+
+
+def _autoloading(args: tuple[str, ...]) -> tuple[str, ...]:
+    """``args`` with autoload on: the plugins the CLI names with ``-p`` then come from their entry points."""
+    kept: list[str] = []
+    named = iter(args)
+    for arg in named:
+        if arg == "--disable-plugin-autoload":
+            continue
+        if arg == "-p":
+            plugin = next(named)
+            if plugin.startswith("no:"):
+                kept += [arg, plugin]
+            continue
+        kept.append(arg)
+    return tuple(kept)
+
+
+AUTOLOAD_ARGS = _autoloading(CLI_PYTEST_ARGS)
 
 COMMANDS: dict[str, tuple[tuple[str, ...], bool]] = {
     # name: (argv after the interpreter, has the 1 s goal)
