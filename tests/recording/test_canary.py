@@ -16,37 +16,14 @@ def test_no_written_file_holds_the_key_or_a_card_number(pytester, tmp_path):
     cassettes, reports, logs = tmp_path / "cassettes", tmp_path / "reports", tmp_path / "logs"
     logs.mkdir()
     result = pytester.runpytest_subprocess(
-        "--pyargs",
-        "conformance.suite",
-        "test_canary_scenarios.py",
-        "-p",
-        "no:cacheprovider",
-        "--disable-plugin-autoload",
-        "-p",
-        "conformance.plugin",
-        "-p",
-        "allure_pytest.plugin",
-        "-rA",
-        "-vv",
-        "--tb=long",
-        "--stripe-api-key",
-        CANARY,
-        "--stripe-record",
-        str(cassettes),
-        "--stripe-record-mode",
-        "rewrite",
-        "--stripe-report-dir",
-        str(reports),
-        "--stripe-allure-attach",
-        "all",  # every exchange written, and scanned
-        "--junitxml",
-        str(logs / "pytest-junit.xml"),
-        "-o",
-        "junit_logging=all",
-        "--log-file",
-        str(logs / "run.log"),
-        "--log-file-level",
-        "DEBUG",
+        "--pyargs", "conformance.suite", "test_canary_scenarios.py",
+        "-p", "no:cacheprovider", "--disable-plugin-autoload", "-p", "conformance.plugin", "-p", "allure_pytest.plugin",
+        "-rA", "-vv", "--tb=long",
+        "--stripe-api-key", CANARY,
+        "--stripe-record", str(cassettes), "--stripe-record-mode", "rewrite",
+        "--stripe-report-dir", str(reports), "--stripe-allure-attach", "all",  # every exchange written, and scanned
+        "--junitxml", str(logs / "pytest-junit.xml"), "-o", "junit_logging=all",
+        "--log-file", str(logs / "run.log"), "--log-file-level", "DEBUG",
     )
     (logs / "stdout.txt").write_text(result.stdout.str())
     (logs / "stderr.txt").write_text(result.stderr.str())

@@ -95,21 +95,21 @@ def test_nothing_secret_reaches_the_file(recorded):
 def test_parameter_order_does_not_matter(recorded, replaying):
     path, _ = recorded
     with replaying(path) as (_, client):
-        response = client().post("/v1/customers", {"metadata": {"b": "2", "a": "1"}, "description": "cassette test"})
+        response = client().post(
+            "/v1/customers", {"metadata": {"b": "2", "a": "1"}, "description": "cassette test"}
+        )
     assert response.status == 200
 
 
 def test_a_request_not_recorded_fails_with_the_closest_one(recorded, replaying):
     path, _ = recorded
     seen = []
-    with (
-        replaying(path, label="mod.py::test_x", cited=("card.create.returns-card",), on_miss=seen.append) as (
-            _,
-            client,
-        ),
-        pytest.raises(CassetteMiss) as caught,
-    ):
-        client().post("/v1/customers", {"description": "changed", "metadata": {"a": "1", "b": "2"}})
+    with replaying(
+        path, label="mod.py::test_x", cited=("card.create.returns-card",), on_miss=seen.append
+    ) as (_, client), pytest.raises(CassetteMiss) as caught:
+        client().post(
+            "/v1/customers", {"description": "changed", "metadata": {"a": "1", "b": "2"}}
+        )
     message = str(caught.value)
     assert "mod.py::test_x sent a request its cassette has no answer for" in message
     assert "sent:     POST /v1/customers  body: description=changed" in message
@@ -127,11 +127,9 @@ def test_a_request_not_recorded_fails_with_the_closest_one(recorded, replaying):
 def test_a_hand_edited_cassette_no_longer_matches(recorded, replaying):
     path, _ = recorded
     data = json.loads(path.read_text())
-    data["interactions"][0]["request"]["body"] = (
-        data["interactions"][0]["request"]["body"]
-        .replace("cassette+test", "edited+by+hand")
-        .replace("cassette%20test", "edited%20by%20hand")
-    )
+    data["interactions"][0]["request"]["body"] = data["interactions"][0]["request"]["body"].replace(
+        "cassette+test", "edited+by+hand"
+    ).replace("cassette%20test", "edited%20by%20hand")
     path.write_text(json.dumps(data))
     with replaying(path, label="t::x") as (_, client), pytest.raises(CassetteMiss) as caught:
         _scenario(client())
@@ -157,10 +155,8 @@ def test_each_recording_plays_once_in_order(tmp_path, replaying):
 
 
 def test_a_test_without_cassette_says_so(tmp_path, replaying):
-    with (
-        replaying(tmp_path / "m" / "new.json", label="m.py::new") as (_, client),
-        pytest.raises(CassetteMiss, match="no cassette was recorded for this test"),
-    ):
+    with replaying(tmp_path / "m" / "new.json", label="m.py::new") as (_, client), \
+            pytest.raises(CassetteMiss, match="no cassette was recorded for this test"):
         client().get("/v1/customers")
 
 
@@ -206,10 +202,8 @@ def test_a_damaged_cassette_fails_its_test_clearly(tmp_path, replaying, content)
     path = tmp_path / "m" / "t.json"
     path.parent.mkdir()
     path.write_bytes(content)
-    with (
-        replaying(path, label="m.py::t") as (_, client),
-        pytest.raises(CassetteMiss, match="the cassette file could not be read"),
-    ):
+    with replaying(path, label="m.py::t") as (_, client), \
+            pytest.raises(CassetteMiss, match="the cassette file could not be read"):
         client().get("/v1/customers")
 
 

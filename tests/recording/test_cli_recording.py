@@ -22,33 +22,15 @@ def _verdicts(directory):
 
 def test_record_then_replay_offline(tmp_path):
     cassettes = tmp_path / "cassettes"
-    recorded = run_cli(
-        "run",
-        "--record",
-        str(cassettes),
-        "--record-mode",
-        "rewrite",
-        "--seed",
-        "fixed-seed",
-        "-k",
-        "card_lifecycle or test_create or test_auth",
-        "--report-dir",
-        str(tmp_path / "live"),
-    )
+    recorded = run_cli("run", "--record", str(cassettes), "--record-mode", "rewrite", "--seed", "fixed-seed",
+                       "-k", "card_lifecycle or test_create or test_auth", "--report-dir", str(tmp_path / "live"))
     assert recorded.returncode == 0, recorded.stdout + recorded.stderr
     manifest = json.loads((cassettes / "cassette-set.json").read_text())
     assert manifest["seed"] == "fixed-seed" and manifest["target_name"] == "reference"
     assert set(manifest["results"].values()) <= {"passed", "skipped"}
     assert len(list(cassettes.glob("*/*.json"))) >= 5
-    replayed = run_cli(
-        "run",
-        "--replay",
-        str(cassettes),
-        "-k",
-        "card_lifecycle or test_create or test_auth",
-        "--report-dir",
-        str(tmp_path / "replay"),
-    )
+    replayed = run_cli("run", "--replay", str(cassettes), "-k", "card_lifecycle or test_create or test_auth",
+                       "--report-dir", str(tmp_path / "replay"))
     assert replayed.returncode == 0, replayed.stdout + replayed.stderr
     assert _verdicts(tmp_path / "replay") == _verdicts(tmp_path / "live") == manifest["results"]
     assert f"cassettes: replayed {cassettes}" in replayed.stdout
@@ -72,21 +54,12 @@ def test_cassette_usage_errors_are_one_line_exit_2(tmp_path, args, message):
 
 def test_replay_refuses_a_target(tmp_path):
     (tmp_path / "set").mkdir()
-    (tmp_path / "set" / "cassette-set.json").write_text(
-        json.dumps(
-            {
-                "format": 1,
-                "seed": "s",
-                "base_url": "http://127.0.0.1:1",
-                "stripe_version": "2023-08-16",
-                "target_name": "reference",
-                "recorded_at": "2026-01-01T00:00:00Z",
-            }
-        )
-    )
-    result = run_cli(
-        "run", "--replay", str(tmp_path / "set"), "--target", "http://127.0.0.1:1", "--report-dir", str(tmp_path / "r")
-    )
+    (tmp_path / "set" / "cassette-set.json").write_text(json.dumps({
+        "format": 1, "seed": "s", "base_url": "http://127.0.0.1:1", "stripe_version": "2023-08-16",
+        "target_name": "reference", "recorded_at": "2026-01-01T00:00:00Z",
+    }))
+    result = run_cli("run", "--replay", str(tmp_path / "set"), "--target", "http://127.0.0.1:1",
+                     "--report-dir", str(tmp_path / "r"))
     assert result.returncode == 2 and "drop --target" in result.stderr
 
 

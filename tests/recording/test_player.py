@@ -53,9 +53,7 @@ def test_odd_urls_and_bodies_recorded_by_vcrpy_replay_through_the_player(tmp_pat
 
 def test_the_key_is_taken_after_redaction():
     sent = Request(
-        "POST",
-        "http://h/v1/tokens",
-        (("Content-Type", "application/x-www-form-urlencoded"),),
+        "POST", "http://h/v1/tokens", (("Content-Type", "application/x-www-form-urlencoded"),),
         b"card[number]=4242424242424242",
     )
     assert sent_key(sent).body == (("card[number]", "[REDACTED]4242"),)

@@ -11,7 +11,7 @@ pytest_plugins = ["pytester"]
 # Only this project's plugin: the run stays fast (no Schemathesis or Hypothesis start-up).
 PLUGIN_ONLY = ("-p", "no:cacheprovider", "--disable-plugin-autoload", "-p", "conformance.plugin")
 
-SCENARIOS = """
+SCENARIOS = '''
 import pytest
 
 @pytest.mark.requirement("card.create.returns-card")
@@ -26,9 +26,9 @@ def test_attach(stripe_client, stripe_run_id, stripe_random, stripe_now, check):
 @pytest.mark.requirement("auth.missing-key")
 def test_auth(stripe_client, check):
     check.error(stripe_client.with_key(None).get("/v1/customers", {"limit": 1}), status=401)
-"""
+'''
 
-SWALLOWING = """
+SWALLOWING = '''
 import pytest
 
 @pytest.mark.requirement("card.create.returns-card")
@@ -38,7 +38,7 @@ def test_attach(stripe_client, check):
         stripe_client.get("/v1/customers", {"limit": 2})
     except Exception:
         pass  # a careless scenario must not turn a replay miss into a pass
-"""
+'''
 
 
 def _run(pytester, *args):
@@ -56,17 +56,8 @@ def recording(tmp_path_factory):
     where = tmp_path_factory.mktemp("recording")
     (where / "test_scen.py").write_text(SCENARIOS.replace("TOKEN", "tok_visa"))
     cassettes, live = where / "cassettes", where / "live"
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        *PLUGIN_ONLY,
-        "test_scen.py",
-        "--stripe-record",
-        str(cassettes),
-        "--stripe-report-dir",
-        str(live),
-    ]
+    command = [sys.executable, "-m", "pytest", *PLUGIN_ONLY, "test_scen.py", "--stripe-record", str(cassettes),
+               "--stripe-report-dir", str(live)]
     result = subprocess.run(command, cwd=where, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     return cassettes, live
@@ -106,31 +97,15 @@ def test_auth(stripe_client, check):
         socket.create_connection(("127.0.0.1", 9), timeout=1)  # only the cassettes answer
 """
     )
-    result = _run(
-        pytester,
-        "--stripe-record",
-        str(recorded),
-        "--stripe-record-mode",
-        "none",
-        "--stripe-report-dir",
-        str(tmp_path / "replay"),
-    )
+    result = _run(pytester, "--stripe-record", str(recorded), "--stripe-record-mode", "none",
+                  "--stripe-report-dir", str(tmp_path / "replay"))
     assert result.ret == 0, result.stdout.str()
     assert set(_verdicts(tmp_path / "replay")[0].values()) == {"passed"}
 
 
 def test_replay_under_xdist(pytester, tmp_path, recorded):
-    result = _run(
-        pytester,
-        "-p",
-        "xdist.plugin",
-        "-n",
-        "2",
-        "--stripe-replay",
-        str(recorded),
-        "--stripe-report-dir",
-        str(tmp_path / "replay"),
-    )
+    result = _run(pytester, "-p", "xdist.plugin", "-n", "2", "--stripe-replay", str(recorded),
+                  "--stripe-report-dir", str(tmp_path / "replay"))
     assert result.ret == 0, result.stdout.str()
     assert set(_verdicts(tmp_path / "replay")[0].values()) == {"passed"}
 
@@ -139,12 +114,10 @@ def test_a_changed_request_fails_its_requirement_with_the_mismatch(pytester, tmp
     pytester.makepyfile(test_scen=SCENARIOS.replace("TOKEN", "tok_mastercard"))
     result = _run(pytester, "--stripe-replay", str(recorded), "--stripe-report-dir", str(tmp_path / "replay"))
     assert result.ret == 1
-    result.stdout.fnmatch_lines(
-        [
-            "*test_scen.py::test_attach sent a request its cassette has no answer for*",
-            "*differs in body: source sent 'tok_mastercard', recorded 'tok_visa'*",
-        ]
-    )
+    result.stdout.fnmatch_lines([
+        "*test_scen.py::test_attach sent a request its cassette has no answer for*",
+        "*differs in body: source sent 'tok_mastercard', recorded 'tok_visa'*",
+    ])
     verdicts, report = _verdicts(tmp_path / "replay")
     assert verdicts == {"card.create.returns-card": "failed", "auth.missing-key": "passed"}
     (failure,) = next(r for r in report["requirements"] if r["id"] == "card.create.returns-card")["failures"]

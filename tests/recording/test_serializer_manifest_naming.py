@@ -37,14 +37,8 @@ def _cassette(body: str) -> dict:
 @pytest.mark.parametrize(
     "body",
     [
-        '{"id":"cus_1","n":[1,2],"é":null}',
-        '{"id": "cus_1"}',
-        '{\n  "id": "cus_1"\n}',
-        '{\n  "id": "cus_1"\n}\n',
-        "not json",
-        '{"a" : 1}',
-        '{"a": 1}\n\n',
-        "",
+        '{"id":"cus_1","n":[1,2],"é":null}', '{"id": "cus_1"}', '{\n  "id": "cus_1"\n}', '{\n  "id": "cus_1"\n}\n',
+        "not json", '{"a" : 1}', '{"a": 1}\n\n', "",
     ],
 )
 def test_serializer_round_trips_the_exact_body(body):
@@ -59,13 +53,8 @@ def test_json_bodies_are_stored_readable():
 
 def _set(**changes) -> CassetteSet:
     values = dict(
-        seed="abc",
-        base_url="http://127.0.0.1:1",
-        stripe_version="2023-08-16",
-        target_name="reference",
-        tool_version="0.1.0",
-        recorded_at="2026-01-02T03:04:05Z",
-        record_mode="rewrite",
+        seed="abc", base_url="http://127.0.0.1:1", stripe_version="2023-08-16", target_name="reference",
+        tool_version="0.1.0", recorded_at="2026-01-02T03:04:05Z", record_mode="rewrite",
     )
     return CassetteSet(**(values | changes))
 
