@@ -34,6 +34,9 @@ class Verifier:
         """Verify on behalf of the ``cited`` requirement IDs."""
         self.cited = tuple(cited)
         self.passed: dict[str, int] = {}
+        """Per requirement, how many of its checks held (each an observation of a real answer)."""
+        self.unassessed: dict[str, str] = {}
+        """Per cited requirement that no check observed, why (``not_assessed``)."""
         self.failures: list[Failure] = []
         self._schema = schema
         self._soft_depth = 0
@@ -63,9 +66,13 @@ class Verifier:
         else:
             raise ConformanceError([found])
 
-    def record_pass(self, req: str) -> None:
-        """Record that ``req`` was checked and held, for checks made outside this verifier (fuzzing)."""
-        self.passed[req] = self.passed.get(req, 0) + 1
+    def record_pass(self, req: str, count: int = 1) -> None:
+        """Record that ``req`` was checked ``count`` times and held, for checks made outside this verifier (fuzzing)."""
+        self.passed[req] = self.passed.get(req, 0) + count
+
+    def not_assessed(self, req: str, reason: str) -> None:
+        """Record that no check of ``req`` could observe an answer, and why (one sentence)."""
+        self.unassessed.setdefault(req, reason)
 
     @contextmanager
     def soft(self) -> Iterator[None]:

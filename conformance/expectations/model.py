@@ -10,7 +10,17 @@ from typing import Any
 OUTCOMES = ("pass", "fail", "skip")
 """What an entry may expect; ``fail`` covers both a failed check and an errored scenario."""
 
-_OUTCOME_OF_STATUS = {"passed": "pass", "failed": "fail", "error": "fail", "skipped": "skip"}
+_OUTCOME_OF_STATUS = {
+    "passed": "pass",
+    "failed": "fail",
+    "error": "fail",
+    "skipped": "skip",
+    "not_assessed": "skip",
+    "blocked": "skip",
+    "unsupported": "skip",
+    "not_run": "skip",
+}
+"""A requirement without an observation (not assessed, blocked, unsupported, not run) reads as ``skip``."""
 
 
 class ExpectationsError(ValueError):

@@ -52,6 +52,7 @@ from conformance.reporting import (
     TestOutcome,
     aggregate,
     console_summary,
+    root_causes,
     write_reports,
 )
 from conformance.requirements import load_catalogue
@@ -296,6 +297,8 @@ def _outcome(item: pytest.Item, phases: dict[str, pytest.TestReport]) -> TestOut
     found = (verifier.failures if verifier else []) + item.stash.get(_EXTRA_FAILURES, [])
     failures = tuple(f.to_dict() for f in found)
     passed = tuple(verifier.passed) if verifier else ()
+    observations = dict(verifier.passed) if verifier else {}
+    unassessed = dict(verifier.unassessed) if verifier else {}
     setup, body = phases.get("setup"), phases.get("call")
     detail = None
     if setup is not None and setup.failed:
@@ -312,7 +315,17 @@ def _outcome(item: pytest.Item, phases: dict[str, pytest.TestReport]) -> TestOut
     if teardown is not None and teardown.failed and outcome == "passed":
         outcome, detail = "error", "teardown: " + _brief(teardown)
     duration = sum(r.duration for r in phases.values())
-    return TestOutcome(item.nodeid, cited, outcome, passed, failures, detail, duration)
+    return TestOutcome(
+        item.nodeid,
+        cited,
+        outcome,
+        passed,
+        failures,
+        detail,
+        duration,
+        observations=observations,
+        unassessed=unassessed,
+    )
 
 
 def _brief(report: pytest.TestReport) -> str:
@@ -338,13 +351,15 @@ def build_report(config: pytest.Config) -> RunReport | None:
         if target is not None
         else TargetInfo("(not started)", run_settings(config).stripe_version or DEFAULT_STRIPE_VERSION)
     )
+    results = aggregate(state.outcomes, load_catalogue())
     return RunReport(
         tool_version=__version__,
         target=info,
         started=state.started,
         finished=utc_now(),
-        requirements=aggregate(state.outcomes, load_catalogue()),
+        requirements=results,
         errors=tuple(state.errors),
+        root_causes=root_causes(state.outcomes, results),
     )
 
 

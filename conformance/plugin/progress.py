@@ -16,11 +16,11 @@ import pytest
 
 from conformance.plugin.run_settings import run_settings
 from conformance.reporting import TestOutcome, aggregate
+from conformance.reporting.aggregate import PRECEDENCE
 from conformance.requirements import AREAS, load_catalogue
 
 OUTCOME_PROPERTY = "stripe_conformance_outcome"
 MODES = ("auto", "tty", "plain", "off")
-_PRECEDENCE = {"failed": 4, "error": 3, "passed": 2, "skipped": 1}
 PLAIN_EVERY = 10
 
 
@@ -101,7 +101,7 @@ class ProgressDisplay:
         self._done += 1
         for result in aggregate([outcome], load_catalogue()):
             previous = self._statuses.get(result.id)
-            if previous is None or _PRECEDENCE[result.status] > _PRECEDENCE.get(previous, 0):
+            if previous is None or PRECEDENCE[result.status] > PRECEDENCE.get(previous, 0):
                 self._statuses[result.id] = result.status
             self._areas[result.id] = result.area
 

@@ -1,6 +1,6 @@
 """Reporting: turn test outcomes into requirement results and write them out."""
 
-from conformance.reporting.aggregate import aggregate
+from conformance.reporting.aggregate import aggregate, root_causes
 from conformance.reporting.console import console_summary
 from conformance.reporting.diff import ReportDiff, diff_reports
 from conformance.reporting.html import render_html, write_html_report
@@ -11,6 +11,7 @@ from conformance.reporting.matrix import Matrix, build_matrix
 from conformance.reporting.model import (
     STATUSES,
     RequirementResult,
+    RootCause,
     RunReport,
     TargetInfo,
     TestOutcome,
@@ -24,6 +25,7 @@ __all__ = [
     "Matrix",
     "ReportDiff",
     "RequirementResult",
+    "RootCause",
     "RunReport",
     "TargetInfo",
     "TestOutcome",
@@ -35,6 +37,7 @@ __all__ = [
     "render_html",
     "render_markdown",
     "report_to_dict",
+    "root_causes",
     "write_html_report",
     "write_json_report",
     "write_junit",

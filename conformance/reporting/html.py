@@ -18,7 +18,7 @@ import jinja2
 from conformance.http import bounded_json
 from conformance.reporting.citations import doc_links
 from conformance.reporting.json_report import report_to_dict
-from conformance.reporting.model import STATUSES, RunReport
+from conformance.reporting.model import NOT_ASSESSED_STATUSES, STATUSES, RunReport
 from conformance.reporting.score import assessed, percent, score
 
 _LOG = logging.getLogger(__name__)
@@ -94,6 +94,8 @@ def html_view(report: Mapping[str, Any]) -> dict[str, Any]:
         "counts": counts,
         "total": len(requirements),
         "assessed": assessed(counts),
+        "unassessed": sum(counts[s] for s in NOT_ASSESSED_STATUSES),
+        "root_causes": [_cause_view(c) for c in report.get("root_causes") or []],
         "score": overall,
         "score_text": percent(overall),
         "score_degrees": round((overall or 0) * 360, 1),
@@ -114,10 +116,11 @@ def _area_view(name: str, counts: Mapping[str, int]) -> dict[str, Any]:
         "counts": dict(counts),
         "total": total,
         "assessed": assessed(counts),
+        "unassessed": sum(counts.get(s, 0) for s in NOT_ASSESSED_STATUSES),
         "score_text": percent(value),
         "segments": [
             {"status": s, "count": counts.get(s, 0), "width": round(100 * counts.get(s, 0) / total, 2)}
-            for s in ("passed", "xfailed", "failed", "error", "skipped")
+            for s in ("passed", "xfailed", "failed", "error", *NOT_ASSESSED_STATUSES)
             if counts.get(s, 0)
         ],
     }
@@ -134,12 +137,25 @@ def _row_view(requirement: Mapping[str, Any]) -> dict[str, Any]:
         "source": requirement["source"],
         "links": doc_links(requirement["source"]),
         "status": requirement["status"],
+        "observations": requirement.get("observations", 0),
+        "blocked_by": requirement.get("blocked_by"),
         "reason": requirement.get("reason"),
         "tests": list(requirement.get("tests") or []),
         "duration": requirement.get("duration", 0),
         "failures": failures,
         "summary": failures[0]["message"] if failures else (requirement.get("reason") or ""),
         "expectation": requirement.get("expectation"),
+    }
+
+
+def _cause_view(cause: Mapping[str, Any]) -> dict[str, Any]:
+    evidence = cause.get("evidence")
+    return {
+        "id": cause.get("id", "?"),
+        "kind": cause.get("kind", "blocked"),
+        "reason": cause.get("reason", ""),
+        "requirements": list(cause.get("requirements") or []),
+        "curl": evidence.get("curl") if isinstance(evidence, Mapping) else None,
     }
 
 

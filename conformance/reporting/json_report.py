@@ -25,6 +25,7 @@ def report_to_dict(report: RunReport) -> dict[str, Any]:
         "started": report.started,
         "finished": report.finished,
         "conforms": report.conforms,
+        "root_causes": [cause.to_dict() for cause in report.root_causes],
         "summary": report.summary,
         "errors": list(report.errors),
         "requirements": [result.to_dict() for result in report.requirements],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from conformance.reporting.model import RunReport
+from conformance.reporting.model import NOT_ASSESSED_STATUSES, RunReport
 
 
 def junit_tree(report: RunReport) -> ET.ElementTree[ET.Element]:
@@ -19,9 +19,19 @@ def junit_tree(report: RunReport) -> ET.ElementTree[ET.Element]:
         tests=str(summary["total"]),
         failures=str(summary["failed"]),
         errors=str(summary["error"]),
-        skipped=str(summary["skipped"] + summary["xfailed"]),
+        skipped=str(sum(summary[s] for s in (*NOT_ASSESSED_STATUSES, "xfailed"))),
         timestamp=report.started,
     )
+    if report.root_causes:
+        # Root causes first: a CI viewer shows the suite's properties above its test cases.
+        causes = ET.SubElement(suite, "properties")
+        for cause in report.root_causes:
+            ET.SubElement(
+                causes,
+                "property",
+                name=f"root_cause.{cause.id}",
+                value=f"{cause.kind}: {cause.reason} (blocks {', '.join(cause.requirements) or 'nothing'})",
+            )
     for result in report.requirements:
         case = ET.SubElement(
             suite,
@@ -36,6 +46,9 @@ def junit_tree(report: RunReport) -> ET.ElementTree[ET.Element]:
             ("area", result.area),
             ("level", result.level),
             ("source", result.source),
+            ("status", result.status),
+            ("observations", str(result.observations)),
+            *((("blocked_by", result.blocked_by),) if result.blocked_by else ()),
         ):
             ET.SubElement(properties, "property", name=name, value=value)
         if result.status == "failed":
@@ -46,8 +59,8 @@ def junit_tree(report: RunReport) -> ET.ElementTree[ET.Element]:
             )
         elif result.status == "error":
             ET.SubElement(case, "error", message=result.reason or "error")
-        elif result.status in ("skipped", "xfailed"):
-            ET.SubElement(case, "skipped", message=result.reason or result.status)
+        elif result.status in (*NOT_ASSESSED_STATUSES, "xfailed"):
+            ET.SubElement(case, "skipped", message=f"{result.status}: {result.reason or 'no reason given'}")
     ET.indent(suites)
     return ET.ElementTree(suites)
 

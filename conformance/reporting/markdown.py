@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.reporting.json_report import report_to_dict
-from conformance.reporting.model import STATUSES, RunReport
+from conformance.reporting.model import NOT_ASSESSED_STATUSES, STATUSES, RunReport
 from conformance.reporting.score import assessed, percent, score
 
 _MAX_LISTED = 50
@@ -22,12 +22,13 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     lines = [
         f"## stripe-conformance: {escape(str(target.get('name', 'custom')))} — {verdict}",
         "",
+        *_root_cause_lines(report.get("root_causes") or []),
         f"Score **{percent(score(counts))}**: {counts['passed']} of {assessed(counts)} assessed requirements passed"
-        + "".join(f", {counts[s]} {s}" for s in ("failed", "error", "xfailed", "skipped") if counts[s])
+        + "".join(f", {counts[s]} {s}" for s in ("failed", "error", "xfailed", *NOT_ASSESSED_STATUSES) if counts[s])
         + f". Target `{target.get('url', '?')}`, Stripe-Version `{target.get('stripe_version', '?')}`.",
         "",
-        "| area | passed / total | score | failed |",
-        "| --- | ---: | ---: | --- |",
+        "| area | passed / total | score | not assessed | failed |",
+        "| --- | ---: | ---: | ---: | --- |",
     ]
     areas: dict[str, list[Mapping[str, Any]]] = {}
     for requirement in requirements:
@@ -37,7 +38,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         failed = [f"`{r['id']}`" for r in members if r["status"] in ("failed", "error")]
         lines.append(
             f"| {escape(area)} | {area_counts['passed']} / {len(members)} | {percent(score(area_counts))} | "
-            f"{' '.join(failed)} |"
+            f"{sum(area_counts[s] for s in NOT_ASSESSED_STATUSES)} | {' '.join(failed)} |"
         )
     failing = [r for r in requirements if r["status"] in ("failed", "error")]
     if failing:
@@ -49,6 +50,14 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     if expected:
         lines += ["", f"<details><summary>Expected failures ({len(expected)})</summary>", ""]
         lines += [f"- `{r['id']}`: {escape(str(r.get('reason') or ''))}" for r in expected[:_MAX_LISTED]]
+        lines += ["", "</details>"]
+    unassessed = [r for r in requirements if r["status"] in NOT_ASSESSED_STATUSES]
+    if unassessed:
+        lines += ["", f"<details><summary>Not assessed ({len(unassessed)}): no check observed an answer</summary>", ""]
+        lines += [
+            f"- `{r['id']}` ({r['status']}): {escape(str(r.get('reason') or 'no reason given'))}"
+            for r in unassessed[:_MAX_LISTED]
+        ]
         lines += ["", "</details>"]
     for error in report.get("errors", []):
         lines += ["", f"**Run error:** {escape(str(error))}"]
@@ -63,10 +72,25 @@ def write_markdown_summary(report: RunReport, directory: Path) -> Path:
     return path
 
 
+def _root_cause_lines(causes: list[Mapping[str, Any]]) -> list[str]:
+    if not causes:
+        return []
+    lines = [f"### Root causes ({len(causes)})", ""]
+    for cause in causes:
+        ids = cause.get("requirements") or []
+        lines.append(
+            f"- **{escape(str(cause.get('kind', 'blocked')))}** `{escape(str(cause.get('id', '?')))}`: "
+            f"{escape(str(cause.get('reason', '')))} — {len(ids)} requirement(s) not assessed"
+        )
+    return [*lines, ""]
+
+
 def _failure_line(requirement: Mapping[str, Any]) -> str:
     failures = requirement.get("failures") or []
     why = str(failures[0].get("message")) if failures else str(requirement.get("reason") or requirement["status"])
-    return f"- `{requirement['id']}` ({requirement['level']}): {escape(why)}"
+    seen = requirement.get("observations")
+    counted = f", {seen} observation(s)" if isinstance(seen, int) else ""
+    return f"- `{requirement['id']}` ({requirement['level']}{counted}): {escape(why)}"
 
 
 def escape(text: str) -> str:

@@ -13,7 +13,17 @@ from conformance.reporting.model import STATUSES
 from conformance.reporting.score import percent, score
 from conformance.requirements import load_catalogue
 
-_SYMBOLS = {"passed": "✅", "failed": "❌", "error": "💥", "xfailed": "⚠️", "skipped": "➖"}
+_SYMBOLS = {
+    "passed": "✅",
+    "failed": "❌",
+    "error": "💥",
+    "xfailed": "⚠️",
+    "skipped": "➖",
+    "not_assessed": "❔",
+    "blocked": "⛔",
+    "unsupported": "🚫",
+    "not_run": "⏸️",
+}
 
 
 @dataclass(frozen=True, slots=True)

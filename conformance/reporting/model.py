@@ -33,6 +33,9 @@ STATUSES = (
 NOT_ASSESSED_STATUSES = ("not_assessed", "blocked", "unsupported", "not_run", "skipped")
 """Statuses that carry no observation: they neither pass nor fail a requirement."""
 
+FAILING_STATUSES = ("failed", "error")
+"""Statuses that make a run not conform."""
+
 
 @dataclass(frozen=True, slots=True)
 class TestOutcome:
@@ -53,6 +56,16 @@ class TestOutcome:
     duration: float = 0.0
     root_cause: dict[str, Any] | None = None
     """For blocked / unsupported: ``{"id": precondition or feature, "reason": sentence, "evidence": {...} | None}``."""
+    observations: dict[str, int] = field(default_factory=dict)
+    """Per requirement, how many of its checks ran against a real answer and held (absent: one per passed check)."""
+    unassessed: dict[str, str] = field(default_factory=dict)
+    """Per cited requirement no check observed, the sentence saying why (route missing, budget spent...)."""
+
+    def held(self, requirement_id: str) -> int:
+        """Return how many checks of ``requirement_id`` held in this test (0: never observed)."""
+        if requirement_id in self.observations:
+            return self.observations[requirement_id]
+        return 1 if requirement_id in self.passed_checks else 0
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready form."""
@@ -65,6 +78,8 @@ class TestOutcome:
             "detail": self.detail,
             "duration": self.duration,
             "root_cause": self.root_cause,
+            "observations": dict(self.observations),
+            "unassessed": dict(self.unassessed),
         }
 
     @classmethod
@@ -79,6 +94,8 @@ class TestOutcome:
             detail=data["detail"],
             duration=data["duration"],
             root_cause=data.get("root_cause"),
+            observations=dict(data.get("observations") or {}),
+            unassessed=dict(data.get("unassessed") or {}),
         )
 
 
@@ -98,6 +115,10 @@ class RequirementResult:
     duration: float = 0.0
     expectation: dict[str, Any] | None = None
     """The expectation applied to this result (with the ``observed`` status), if any."""
+    observations: int = 0
+    """How many checks of this requirement ran against a real answer (held or failed), over all tests."""
+    blocked_by: str | None = None
+    """For ``blocked`` / ``unsupported``: the id of the root cause (``RunReport.root_causes``)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready form (``expectation`` only when one was applied)."""
@@ -108,6 +129,8 @@ class RequirementResult:
             "title": self.title,
             "source": self.source,
             "status": self.status,
+            "observations": self.observations,
+            "blocked_by": self.blocked_by,
             "reason": self.reason,
             "tests": list(self.tests),
             "duration": round(self.duration, 4),
@@ -116,6 +139,28 @@ class RequirementResult:
         if self.expectation is not None:
             data["expectation"] = self.expectation
         return data
+
+
+@dataclass(frozen=True, slots=True)
+class RootCause:
+    """One failed precondition or missing feature, reported once, with the requirements it kept from a verdict."""
+
+    id: str
+    kind: str
+    """``blocked`` (a precondition failed) or ``unsupported`` (the target lacks the route or feature)."""
+    reason: str
+    evidence: dict[str, Any] | None = None
+    requirements: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON-ready form."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "reason": self.reason,
+            "requirements": list(self.requirements),
+            "evidence": self.evidence,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +184,8 @@ class RunReport:
     errors: tuple[str, ...] = field(default=())
     expectations: tuple[str, ...] = field(default=())
     """The expectations files (or target profiles) applied to the results."""
+    root_causes: tuple[RootCause, ...] = field(default=())
+    """Each failed precondition or missing feature once, with the requirements it blocked (shown first)."""
 
     @property
     def summary(self) -> dict[str, int]:
@@ -148,8 +195,13 @@ class RunReport:
 
     @property
     def conforms(self) -> bool:
-        """True when every requirement passed, was skipped, or failed as expected."""
-        return not self.errors and all(r.status in ("passed", "skipped", "xfailed") for r in self.requirements)
+        """True when the run has no run error and no requirement failed or errored.
+
+        A requirement that was not assessed (``not_assessed``, ``blocked``, ``unsupported``,
+        ``not_run``, ``skipped``) neither passes nor fails the gate by itself: it carries no
+        observation. The reports list it, and its root cause, so that nobody reads it as a pass.
+        """
+        return not self.errors and not any(r.status in FAILING_STATUSES for r in self.requirements)
 
     def by_area(self) -> dict[str, Counter[str]]:
         """Count statuses per area, areas in first-seen order."""

@@ -54,7 +54,11 @@ def make_report(statuses, *, name="reference", url="http://127.0.0.1:9"):
         failures = (failure(rid),) if status == "failed" else ()
         detail = "boom" if status in ("error", "skipped") else None
         outcome = "failed" if status == "error" else status
-        outcomes.append(TestOutcome(f"suite/test_x.py::t{number}", (rid,), outcome, failures=failures, detail=detail))
+        checks = {rid: 1} if status == "passed" else {}
+        cause = {"id": "precondition.sample", "reason": "the sample precondition failed."} if status in (
+            "blocked", "unsupported") else None
+        outcomes.append(TestOutcome(f"suite/test_x.py::t{number}", (rid,), outcome, failures=failures, detail=detail,
+                                    observations=checks, root_cause=cause))
     results = aggregate(outcomes, load_catalogue())
     return RunReport("0.1.0", TargetInfo(url, "2023-08-16", name), "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z",
                      results)

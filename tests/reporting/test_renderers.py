@@ -5,7 +5,19 @@ import re
 from html.parser import HTMLParser
 
 from conformance.expectations import apply_expectations, parse_expectations
-from conformance.reporting import build_matrix, diff_reports, render_html, render_markdown, write_reports
+from conformance.reporting import (
+    RunReport,
+    TargetInfo,
+    TestOutcome,
+    aggregate,
+    build_matrix,
+    console_summary,
+    diff_reports,
+    render_html,
+    render_markdown,
+    write_reports,
+)
+from conformance.requirements import load_catalogue
 from conformance.reporting.citations import doc_links
 from conformance.reporting.diff import classify, render_diff_json, render_diff_markdown, render_diff_text
 from conformance.reporting.matrix import render_matrix_html, render_matrix_markdown, render_matrix_text, target_labels
@@ -61,10 +73,48 @@ def test_html_is_self_contained_and_escapes_what_targets_send():
 
 def test_markdown_summary_has_area_table_and_failed_ids():
     text = render_markdown(as_dict(make_report({FIRST_CARD: "failed", CREATE: "passed"})))
-    assert "| area | passed / total | score | failed |" in text
-    assert f"| default_source | 0 / 1 | 0% | `{FIRST_CARD}` |" in text
-    assert "| create | 1 / 1 | 100% |  |" in text
-    assert f"- `{FIRST_CARD}` (MUST): expected $.default_source" in text
+    assert "| area | passed / total | score | not assessed | failed |" in text
+    assert f"| default_source | 0 / 1 | 0% | 0 | `{FIRST_CARD}` |" in text
+    assert "| create | 1 / 1 | 100% | 0 |  |" in text
+    assert f"- `{FIRST_CARD}` (MUST, 1 observation(s)): expected $.default_source" in text
+
+
+def _blocked_report():
+    from conformance.reporting import root_causes
+
+    outcomes = [
+        TestOutcome("suite/test_x.py::t0", (FIRST_CARD, DELETE), "blocked", root_cause=CAUSE),
+        TestOutcome("suite/test_x.py::t1", (CREATE,), "passed", observations={CREATE: 2}),
+    ]
+    results = aggregate(outcomes, load_catalogue())
+    return RunReport("0.1.0", TargetInfo("http://127.0.0.1:9", "2023-08-16", "fake"), "2026-01-01T00:00:00Z",
+                     "2026-01-01T00:00:01Z", results, root_causes=root_causes(outcomes, results))
+
+
+CAUSE = {"id": "precondition.card-attach", "reason": "no documented way to attach a card worked.", "evidence": None}
+
+
+def test_every_format_shows_the_root_cause_first_and_blocked_is_not_passed():
+    from conformance.reporting.junit import junit_tree
+
+    report = _blocked_report()
+    assert report.conforms and report.summary["blocked"] == 2 and report.summary["passed"] == 1
+    data = as_dict(report)
+    assert data["root_causes"] == [CAUSE | {"kind": "blocked", "requirements": [FIRST_CARD, DELETE]}]
+    by_id = {r["id"]: r for r in data["requirements"]}
+    assert by_id[FIRST_CARD]["blocked_by"] == CAUSE["id"] and by_id[CREATE]["observations"] == 2
+    html = render_html(data)
+    assert html.index("Root causes (1)") < html.index("Score per area")
+    assert 'data-status="blocked"' in html and "precondition.card-attach" in html
+    text = render_markdown(data)
+    assert text.index("### Root causes (1)") < text.index("| area |")
+    assert "`precondition.card-attach`" in text and f"- `{FIRST_CARD}` (blocked)" in text
+    console = console_summary(report)
+    assert console.splitlines()[1] == "root causes (1):" and "precondition.card-attach (blocked, 2" in console
+    suite = junit_tree(report).getroot()[0]
+    assert suite[0].tag == "properties" and suite[0][0].get("name") == "root_cause.precondition.card-attach"
+    blocked = next(case for case in suite.iter("testcase") if case.get("name") == FIRST_CARD)
+    assert blocked.find("skipped").get("message").startswith("blocked: ")
 
 
 def test_markdown_escapes_pipes_and_html():
