@@ -160,7 +160,8 @@ def _unobserved(outcome: TestOutcome, requirement_id: str, other_failed: bool) -
             return "unsupported", detail, None
         return "not_assessed", detail, None
     if outcome.outcome == "passed":
-        return "not_assessed", f"not observed: {outcome.nodeid} ran, but no check of this requirement saw an answer", None
+        reason = f"not observed: {outcome.nodeid} ran, but no check of this requirement saw an answer"
+        return "not_assessed", reason, None
     if other_failed:
         return "not_assessed", f"not reached: {outcome.nodeid} stopped at another requirement's failure", None
     return "error", outcome.detail, None

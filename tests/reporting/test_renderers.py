@@ -17,11 +17,11 @@ from conformance.reporting import (
     render_markdown,
     write_reports,
 )
-from conformance.requirements import load_catalogue
 from conformance.reporting.citations import doc_links
 from conformance.reporting.diff import classify, render_diff_json, render_diff_markdown, render_diff_text
 from conformance.reporting.matrix import render_matrix_html, render_matrix_markdown, render_matrix_text, target_labels
 from conformance.reporting.score import percent, score
+from conformance.requirements import load_catalogue
 from tests.reporting.samples import CREATE, DELETE, FIRST_CARD, as_dict, make_report
 
 
