@@ -128,13 +128,13 @@ def root_causes(outcomes: Iterable[TestOutcome], results: Sequence[RequirementRe
     """
     seen: dict[str, RootCause] = {}
     for outcome in outcomes:
-        cause = outcome.root_cause
-        if outcome.outcome not in ("blocked", "unsupported") or not cause or not cause.get("id"):
+        raised = outcome.root_cause
+        if outcome.outcome not in ("blocked", "unsupported") or not raised or not raised.get("id"):
             continue
-        cause_id = str(cause["id"])
+        cause_id = str(raised["id"])
         if cause_id not in seen:
-            reason = str(cause.get("reason") or outcome.detail or outcome.outcome)
-            seen[cause_id] = RootCause(cause_id, outcome.outcome, reason, cause.get("evidence"))
+            reason = str(raised.get("reason") or outcome.detail or outcome.outcome)
+            seen[cause_id] = RootCause(cause_id, outcome.outcome, reason, raised.get("evidence"))
     found = []
     for cause_id, cause in seen.items():
         blocked = tuple(
