@@ -23,7 +23,7 @@ conformance checks (the suite's registry and envelope checks below judge respons
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,6 +41,7 @@ from schemathesis.specs.openapi.checks import (
 
 from conformance.checks import EnvelopeViolation, Failure, SchemaViolation, StatusMismatch, ValueMismatch
 from conformance.fuzz.injections import Injection
+from conformance.fuzz.observations import Observations
 from conformance.fuzz.reading import DocumentedSchemas
 from conformance.fuzz.requirement_ids import (
     ERROR_ENVELOPE,
@@ -88,10 +89,14 @@ Removed = Callable[[schemathesis.Case[Any]], bool]
 
 @dataclass(frozen=True)
 class Judge:
-    """Apply every check to one generated call and return the failures found."""
+    """Apply every check to one generated call and return the failures found.
+
+    Each check that judges the answer counts an observation of its requirement in ``observations``.
+    """
 
     documented: DocumentedSchemas
     removed: Removed | None = None
+    observations: Observations = field(default_factory=Observations)
 
     def failures(
         self,
@@ -107,10 +112,21 @@ class Judge:
         A case carrying an ``injection`` is known invalid: it is judged by the injection's rule
         instead of Schemathesis' positive/negative checks.
         """
+        seen = self.observations
+        seen.saw(NO_SERVER_ERROR)
+        seen.saw(REQUEST_ID)
+        seen.saw(JSON_BODY)
+        if 400 <= response.status < 500:
+            seen.saw(ERROR_ENVELOPE)
+        if 200 <= response.status < 300 or 400 <= response.status < 500:
+            seen.saw(RESPONSE_SCHEMA)
+        if _is_list(response):
+            seen.saw(LIST_CONTRACT)
         if injection is None:
             found = self._builtin(case, response, st_response, recorder, self.checks())
             found += envelope_failures(response)
         else:
+            seen.saw(NEGATIVE_REJECTED)
             found = self._builtin(case, response, st_response, recorder, [not_a_server_error])
             found += injection_failures(*injection, response)
         found += schema_failures(response)
@@ -134,7 +150,7 @@ class Judge:
 
     def checks(self) -> list[CheckFunction]:
         """Return the Schemathesis checks, adapted to Stripe."""
-        documented, removed = self.documented, self.removed
+        documented, removed, seen = self.documented, self.removed, self.observations
 
         def stripe_negative_data_rejection(
             ctx: Any, response: schemathesis.Response, case: schemathesis.Case[Any]
@@ -142,7 +158,16 @@ class Judge:
             meta = case.meta
             if meta is None or not meta.generation.mode.is_negative or not documented.violated(case):
                 return None
+            seen.saw(NEGATIVE_REJECTED)
             negative_data_rejection(ctx, response, case)
+            return None
+
+        def stripe_positive_data_acceptance(
+            ctx: Any, response: schemathesis.Response, case: schemathesis.Case[Any]
+        ) -> None:
+            if case.meta is None or case.meta.generation.mode.is_positive:
+                seen.saw(POSITIVE_ACCEPTED)
+            positive_data_acceptance(ctx, response, case)
             return None
 
         def stripe_use_after_free(ctx: Any, response: schemathesis.Response, case: schemathesis.Case[Any]) -> None:
@@ -162,7 +187,7 @@ class Judge:
         return [
             not_a_server_error,
             stripe_negative_data_rejection,
-            positive_data_acceptance,
+            stripe_positive_data_acceptance,
             stripe_use_after_free,
             stripe_resource_availability,
         ]
@@ -221,10 +246,15 @@ def header_failures(response: Response) -> list[Failure]:
     return found
 
 
+def _is_list(response: Response) -> bool:
+    body = response.json()
+    return response.status == 200 and isinstance(body, dict) and body.get("object") == "list"
+
+
 def list_url_failures(response: Response) -> list[Failure]:
     """A list's ``url`` is the path that was listed."""
     body = response.json()
-    if response.status != 200 or not isinstance(body, dict) or body.get("object") != "list":
+    if not _is_list(response):
         return []
     listed = urlsplit(response.request.url).path
     if body.get("url") == listed:

@@ -32,6 +32,7 @@ from conformance.fuzz.invariants import Invariants
 from conformance.fuzz.model import AccountModel, CustomerModel
 from conformance.fuzz.outcome import collect_failures
 from conformance.fuzz.reproduce import curl_sequence
+from conformance.fuzz.requirement_ids import RESOURCE_AVAILABLE, USE_AFTER_FREE
 from conformance.fuzz.session import FuzzSession
 from conformance.fuzz.wire import send_case, to_schemathesis
 from conformance.http.exchange import Response
@@ -87,7 +88,7 @@ def build_machine(session: FuzzSession, shrink: ShrinkBudget | None = None) -> t
         def setup(self) -> None:
             budget.started()
             self.sc_model = AccountModel()
-            self.sc_probes = Invariants(client, self.sc_model)
+            self.sc_probes = Invariants(client, self.sc_model, session.observed)
             self.sc_judge = session.with_removed(self.sc_model.was_removed)
             self.sc_calls: list[Response] = []
             self.sc_last: Response | None = None
@@ -123,6 +124,7 @@ def build_machine(session: FuzzSession, shrink: ShrinkBudget | None = None) -> t
         ) -> None:
             ours = self.sc_last
             assert ours is not None
+            self._observe_lifecycle(case)
             failures = self.sc_judge.failures(case, ours, response, recorder=self.recorder)
             with session.log.window() as probes:
                 failures += self.sc_probes.after_step(case, ours)
@@ -142,6 +144,15 @@ def build_machine(session: FuzzSession, shrink: ShrinkBudget | None = None) -> t
                 made = list(calls)
             self.sc_calls += [call for call in made if call.request.method != "GET"]
             self._raise(failures, made)
+
+        def _observe_lifecycle(self, case: schemathesis.Case[Any]) -> None:
+            """Count the lifecycle checks this answer is judged by: a read after delete, or of a live object."""
+            if case.method.upper() == "DELETE":
+                return
+            if self.sc_model.was_removed(case):
+                session.observed.saw(USE_AFTER_FREE)
+            elif self.sc_model.made(case):
+                session.observed.saw(RESOURCE_AVAILABLE)
 
         def _card_customer(self) -> CustomerModel | None:
             return next(

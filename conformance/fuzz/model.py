@@ -53,6 +53,8 @@ class AccountModel:
 
     customers: dict[str, CustomerModel] = field(default_factory=dict)
     webhook_endpoints: list[str] = field(default_factory=list)
+    deleted_endpoints: set[str] = field(default_factory=set)
+    """Webhook endpoints a DELETE of this scenario removed (answered 2xx)."""
 
     def customer_of(self, case: schemathesis.Case[Any], response: Response) -> CustomerModel | None:
         """Return the model of the customer a call addressed or created, if the scenario made it."""
@@ -78,6 +80,8 @@ class AccountModel:
             created.default = body.get("default_source") if isinstance(body.get("default_source"), str) else None
         elif method == "POST" and path == "/v1/webhook_endpoints" and isinstance(body.get("id"), str):
             self.webhook_endpoints.append(body["id"])
+        elif method == "DELETE" and path == "/v1/webhook_endpoints/{webhook_endpoint}":
+            self.deleted_endpoints.add(unquote(str((case.path_parameters or {}).get("webhook_endpoint"))))
         customer = self.customer_of(case, response)
         if customer is None:
             return
@@ -106,11 +110,24 @@ class AccountModel:
             self._saw_card(customer, card)
 
     def was_removed(self, case: schemathesis.Case[Any]) -> bool:
-        """Tell whether the card a call addresses was deleted or replaced by another call of the scenario."""
+        """Tell whether the card, customer or webhook endpoint a call addresses was removed by another call."""
         params = case.path_parameters or {}
+        if "webhook_endpoint" in params:
+            return unquote(str(params["webhook_endpoint"])) in self.deleted_endpoints
         customer = self.customers.get(unquote(str(params.get("customer", ""))))
         card = unquote(str(params.get("id", "")))
         return customer is not None and (card in customer.replaced or card in customer.deleted or customer.gone)
+
+    def made(self, case: schemathesis.Case[Any]) -> bool:
+        """Tell whether a call addresses an object the scenario created and did not remove."""
+        params = case.path_parameters or {}
+        if "webhook_endpoint" in params:
+            endpoint = unquote(str(params["webhook_endpoint"]))
+            return endpoint in self.webhook_endpoints and endpoint not in self.deleted_endpoints
+        customer = self.customers.get(unquote(str(params.get("customer", ""))))
+        if customer is None or customer.gone:
+            return False
+        return "id" not in params or unquote(str(params["id"])) in customer.cards_created
 
     def saw_card(self, customer: CustomerModel, card: Any) -> None:
         """Record a card the scenario saw created (ignored when already known or not an id)."""

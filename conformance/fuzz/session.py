@@ -14,9 +14,11 @@ from schemathesis.generation import GenerationMode
 from schemathesis.generation.feedback import NO_FEEDBACK
 
 from conformance.checks import Failure
+from conformance.checks.preconditions import Blocked
 from conformance.fuzz.checks import Judge, Removed
 from conformance.fuzz.config import FuzzBudget, schemathesis_config
 from conformance.fuzz.features import unclaimed_operations
+from conformance.fuzz.observations import Observations
 from conformance.fuzz.reading import DocumentedSchemas
 from conformance.fuzz.surface import operations
 from conformance.fuzz.views import GenerationView, generation_view
@@ -111,15 +113,24 @@ class FuzzSession:
         self.client = client
         self.budget = budget
         self.log = CallLog(client)
-        self.judge = Judge(surface.documented, removed)
+        self.observed = Observations()
+        """What the test's checks observed, per requirement (a pass needs at least one)."""
+        self.judge = Judge(surface.documented, removed, self.observed)
         self.known = known
         self._noted: dict[str, Failure] = {}
         self.stopped: str | None = None
         """Why the test could not spend its whole budget (None when it did)."""
+        self.blocked: Blocked | None = None
+        """The precondition that kept the test's examples from running (making their objects failed)."""
 
     def stop(self, reason: str) -> None:
         """Record that the test ended before its budget was spent, and why."""
         self.stopped = reason
+
+    def block(self, cause: Blocked) -> None:
+        """Record that a precondition of the examples failed; the first cause is kept."""
+        if self.blocked is None:
+            self.blocked = cause
 
     def sift(self, failures: list[Failure]) -> list[Failure]:
         """Return the findings that end the example; note the first one of each expected requirement."""
@@ -137,4 +148,4 @@ class FuzzSession:
 
     def with_removed(self, removed: Removed) -> Judge:
         """Return a judge that knows which objects another call removed."""
-        return Judge(self.surface.documented, removed)
+        return Judge(self.surface.documented, removed, self.observed)

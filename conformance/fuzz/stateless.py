@@ -23,18 +23,18 @@ import schemathesis
 from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 
-from conformance.checks import ConformanceError, Failure
+from conformance.checks import ConformanceError, Failure, StatusMismatch
+from conformance.checks.preconditions import Blocked
 from conformance.fuzz.attach import attach_card
 from conformance.fuzz.checks import merge
 from conformance.fuzz.config import hypothesis_settings
 from conformance.fuzz.determinism import without_local_constants
 from conformance.fuzz.injections import Injection, injections_for
-from conformance.fuzz.invariants import UPDATE_PATHS, Invariants
-from conformance.fuzz.model import AccountModel
 from conformance.fuzz.outcome import collect_failures
 from conformance.fuzz.reproduce import curl_sequence
 from conformance.fuzz.session import FuzzSession, LoadedSurface
 from conformance.fuzz.surface import OperationRef
+from conformance.fuzz.updates import UpdateInvariants, is_update
 from conformance.fuzz.wire import send_case, to_schemathesis
 from conformance.http import StripeClient
 from conformance.http.exchange import Response
@@ -52,7 +52,24 @@ SCRATCH_METADATA = (("fuzz_scratch", "1"), ("origin", "stripe-conformance"))
 
 
 class SetupError(RuntimeError):
-    """Creating an example's scratch objects failed: not a verdict on the operation under test."""
+    """Creating an example's scratch objects failed: not a verdict on the operation under test.
+
+    ``blocked`` is the precondition that failed, reported once as the root cause of the
+    requirements the operation's examples could not reach.
+    """
+
+    def __init__(self, blocked: Blocked) -> None:
+        """Carry the failed precondition."""
+        super().__init__(str(blocked))
+        self.blocked = blocked
+
+
+PRECONDITION_OF = {
+    "creating a customer": "precondition.customer-create",
+    "attaching a card": "precondition.card-attach",
+    "creating a webhook endpoint": "precondition.webhook-endpoint-create",
+}
+"""The precondition each scratch object stands for."""
 
 
 class Scratch:
@@ -76,12 +93,14 @@ class Scratch:
             body = self._ok(
                 self._client.post("/v1/customers", {"metadata": dict(SCRATCH_METADATA)}), "creating a customer"
             )
-            self.customer_id = str(body["id"])
-            self._cleanup.append(f"/v1/customers/{self.customer_id}")
+            customer_id = str(body["id"])
+            self._cleanup.append(f"/v1/customers/{customer_id}")
             for token in ("tok_visa", "tok_mastercard"):
-                attached = attach_card(self._client, self.customer_id, token, dict(SCRATCH_METADATA))
+                attached = attach_card(self._client, customer_id, token, dict(SCRATCH_METADATA))
                 card = self._ok(attached, "attaching a card")
                 self.card_ids.insert(0, str(card["id"]))
+            # Only a customer with both cards is ready: a failed attach leaves none to address.
+            self.customer_id = customer_id
         return self.customer_id
 
     def webhook(self) -> str:
@@ -118,7 +137,10 @@ class Scratch:
         self.made.append(response)
         body = response.json()
         if response.status != 200 or not isinstance(body, dict) or "id" not in body:
-            raise SetupError(f"setup: {what} failed: HTTP {response.status} {response.text[:200]}")
+            precondition = PRECONDITION_OF[what]
+            reason = f"The fuzzing could not make the objects its examples need: {what} got HTTP {response.status}."
+            evidence = StatusMismatch.from_exchange(precondition, reason, response=response).to_dict()
+            raise SetupError(Blocked(precondition, reason, evidence))
         return body
 
 
@@ -265,21 +287,27 @@ def _run(
 
 def _one_example(session: FuzzSession, draw: Draw, shared: Scratch | None = None) -> None:
     """Send one example and judge it; ``shared`` scratch objects are used (and kept) if given."""
+    if session.blocked is not None:
+        return  # the objects every example needs cannot be made: the test reports that once
     scratch = shared or Scratch(session.client)
-    probes = Invariants(session.client, AccountModel())
+    probes = UpdateInvariants(session.client, session.observed)
     try:
         with session.log.window() as calls:
             scratch.pick = draw.card_index
-            case = aim(draw, scratch)
+            try:
+                case = aim(draw, scratch)
+            except SetupError as exc:
+                session.block(exc.blocked)
+                return
             injection = inject(draw)
-            updating = case.method.upper() == "POST" and case.path in UPDATE_PATHS and draw.use_scratch
+            updating = is_update(case) and draw.use_scratch
             before = session.client.get(unquote(case.formatted_path)) if updating else None
             setup = len(calls)
             response = send_case(session.client, case)
             scratch.adopt(case, response.status, response.json())
             found = session.judge.failures(case, response, to_schemathesis(response), injection=injection)
             if updating and response.status == 200 and injection is None:
-                found += probes.update_applies(case, response, before) + probes.update_read_back(case, response)
+                found += probes.applies(case, response, before) + probes.read_back(case, response)
             elif before is not None and 400 <= response.status < 500:
                 found += probes.refused_changes_nothing(case, before)
             if found:

@@ -51,5 +51,5 @@ def test_unclaimed_operations_are_skipped_with_the_reason(tmp_path: Path) -> Non
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     statuses = {r["id"]: (r["status"], r["reason"]) for r in report["requirements"]}
     status, reason = statuses["fuzz.no-server-error"]
-    assert status == "skipped"
+    assert status == "unsupported"
     assert "does not claim webhook_endpoints" in reason

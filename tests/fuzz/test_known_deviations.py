@@ -70,7 +70,7 @@ def test_through_the_cli_the_other_cited_requirements_are_judged(
     code, statuses = _run(no_request_id_server.url, tmp_path / "plain")
     assert code == 1
     assert statuses[REQUEST_ID] == "failed"
-    assert statuses["fuzz.no-server-error"] == "skipped"  # not reached: the test stopped at the first answer
+    assert statuses["fuzz.no-server-error"] == "not_assessed"  # not reached: the test stopped at the first answer
 
     expect = tmp_path / "expect.toml"
     expect.write_text(
