@@ -100,7 +100,8 @@ def _customer_with_cards(client: StripeClient, cards: int = 1) -> tuple[str, lis
 
 
 def _card_call(customer: str, card: str, body: dict[str, Any]) -> Call:
-    return Call("POST", SOURCE_PATH, f"/v1/customers/{customer}/sources/{card}", body, {"customer": customer, "id": card})
+    path = f"/v1/customers/{customer}/sources/{card}"
+    return Call("POST", SOURCE_PATH, path, body, {"customer": customer, "id": card})
 
 
 def _ids(failures: list[Any]) -> set[str]:
