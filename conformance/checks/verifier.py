@@ -177,8 +177,9 @@ class Verifier:
         return error
 
     def schema(self, response: Response, req: str | None = None) -> None:
-        """Check the body against the JSON Schema of its ``object``."""
+        """Check the body against the JSON Schema of its ``object`` (without a validator: not assessed, said so)."""
         if self._schema is None:
+            self.not_assessed(self._requirement(req), "no schema registry is available to validate bodies")
             return
         errors = self._schema(response.json())
         self._record(

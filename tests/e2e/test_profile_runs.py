@@ -93,7 +93,7 @@ def test_scenarios_needing_an_unclaimed_feature_are_skipped_with_the_reason(tmp_
                                profile(tmp_path, "[features]\nupdate_source = false\n"), "-k", "update")
     assert result.returncode == 0, result.stdout + result.stderr
     updates = [r for rid, r in by_id.items() if rid.startswith(("card.update.", "client.sdk.update"))]
-    assert updates and all(r["status"] == "skipped" for r in updates)
+    assert updates and all(r["status"] == "unsupported" for r in updates)
     assert all("does not claim update_source" in r["reason"] for r in updates)
 
 
