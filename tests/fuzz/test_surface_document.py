@@ -102,11 +102,11 @@ def test_success_answers_ref_the_project_object_schemas(document: dict[str, Any]
     refs = {node["$ref"] for node in _walk(document) if isinstance(node.get("$ref"), str)}
     external = {ref for ref in refs if not ref.startswith("#")}
     assert external
+    stripe_dir = surface_path().parent.parent / "stripe"
+    assert stripe_dir.is_dir(), f"{stripe_dir}: the object schemas the surface refers to are missing"
     for ref in external:
         assert ref.startswith("../stripe/") and ref.endswith(".json")
-        stripe_dir = surface_path().parent.parent / "stripe"
-        if stripe_dir.is_dir():
-            assert (stripe_dir / ref.removeprefix("../stripe/")).is_file(), ref
+        assert (stripe_dir / ref.removeprefix("../stripe/")).is_file(), ref
     for ref in operations(document):
         content = document["paths"][ref.path][ref.method]["responses"]["200"]
         assert "content" in content or "$ref" in content, ref.label

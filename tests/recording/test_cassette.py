@@ -176,15 +176,15 @@ def test_vcrpy_intercepts_the_project_transport(tmp_path):
 
     for transport in (Urllib3Transport(timeout=5), build_transport("http://127.0.0.1:9")):
         with network_blocked("test"), use_cassette(tmp_path / "m" / "t.json", RecordingPlan.for_replay(tmp_path)):
-            try:
-                transport.send(Request("GET", "http://127.0.0.1:9/v1/customers"))
-            except CassetteMiss:
-                pass  # intercepted: the cassette answered, with a miss since it is empty
-            except NetworkBlockedError:
-                pytest.fail(
-                    f"vcrpy does not intercept {type(transport).__name__}: recording and replay need urllib3's own "
-                    "connection-pool and connection classes (which vcrpy patches), looked up at request time"
-                )
+            # Intercepted, the empty cassette answers with a miss; anything else (an answer, a blocked socket) fails.
+            with pytest.raises(CassetteMiss):
+                try:
+                    transport.send(Request("GET", "http://127.0.0.1:9/v1/customers"))
+                except NetworkBlockedError:
+                    pytest.fail(
+                        f"vcrpy does not intercept {type(transport).__name__}: recording and replay need urllib3's "
+                        "own connection-pool and connection classes (which vcrpy patches), looked up at request time"
+                    )
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from conformance.reference import ReferenceServer
-from tests.reporting.samples import ROOT, NoDefaultOnFirstCard, run_cli
+from tests.reporting.samples import BROKEN_RUN_KEY, ROOT, NoDefaultOnFirstCard, run_cli
 
 
 @pytest.fixture(scope="session")
@@ -21,5 +21,5 @@ def broken_run(tmp_path_factory):
     """A CLI run against a reference server whose first attached card does not become the default."""
     out = tmp_path_factory.mktemp("broken-run")
     with ReferenceServer(store=NoDefaultOnFirstCard()) as server:
-        result = run_cli("run", "--target", server.url, "--api-key", "sk_test_brokenrun1", "--report-dir", str(out))
+        result = run_cli("run", "--target", server.url, "--api-key", BROKEN_RUN_KEY, "--report-dir", str(out))
     return out, result

@@ -28,6 +28,10 @@ class NoDefaultOnFirstCard(Store):
         return customer.default_source
 
 
+BROKEN_RUN_KEY = "sk_test_brokenrun1"
+"""The key the broken run sends: no report or attachment may hold it, plain or base64-encoded."""
+
+
 def run_cli(*args, timeout=120):
     """Run the CLI in a fresh process (what `run` needs: it starts pytest)."""
     return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout)
