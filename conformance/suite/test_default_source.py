@@ -61,9 +61,8 @@ def test_default_after_each_deletion(
         check.equal(response, "$.default_source", want, req=requirement)
     if "card.default.delete-non-default" not in check.passed:
         # Each deletion of this order removes the default: the rule is judged by the other orders.
-        check.not_assessed(
-            "card.default.delete-non-default", f"the deletion order {order} never deletes a card that is not the default"
-        )
+        reason = f"the deletion order {order} never deletes a card that is not the default"
+        check.not_assessed("card.default.delete-non-default", reason)
 
 
 @requires("card.default.explicit-update", "card.default.explicit-survives")

@@ -175,16 +175,16 @@ def test_vcrpy_intercepts_the_project_transport(tmp_path):
     from conformance.http import Request, build_transport
 
     for transport in (Urllib3Transport(timeout=5), build_transport("http://127.0.0.1:9")):
-        with network_blocked("test"), use_cassette(tmp_path / "m" / "t.json", RecordingPlan.for_replay(tmp_path)):
-            # Intercepted, the empty cassette answers with a miss; anything else (an answer, a blocked socket) fails.
-            with pytest.raises(CassetteMiss):
-                try:
-                    transport.send(Request("GET", "http://127.0.0.1:9/v1/customers"))
-                except NetworkBlockedError:
-                    pytest.fail(
-                        f"vcrpy does not intercept {type(transport).__name__}: recording and replay need urllib3's "
-                        "own connection-pool and connection classes (which vcrpy patches), looked up at request time"
-                    )
+        plan = RecordingPlan.for_replay(tmp_path)
+        # Intercepted, the empty cassette answers with a miss; anything else (an answer, a blocked socket) fails.
+        with network_blocked("test"), use_cassette(tmp_path / "m" / "t.json", plan), pytest.raises(CassetteMiss):
+            try:
+                transport.send(Request("GET", "http://127.0.0.1:9/v1/customers"))
+            except NetworkBlockedError:
+                pytest.fail(
+                    f"vcrpy does not intercept {type(transport).__name__}: recording and replay need urllib3's "
+                    "own connection-pool and connection classes (which vcrpy patches), looked up at request time"
+                )
 
 
 @pytest.mark.parametrize(
