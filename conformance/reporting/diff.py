@@ -52,7 +52,9 @@ def classify(old: str | None, new: str | None) -> str:
     ``regressed``: now failing (failed/error) and was not, or was passing and is now an expected
     failure. ``fixed``: now passing and was failing or an expected failure. ``added``/``removed``:
     present in one run only. ``unchanged``: same status (failed and error are alike). Any other move
-    (e.g. passed to skipped) is ``changed``.
+    (e.g. passed to skipped, or to one of the statuses without an observation: ``not_assessed``,
+    ``blocked``, ``unsupported``, ``not_run``) is ``changed``: a requirement no longer assessed is
+    shown, but it is not a regression of the target.
     """
     if old is None:
         return "added"
