@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from conformance.expectations import expectations_toml
+from conformance.reporting.model import NOT_ASSESSED_STATUSES
 
 _FIRST_ENTRY = "[expectations"
 
@@ -22,7 +23,8 @@ def refresh_profile_expectations(profile: Path, report: Path) -> None:
     data = json.loads(report.read_text(encoding="utf-8"))
     for requirement in data.get("requirements", []):
         applied = requirement.get("expectation")
-        if requirement.get("status") == "skipped" and applied and "skip" not in applied.get("expected", []):
+        unobserved = requirement.get("status") in NOT_ASSESSED_STATUSES
+        if unobserved and applied and "skip" not in applied.get("expected", []):
             # Not exercised this time (a feature not claimed, a scenario not reached): no evidence
             # either way, and an entry nothing confirms is dropped rather than carried for ever.
             del requirement["expectation"]

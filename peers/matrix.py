@@ -26,7 +26,7 @@ def render(peer_reports: Mapping[str, Path], reference_report: Path, root: Path)
         "when a peer stops behaving exactly as its profile expects. Every deviation below was confirmed",
         "by hand with curl; the transcripts are under `docs/peers/<peer>/<requirement-id>.txt`.",
         "",
-        "| target | version | profile | unclaimed features (their scenarios are skipped) |",
+        "| target | version | profile | unclaimed features (their requirements are unsupported) |",
         "| --- | --- | --- | --- |",
     ]
     for name, profile in profiles.items():
@@ -37,8 +37,9 @@ def render(peer_reports: Mapping[str, Path], reference_report: Path, root: Path)
     lines += [
         "",
         "Matrix cells are the statuses after each profile's expectations: ⚠️ `xfailed` is a known",
-        "deviation listed below, ➖ `skipped` a feature the target does not claim (or a scenario not",
-        "reached), — not run. Generated with `conformance.reporting.build_matrix`.",
+        "deviation listed below, 🚫 `unsupported` a feature the target does not claim, ⛔ `blocked` a",
+        "failed precondition, ❔ `not_assessed` no check observed an answer, — not run.",
+        "Generated with `conformance.reporting.build_matrix`.",
         "",
         render_matrix_markdown(build_matrix(list(reports.values()))).replace(
             "## stripe-conformance matrix", "## Requirement × target"
