@@ -18,6 +18,7 @@ from conformance.fuzz.observations import Observations
 from conformance.fuzz.requirement_ids import REFUSED_CHANGES_NOTHING, UPDATE_APPLIES, UPDATE_READ_BACK
 from conformance.http import StripeClient
 from conformance.http.exchange import Response
+from conformance.http.formencode import form_text
 
 CUSTOMER_PATH = "/v1/customers/{customer}"
 SOURCE_PATH = "/v1/customers/{customer}/sources/{id}"
@@ -101,10 +102,13 @@ class UpdateInvariants:
             expected = {}  # sent as ``metadata=``: unset every key
         elif isinstance(update, dict):
             for key, value in update.items():
-                if value == "":
+                if isinstance(value, dict | list):
+                    return []  # a nested value has no single text form to expect
+                text = None if value is None else form_text(value)  # as sent: a number travels as its text
+                if text == "":
                     expected.pop(key, None)
-                elif isinstance(value, str):
-                    expected[key] = value
+                elif text is not None:
+                    expected[key] = text
         elif update is not _ABSENT:
             return []
         self.observations.saw(UPDATE_APPLIES)

@@ -53,10 +53,11 @@ def _flatten_value(name: str, item: FormValue) -> Iterator[tuple[str, str]]:
             for element in item:
                 yield from _flatten_value(f"{name}[]", element)
     else:
-        yield name, _scalar(item)
+        yield name, form_text(item)
 
 
-def _scalar(item: FormValue) -> str:
+def form_text(item: FormValue) -> str:
+    """Return a scalar as it travels in a form body (booleans as ``true``/``false``, numbers as text)."""
     if isinstance(item, bool):
         return "true" if item else "false"
     if isinstance(item, bytes):

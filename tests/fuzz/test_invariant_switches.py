@@ -169,6 +169,16 @@ def test_update_applies_merges_metadata_key_by_key(target: Any) -> None:
     assert UPDATE_APPLIES in _ids(failures)
 
 
+def test_a_number_sent_as_metadata_is_expected_as_its_text(target: Any) -> None:
+    client = target()
+    customer, (card,) = _customer_with_cards(client)
+    call = _card_call(customer, card, {"metadata": {"n": -1.5e-43, "on": True}})
+    before = client.get(call.formatted_path)
+    seen = Observations()
+    assert UpdateInvariants(client, seen).applies(call, client.post(call.formatted_path, call.body), before) == []
+    assert seen.count(UPDATE_APPLIES) == 1
+
+
 def test_a_refused_update_is_no_observation_of_update_applies(target: Any) -> None:
     client = target()
     customer, (card,) = _customer_with_cards(client)
