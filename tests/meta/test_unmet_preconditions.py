@@ -4,7 +4,7 @@ Beside the mutants (tests/mutants), which prove that every requirement can fail,
 that none passes unobserved: for every requirement of the catalogue, every scenario citing it is
 played as it ends when its precondition fails (blocked by a root cause, the route unsupported,
 returned before any check, never started) and the verdict is one of the not-assessed statuses;
-and the fuzzing, against a target on which no object can be made, assesses none of the
+and the fuzzing, against a target on which no customer or webhook endpoint can be made, assesses none of the
 requirements that need one.
 """
 
@@ -90,13 +90,14 @@ def test_one_observation_elsewhere_is_what_makes_a_pass() -> None:
 
 # -- the fuzzing, live, against a target on which no object can be made -----------------------------------
 
+# Lists are not here: the seed-000 objects (onramp sessions, forwarding requests) can still be made
+# on this target, and their lists are real observations of the list contract.
 NEEDS_AN_OBJECT = (
     "fuzz.use-after-free",
     "fuzz.resource-available",
     "fuzz.default-source-live",
     "fuzz.default-source-rules",
     "fuzz.deleted-stays-deleted",
-    "fuzz.list-contract",
     "fuzz.update-applies",
     "fuzz.update-read-back",
     "fuzz.refused-changes-nothing",
