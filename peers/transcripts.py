@@ -88,6 +88,8 @@ OTHER_PRODUCTS = tuple(
 )
 """The other products of the fuzzed surface (features webhook_endpoints, identity, ... of the profile)."""
 LS_ATTACHED = (customer(), *ls_card())
+RAW_VISA = ("source[object]=card", "source[number]=4242424242424242", "source[exp_month]=12",
+            "source[exp_year]=2030", "source[cvc]=123")
 LOCALSTRIPE: dict[str, Recipe] = {
     "features": Recipe(
         (
@@ -193,6 +195,14 @@ LOCALSTRIPE: dict[str, Recipe] = {
     "card.default.unknown-source": Recipe(
         (customer(), call("POST", "/v1/customers/$CUS", "default_source=card_doesnotexist0042")),
         "500 Internal Server Error",
+    ),
+    # The run attaches raw card details on localstripe (it refuses tok_visa): a retry under the same
+    # Idempotency-Key attaches a second card instead of replaying the first answer.
+    "idempotency.replay": Recipe(
+        (customer(),
+         *(call("POST", SOURCES, *RAW_VISA, headers=("Idempotency-Key: transcript-3",), pipe="grep '\"id\": \"card_'")
+           for _ in range(2))),
+        '"id": "card_',
     ),
     "idempotency.no-duplicate": Recipe(
         (customer(), ls_card()[0],

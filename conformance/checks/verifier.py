@@ -14,6 +14,7 @@ from conformance.checks.failures import (
     StatusMismatch,
     ValueMismatch,
 )
+from conformance.checks.preconditions import route_missing, unsupported_route
 from conformance.http.exchange import Response
 
 SchemaValidator = Callable[[Any], list[tuple[str, str]]]
@@ -54,8 +55,13 @@ class Verifier:
             return self.cited[0]
         raise ValueError(f"scenario cites {self.cited}: name the requirement this check is for")
 
-    def _record(self, ok: bool, failure: Callable[[str], Failure], req: str | None) -> None:
+    def _record(
+        self, ok: bool, failure: Callable[[str], Failure], req: str | None, response: Response | None = None
+    ) -> None:
         requirement_id = self._requirement(req)
+        if not ok and response is not None and route_missing(response):
+            # The target lacks the route: nothing about the requirement was observed (not a failure).
+            raise unsupported_route(response)
         if ok:
             self.passed[requirement_id] = self.passed.get(requirement_id, 0) + 1
             return
@@ -97,6 +103,7 @@ class Verifier:
                 response=response,
             ),
             req,
+            response,
         )
         return response.json()
 
@@ -120,6 +127,7 @@ class Verifier:
                 json_path=json_path,
             ),
             req,
+            response,
         )
 
     def that(
@@ -138,6 +146,7 @@ class Verifier:
                 rid, message, response=response, json_path=json_path
             ),
             req,
+            response,
         )
 
     def error(
@@ -173,6 +182,7 @@ class Verifier:
                 rid, "; ".join(problems), response=response, json_path="$.error"
             ),
             req,
+            response,
         )
         return error
 
@@ -192,6 +202,7 @@ class Verifier:
                 json_path=errors[0][0] if errors else None,
             ),
             req,
+            response,
         )
 
 

@@ -8,6 +8,7 @@ from conformance.fuzz.budget import FuzzBudget
 from conformance.http import StripeClient
 from conformance.plugin.run_settings import run_settings
 from conformance.targets import TargetConfig
+from conformance.targets.card_paths import CardPaths
 from conformance.targets.profile import TargetProfile
 
 
@@ -44,9 +45,12 @@ def fuzz_session(
     stripe_client: StripeClient,
     fuzz_budget: FuzzBudget,
     stripe_known_deviations: frozenset[str],
+    stripe_card_paths: CardPaths,
 ) -> object:
-    """A fuzz session for one test, sending through the run's client; known deviations do not stop it."""
+    """A fuzz session for one test, sending through the run's client and attaching cards by the run's path."""
     from conformance.fuzz.session import FuzzSession, LoadedSurface
 
     assert isinstance(fuzz_surface, LoadedSurface)
-    return FuzzSession(fuzz_surface, stripe_client, fuzz_budget, known=stripe_known_deviations)
+    return FuzzSession(
+        fuzz_surface, stripe_client, fuzz_budget, known=stripe_known_deviations, card_paths=stripe_card_paths
+    )

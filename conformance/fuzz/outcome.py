@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 from hypothesis.errors import FlakyFailure, FlakyReplay
 
-from conformance.checks import ConformanceError, Failure, Verifier
+from conformance.checks import Blocked, ConformanceError, Failure, Unsupported, Verifier
 from conformance.fuzz.requirement_ids import (
     CREATE_READ_BACK,
     DEFAULT_SOURCE_LIVE,
@@ -46,8 +46,19 @@ def collect_failures(run: Callable[[], None]) -> list[Failure]:
         failures = _failures_in(group)
         if failures:
             return failures
+        cause = _precondition_in(group)
+        if cause is not None:
+            raise cause from None  # a setup that failed or a missing route: the root cause, not an error
         raise
     return []
+
+
+def _precondition_in(error: BaseException) -> Blocked | Unsupported | None:
+    if isinstance(error, Blocked | Unsupported):
+        return error
+    if isinstance(error, BaseExceptionGroup):
+        return next((c for c in map(_precondition_in, error.exceptions) if c is not None), None)
+    return None
 
 
 def _failures_in(error: BaseException) -> list[Failure]:

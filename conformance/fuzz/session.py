@@ -14,7 +14,7 @@ from schemathesis.generation import GenerationMode
 from schemathesis.generation.feedback import NO_FEEDBACK
 
 from conformance.checks import Failure
-from conformance.checks.preconditions import Blocked
+from conformance.checks.preconditions import Blocked, Unsupported
 from conformance.fuzz.checks import Judge, Removed
 from conformance.fuzz.config import FuzzBudget, schemathesis_config
 from conformance.fuzz.features import unclaimed_operations
@@ -25,6 +25,7 @@ from conformance.fuzz.views import GenerationView, generation_view
 from conformance.fuzz.wire import register_form_serializer
 from conformance.http import StripeClient
 from conformance.http.exchange import Response
+from conformance.targets.card_paths import CardPaths
 from conformance.targets.profile import TargetProfile
 
 
@@ -94,9 +95,12 @@ class CallLog:
 class FuzzSession:
     """What a fuzz test needs: the surface, a client whose calls are logged, the judge, the budget.
 
-    ``known`` names the requirements the run expects the target to fail (its known deviations).
-    A finding on one of them is noted once as evidence and does not end the example, so that a
-    deviation present in every answer (a missing header, say) does not hide everything else.
+    Every finding is noted once per requirement, as evidence, and ends nothing: the exploration
+    (which calls are sent, in which order) is the same whatever the target's verdicts and whatever
+    the run expects, so that an expectation adopted from one run (``expect --from``) meets the same
+    findings on the next run with the same seed, and a deviation present in every answer (a
+    missing header, say) does not hide everything else. ``known`` names the requirements the run
+    expects the target to fail (its known deviations); it is kept for reporting only.
     """
 
     def __init__(
@@ -107,10 +111,12 @@ class FuzzSession:
         *,
         removed: Removed | None = None,
         known: frozenset[str] = frozenset(),
+        card_paths: CardPaths | None = None,
     ) -> None:
-        """Bind the loaded surface to a client and a budget."""
+        """Bind the loaded surface to a client and a budget; ``card_paths`` is how the run attaches cards."""
         self.surface = surface
         self.client = client
+        self.card_paths = card_paths
         self.budget = budget
         self.log = CallLog(client)
         self.observed = Observations()
@@ -120,30 +126,30 @@ class FuzzSession:
         self._noted: dict[str, Failure] = {}
         self.stopped: str | None = None
         """Why the test could not spend its whole budget (None when it did)."""
-        self.blocked: Blocked | None = None
+        self.blocked: Blocked | Unsupported | None = None
         """The precondition that kept the test's examples from running (making their objects failed)."""
 
     def stop(self, reason: str) -> None:
         """Record that the test ended before its budget was spent, and why."""
         self.stopped = reason
 
-    def block(self, cause: Blocked) -> None:
+    def block(self, cause: Blocked | Unsupported) -> None:
         """Record that a precondition of the examples failed; the first cause is kept."""
         if self.blocked is None:
             self.blocked = cause
 
     def sift(self, failures: list[Failure]) -> list[Failure]:
-        """Return the findings that end the example; note the first one of each expected requirement."""
-        ending = []
+        """Note the first finding of each requirement; return the findings that end the example (none).
+
+        Nothing ends an example, expected or not: ending on unexpected findings only would make the
+        exploration depend on the expectations (see the class docstring).
+        """
         for failure in failures:
-            if failure.requirement_id in self.known:
-                self._noted.setdefault(failure.requirement_id, failure)
-            else:
-                ending.append(failure)
-        return ending
+            self._noted.setdefault(failure.requirement_id, failure)
+        return []
 
     def noted(self) -> list[Failure]:
-        """Return the first finding on each expected-to-fail requirement, in the order they were seen."""
+        """Return the first finding on each requirement, in the order they were seen."""
         return list(self._noted.values())
 
     def with_removed(self, removed: Removed) -> Judge:

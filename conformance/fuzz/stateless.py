@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import math
+import re
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -23,8 +24,8 @@ import schemathesis
 from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 
-from conformance.checks import ConformanceError, Failure, StatusMismatch
-from conformance.checks.preconditions import Blocked
+from conformance.checks import Blocked, ConformanceError, Failure, Unsupported
+from conformance.checks.preconditions import require_made, route_missing, unsupported_route
 from conformance.fuzz.attach import attach_card
 from conformance.fuzz.checks import merge
 from conformance.fuzz.config import hypothesis_settings
@@ -38,6 +39,7 @@ from conformance.fuzz.updates import UpdateInvariants, is_update
 from conformance.fuzz.wire import send_case, to_schemathesis
 from conformance.http import StripeClient
 from conformance.http.exchange import Response
+from conformance.targets.card_paths import CARD_PRECONDITION, CUSTOMER_PRECONDITION, CardPaths
 
 INJECTION_SHARE = 3
 """Each injection gets the budget divided by this (rounded up)."""
@@ -47,6 +49,7 @@ SCRATCH_PATH_PARAMETERS = frozenset({"customer", "id", "webhook_endpoint"})
 PLACEHOLDER = "placeholder"
 """Generated in place of a scratch object's id, replaced before sending."""
 CURSORS = ("starting_after", "ending_before")
+WEBHOOK_PRECONDITION = "precondition.webhook-endpoint-create"
 SCRATCH_METADATA = (("fuzz_scratch", "1"), ("origin", "stripe-conformance"))
 """Metadata of every scratch object, so that an update's metadata merge is observable."""
 
@@ -54,30 +57,23 @@ SCRATCH_METADATA = (("fuzz_scratch", "1"), ("origin", "stripe-conformance"))
 class SetupError(RuntimeError):
     """Creating an example's scratch objects failed: not a verdict on the operation under test.
 
-    ``blocked`` is the precondition that failed, reported once as the root cause of the
-    requirements the operation's examples could not reach.
+    ``blocked`` is the precondition that failed (or the route the target lacks), reported once as
+    the root cause of the requirements the operation's examples could not reach.
     """
 
-    def __init__(self, blocked: Blocked) -> None:
+    def __init__(self, blocked: Blocked | Unsupported) -> None:
         """Carry the failed precondition."""
         super().__init__(str(blocked))
         self.blocked = blocked
 
 
-PRECONDITION_OF = {
-    "creating a customer": "precondition.customer-create",
-    "attaching a card": "precondition.card-attach",
-    "creating a webhook endpoint": "precondition.webhook-endpoint-create",
-}
-"""The precondition each scratch object stands for."""
-
-
 class Scratch:
     """Objects one example works on, made on demand and deleted when the example ends."""
 
-    def __init__(self, client: StripeClient) -> None:
-        """Work through ``client``."""
+    def __init__(self, client: StripeClient, paths: CardPaths | None = None) -> None:
+        """Work through ``client``; ``paths`` is the run's card-creation path (its root cause if none works)."""
         self._client = client
+        self._paths = paths
         self.customer_id: str | None = None
         self.card_ids: list[str] = []
         self.webhook_id: str | None = None
@@ -91,16 +87,24 @@ class Scratch:
         """Create (once) a customer with two cards and return its id."""
         if self.customer_id is None:
             body = self._ok(
-                self._client.post("/v1/customers", {"metadata": dict(SCRATCH_METADATA)}), "creating a customer"
+                self._client.post("/v1/customers", {"metadata": dict(SCRATCH_METADATA)}),
+                CUSTOMER_PRECONDITION,
+                "Creating a scratch customer",
             )
-            customer_id = str(body["id"])
-            self._cleanup.append(f"/v1/customers/{customer_id}")
+            made = str(body["id"])
+            self._cleanup.append(f"/v1/customers/{made}")
+            if self._paths is not None:
+                try:
+                    self._paths.resolve()  # the probe's root cause, when no card-creation path works
+                except (Blocked, Unsupported) as exc:
+                    raise SetupError(exc) from None
+            cards: list[str] = []
             for token in ("tok_visa", "tok_mastercard"):
-                attached = attach_card(self._client, customer_id, token, dict(SCRATCH_METADATA))
-                card = self._ok(attached, "attaching a card")
-                self.card_ids.insert(0, str(card["id"]))
-            # Only a customer with both cards is ready: a failed attach leaves none to address.
-            self.customer_id = customer_id
+                attached = attach_card(self._client, made, token, dict(SCRATCH_METADATA))
+                card = self._ok(attached, CARD_PRECONDITION, f"Attaching {token} to a scratch customer")
+                cards.insert(0, str(card["id"]))
+            # Only a customer with both cards is usable: an example never addresses a card that is not there.
+            self.customer_id, self.card_ids = made, cards
         return self.customer_id
 
     def webhook(self) -> str:
@@ -115,7 +119,8 @@ class Scratch:
                         "metadata": dict(SCRATCH_METADATA),
                     },
                 ),
-                "creating a webhook endpoint",
+                WEBHOOK_PRECONDITION,
+                "Creating a scratch webhook endpoint",
             )
             self.webhook_id = str(body["id"])
             self._cleanup.append(f"/v1/webhook_endpoints/{self.webhook_id}")
@@ -133,15 +138,13 @@ class Scratch:
         while self._cleanup:
             self._client.delete(self._cleanup.pop())
 
-    def _ok(self, response: Response, what: str) -> dict[str, Any]:
+    def _ok(self, response: Response, precondition: str, what: str) -> dict[str, Any]:
+        """The object made, or ``Blocked``/``Unsupported``: a failed setup is no verdict on the call under test."""
         self.made.append(response)
-        body = response.json()
-        if response.status != 200 or not isinstance(body, dict) or "id" not in body:
-            precondition = PRECONDITION_OF[what]
-            reason = f"The fuzzing could not make the objects its examples need: {what} got HTTP {response.status}."
-            evidence = StatusMismatch.from_exchange(precondition, reason, response=response).to_dict()
-            raise SetupError(Blocked(precondition, reason, evidence))
-        return body
+        try:
+            return require_made(response, precondition, what)
+        except (Blocked, Unsupported) as exc:
+            raise SetupError(exc) from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -222,6 +225,11 @@ def inject(draw: Draw) -> tuple[Injection, Any] | None:
     return draw.injected
 
 
+def route_of(case: schemathesis.Case[Any]) -> str:
+    """``METHOD /path`` of the case's operation, its path parameters spelled ``{id}`` like ``route_template``."""
+    return f"{case.method.upper()} {re.sub(r'{[^}]+}', '{id}', case.path)}"
+
+
 def _is_positive(case: schemathesis.Case[Any]) -> bool:
     return case.meta is None or case.meta.generation.mode.is_positive
 
@@ -276,7 +284,7 @@ def _run(
     def run(draw: Draw) -> None:
         _one_example(session, draw, shared)
 
-    shared = Scratch(session.client) if operation.method.upper() == "GET" else None
+    shared = Scratch(session.client, session.card_paths) if operation.method.upper() == "GET" else None
     try:
         with without_local_constants():
             return collect_failures(run)
@@ -289,7 +297,7 @@ def _one_example(session: FuzzSession, draw: Draw, shared: Scratch | None = None
     """Send one example and judge it; ``shared`` scratch objects are used (and kept) if given."""
     if session.blocked is not None:
         return  # the objects every example needs cannot be made: the test reports that once
-    scratch = shared or Scratch(session.client)
+    scratch = shared or Scratch(session.client, session.card_paths)
     probes = UpdateInvariants(session.client, session.observed)
     try:
         with session.log.window() as calls:
@@ -304,6 +312,10 @@ def _one_example(session: FuzzSession, draw: Draw, shared: Scratch | None = None
             before = session.client.get(unquote(case.formatted_path)) if updating else None
             setup = len(calls)
             response = send_case(session.client, case)
+            if route_missing(response) and (draw.use_scratch or not case.path_parameters):
+                # The target lacks the operation: nothing to judge.
+                session.block(unsupported_route(response, route_of(case)))
+                return
             scratch.adopt(case, response.status, response.json())
             found = session.judge.failures(case, response, to_schemathesis(response), injection=injection)
             if updating and response.status == 200 and injection is None:

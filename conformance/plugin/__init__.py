@@ -6,6 +6,7 @@ on tests that carry that marker, or when one of its options is given.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Generator
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 
 from conformance import __version__
-from conformance.checks import ConformanceError, Failure, TransportFailure
+from conformance.checks import Blocked, ConformanceError, Failure, TransportFailure, Unsupported
 from conformance.exit_codes import EXIT_UNREACHABLE, EXIT_USAGE
 from conformance.http import RateLimitedError, TransportError
 from conformance.http.client import DEFAULT_STRIPE_VERSION
@@ -22,6 +23,7 @@ from conformance.plugin.expect import apply_session_expectations
 from conformance.plugin.fixtures import (
     _idempotency_counter,
     check,
+    stripe_card_paths,
     stripe_client,
     stripe_known_deviations,
     stripe_now,
@@ -33,13 +35,19 @@ from conformance.plugin.fixtures import (
     stripe_transport,
 )
 from conformance.plugin.network import deadline_passed, start_deadline, transport_settings
-from conformance.plugin.profiles import FEATURE_MARKER, session_profile, skip_unclaimed_features
+from conformance.plugin.profiles import (
+    FEATURE_MARKER,
+    profile_card_paths,
+    session_profile,
+    skip_unclaimed_features,
+)
 from conformance.plugin.recording import (
     close_recording,
     configure_recording,
     finish_recording,
     recording_summary,
     redact_logging,
+    replay_transport,
 )
 from conformance.plugin.report_plugins import pytest_cmdline_main as pytest_cmdline_main
 from conformance.plugin.report_plugins import register_reporting
@@ -59,6 +67,9 @@ from conformance.requirements import load_catalogue
 from conformance.selection import Shard
 from conformance.settings import BY_NAME, SettingsError
 from conformance.targets import ConfigError, PreflightError, TargetConfig, check_key_is_safe, preflight
+from conformance.targets.card_paths import CardPaths, root_cause
+from conformance.targets.cleanup import RUN_METADATA_KEY
+from conformance.targets.preflight import probe_client
 
 # Checked before any other plugin configures itself: output directories that cannot be written.
 pytest_plugins = ["conformance.plugin.output_check"]
@@ -66,6 +77,7 @@ pytest_plugins = ["conformance.plugin.output_check"]
 __all__ = [
     "_idempotency_counter",
     "check",
+    "stripe_card_paths",
     "stripe_client",
     "stripe_known_deviations",
     "stripe_now",
@@ -112,6 +124,8 @@ def _session_state(config: pytest.Config) -> SessionState:
     handoff = getattr(config, "workerinput", {}).get(HANDOFF)
     if handoff:
         state.run_id = handoff["run_id"]
+        state.setup = handoff.get("setup")
+        state.key_nonce = handoff.get("key_nonce", state.key_nonce)
     given = given_run(config)
     if given is not None and given.target is not None:
         state.target = given.target
@@ -122,7 +136,7 @@ def _session_state(config: pytest.Config) -> SessionState:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
-    """Under pytest-xdist: give every worker the controller's run id, settings and validated target.
+    """Under pytest-xdist: give every worker the controller's run id, settings, validated target and setup probe.
 
     They travel over xdist's channel, never through argv or the environment (the key is among them).
     """
@@ -130,6 +144,8 @@ def pytest_configure_node(node: Any) -> None:
     target = state.target
     node.workerinput[HANDOFF] = {
         "run_id": state.run_id,
+        "setup": state.setup,
+        "key_nonce": state.key_nonce,
         "settings": run_settings(node.config).to_wire(),
         "target": None if target is None else {
             "base_url": target.base_url, "api_key": target.api_key, "stripe_version": target.stripe_version,
@@ -154,6 +170,7 @@ class OutcomeCollector:
                 self._config.stash[STATE_KEY].outcomes.append(TestOutcome.from_dict(value))
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist starts the workers: they take the setup probe
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Redact pytest's log output; with a target (given, or a profile's URL): refuse live keys, then preflight.
 
@@ -167,6 +184,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if given is not None and given.target is not None:
         state.target = given.target
     if state.target is not None:
+        _probe_setup(config)
         return
     settings = run_settings(config)
     if not settings.target and not settings.profile:
@@ -193,7 +211,29 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             preflight(target, settings=transport_settings(config))
         except PreflightError as exc:
             pytest.exit(f"stripe-conformance: error: {exc}", returncode=EXIT_UNREACHABLE)
-    config.stash[STATE_KEY].target = target
+    state.target = target
+    _probe_setup(config)
+
+
+def _probe_setup(config: pytest.Config) -> None:
+    """Before any scenario, outside every cassette: find which card-creation path the target accepts.
+
+    Made once, by the controller, for a target given to the run (a replay answers only inside
+    cassettes, and a target the run starts itself is the reference: both take the first path).
+    """
+    state = config.stash[STATE_KEY]
+    if hasattr(config, "workerinput") or state.target is None or state.setup is not None:
+        return
+    if replay_transport(config) is not None:
+        return
+    paths = CardPaths(
+        probe_client(state.target, settings=transport_settings(config)),
+        paths=profile_card_paths(session_profile(config)),
+        metadata={RUN_METADATA_KEY: state.run_id},
+    )
+    with contextlib.suppress(Blocked, Unsupported):
+        paths.resolve()
+    state.setup = paths.record()
 
 
 def _refuse_unsafe_key(config: pytest.Config) -> None:
@@ -261,6 +301,7 @@ def pytest_runtest_makereport(
     phases[report.when] = report
     if call.excinfo is not None and report.when in ("setup", "call"):
         _judge_transport_error(item, report, call.excinfo.value)
+        _judge_precondition(item, report, call.excinfo.value)
     if call.excinfo is not None and isinstance(call.excinfo.value, ConformanceError):
         verifier = item.stash.get(VERIFIER_KEY, None)
         known = verifier.failures if verifier is not None else []
@@ -286,6 +327,17 @@ def _judge_transport_error(item: pytest.Item, report: pytest.TestReport, exc: Ba
         )
 
 
+def _judge_precondition(item: pytest.Item, report: pytest.TestReport, exc: BaseException) -> None:
+    """A scenario that raised ``Blocked``/``Unsupported`` judged nothing: keep its root cause, not an error."""
+    if not isinstance(exc, Blocked | Unsupported):
+        return
+    if _ROOT_CAUSE not in item.stash:
+        item.stash[_ROOT_CAUSE] = root_cause(exc)
+    report.outcome = "skipped"
+    report.longrepr = (str(item.path), item.location[1] or 0, str(exc))
+
+
+_ROOT_CAUSE = pytest.StashKey[dict[str, Any]]()
 _EXTRA_FAILURES = pytest.StashKey[list[Failure]]()
 _OUTCOME_PROPERTY = "stripe_conformance_outcome"
 
@@ -301,7 +353,10 @@ def _outcome(item: pytest.Item, phases: dict[str, pytest.TestReport]) -> TestOut
     unassessed = dict(verifier.unassessed) if verifier else {}
     setup, body = phases.get("setup"), phases.get("call")
     detail = None
-    if setup is not None and setup.failed:
+    cause = item.stash.get(_ROOT_CAUSE, None)
+    if cause is not None:
+        outcome, detail = cause["kind"], cause["reason"]
+    elif setup is not None and setup.failed:
         outcome, detail = "error", _brief(setup)
     elif setup is not None and setup.skipped:
         outcome, detail = "skipped", _skip_reason(setup)
@@ -315,6 +370,7 @@ def _outcome(item: pytest.Item, phases: dict[str, pytest.TestReport]) -> TestOut
     if teardown is not None and teardown.failed and outcome == "passed":
         outcome, detail = "error", "teardown: " + _brief(teardown)
     duration = sum(r.duration for r in phases.values())
+    root = {key: cause[key] for key in ("id", "reason", "evidence")} if cause is not None else None
     return TestOutcome(
         item.nodeid,
         cited,
@@ -323,14 +379,18 @@ def _outcome(item: pytest.Item, phases: dict[str, pytest.TestReport]) -> TestOut
         failures,
         detail,
         duration,
+        root_cause=root,
         observations=observations,
         unassessed=unassessed,
     )
 
 
 def _brief(report: pytest.TestReport) -> str:
-    text = report.longreprtext.strip().splitlines()
-    return text[-1][:300] if text else report.outcome
+    """The failure's message in one line: the exception line pytest marks ``E``, else the last line."""
+    lines = report.longreprtext.strip().splitlines()
+    marked = [line[1:].strip() for line in lines if line.startswith("E ")]
+    text = " ".join(" ".join(marked).split()) if marked else (lines[-1].strip() if lines else "")
+    return text[:300] or report.outcome
 
 
 def _skip_reason(report: pytest.TestReport) -> str:
@@ -359,6 +419,7 @@ def build_report(config: pytest.Config) -> RunReport | None:
         finished=utc_now(),
         requirements=results,
         errors=tuple(state.errors),
+        setup=state.setup,
         root_causes=root_causes(state.outcomes, results),
     )
 

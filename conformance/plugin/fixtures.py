@@ -15,16 +15,17 @@ from conformance.http import StripeClient, build_transport
 from conformance.http.transport import Transport
 from conformance.plugin.expect import session_expectations
 from conformance.plugin.network import transport_settings, worker_count, worker_id
-from conformance.plugin.profiles import session_profile
+from conformance.plugin.profiles import profile_card_paths, session_profile
 from conformance.plugin.recording import RECORDING_KEY, replay_transport
 from conformance.plugin.run_settings import run_settings
-from conformance.plugin.state import STATE_KEY, VERIFIER_KEY
+from conformance.plugin.state import CARD_PATHS_KEY, STATE_KEY, VERIFIER_KEY
 from conformance.recording import random_for
 from conformance.recording.naming import test_identity
 from conformance.reference_target import serve_reference
 from conformance.targets import TargetConfig
+from conformance.targets.card_paths import CardPaths, CardSourceTransport
+from conformance.targets.cleanup import RUN_METADATA_KEY
 from conformance.targets.profile import TargetProfile
-from conformance.targets.token_minting import TokenMintingTransport
 
 
 @pytest.fixture(scope="session")
@@ -64,18 +65,36 @@ def stripe_transport(
 ) -> Iterator[Transport]:
     """One keep-alive transport shared by every client of the session.
 
-    On a target whose profile does not claim Stripe's fixed test tokens but can create tokens,
-    a fixed token sent as ``source`` is swapped for one minted from its test card number. A replay
-    answers from its cassettes at the bottom of this stack, instead of urllib3.
+    A fixed test token sent as ``source`` goes through the card-creation path the target accepts
+    (``conformance.targets.card_paths``): as is, as raw test card details, or as a token minted
+    from its test card number. A replay answers from its cassettes at the bottom of this stack.
     """
     config = request.config
-    transport: Transport = build_transport(
+    base: Transport = build_transport(
         stripe_target.base_url, transport_settings(config), share=worker_count(config), inner=replay_transport(config)
     )
-    if not stripe_profile.claims("test_tokens") and stripe_profile.claims("tokens_api"):
-        transport = TokenMintingTransport(transport)
+    prober = StripeClient(
+        stripe_target.base_url, stripe_target.api_key, stripe_version=stripe_target.stripe_version, transport=base
+    )
+    state = config.stash[STATE_KEY]
+    paths = CardPaths(
+        prober, paths=profile_card_paths(stripe_profile), metadata={RUN_METADATA_KEY: state.run_id}
+    )
+    if state.setup is not None:
+        paths.restore(state.setup)  # probed before the first scenario (by the xdist controller)
+    else:
+        paths.assume()  # a target started inside the run, or a replay: no probe outside a cassette
+        state.setup = paths.record()
+    config.stash[CARD_PATHS_KEY] = paths
+    transport = CardSourceTransport(base, paths)
     yield transport
     transport.close()
+
+
+@pytest.fixture(scope="session")
+def stripe_card_paths(request: pytest.FixtureRequest, stripe_transport: Transport) -> CardPaths:
+    """How this run attaches test cards: the card-creation path the target accepts, or the root cause."""
+    return request.config.stash[CARD_PATHS_KEY]
 
 
 @pytest.fixture(scope="session")
@@ -98,7 +117,9 @@ def stripe_client(
     _idempotency_counter: itertools.count[int],
 ) -> StripeClient:
     """A client for the target; every POST carries a fresh idempotency key derived from the run."""
-    prefix = f"sc-{stripe_run_id}-{worker_id(request.config)}"  # xdist workers share the run id
+    # xdist workers share the run id and nonce; the nonce keeps a rerun with the same seed from replaying keys.
+    nonce = request.config.stash[STATE_KEY].key_nonce
+    prefix = f"sc-{stripe_run_id}{nonce}-{worker_id(request.config)}"
     return StripeClient(
         stripe_target.base_url,
         stripe_target.api_key,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.plugin.run_settings import run_settings
+from conformance.targets.card_paths import CARD_PATHS, PATH_FEATURES
 from conformance.targets.profile import TargetProfile, custom_profile, load_profile
 
 FEATURE_MARKER = "needs_feature"
@@ -39,3 +40,8 @@ def skip_unclaimed_features(items: list[pytest.Item], profile: TargetProfile) ->
         reason = profile.skip_reason(features) if features else None
         if reason:
             item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def profile_card_paths(profile: TargetProfile) -> tuple[str, ...]:
+    """The card-creation paths to try on this target, in order: those whose feature the profile claims."""
+    return tuple(path for path in CARD_PATHS if path not in PATH_FEATURES or profile.claims(PATH_FEATURES[path]))

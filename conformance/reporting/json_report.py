@@ -29,7 +29,9 @@ def report_to_dict(report: RunReport) -> dict[str, Any]:
         "summary": report.summary,
         "errors": list(report.errors),
         "requirements": [result.to_dict() for result in report.requirements],
-    } | ({"expectations": list(report.expectations)} if report.expectations else {})
+    } | ({"expectations": list(report.expectations)} if report.expectations else {}) | (
+        {"setup": report.setup} if report.setup is not None else {}
+    )
 
 
 def write_json_report(report: RunReport, directory: Path) -> Path:

@@ -184,6 +184,8 @@ class RunReport:
     errors: tuple[str, ...] = field(default=())
     expectations: tuple[str, ...] = field(default=())
     """The expectations files (or target profiles) applied to the results."""
+    setup: dict[str, Any] | None = None
+    """How the run set the target up: the card-creation path used, the attempts, or the root cause."""
     root_causes: tuple[RootCause, ...] = field(default=())
     """Each failed precondition or missing feature once, with the requirements it blocked (shown first)."""
 

@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from conformance.http import StripeClient
-from conformance.suite.objects import CustomerFactory
+from conformance.suite.objects import CustomerFactory, attach_card
+from conformance.targets.card_paths import CardPaths
 
 
 @pytest.fixture
@@ -26,19 +27,15 @@ def customers(stripe_client: StripeClient, stripe_run_id: str) -> Iterator[Custo
 
 @pytest.fixture
 def customer(customers: CustomerFactory) -> str:
-    """The id of a fresh customer with no sources."""
+    """The id of a fresh customer with no sources (``Blocked`` when no customer can be created)."""
     return customers.create()
 
 
 @pytest.fixture
-def add_card(stripe_client: StripeClient) -> Callable[..., dict[str, object]]:
-    """Attach a test-token card to a customer and return the card (setup, not under test)."""
+def add_card(stripe_client: StripeClient, stripe_card_paths: CardPaths) -> Callable[..., dict[str, object]]:
+    """Attach a test card to a customer by the run's card-creation path and return it (setup, not under test)."""
 
     def attach(customer_id: str, token: str = "tok_visa", **params: object) -> dict[str, object]:
-        response = stripe_client.post(f"/v1/customers/{customer_id}/sources", {"source": token, **params})
-        body = response.json()
-        if response.status != 200 or not isinstance(body, dict) or "id" not in body:
-            pytest.fail(f"setup: attaching {token} failed: HTTP {response.status} {response.text[:200]}")
-        return body
+        return attach_card(stripe_client, stripe_card_paths, customer_id, token, **params)
 
     return attach

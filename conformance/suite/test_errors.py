@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from conformance.checks import Verifier
+from conformance.checks.preconditions import route_missing
 from conformance.http import Response, StripeClient
 from conformance.suite.cite import requires
 
@@ -33,11 +34,16 @@ def test_every_answer_has_request_id_and_errors_have_the_envelope(
         stripe_client.post(f"{base}/sources/{card['id']}", {"exp_month": 13}),
         stripe_client.with_key(None).get(f"{base}/cards"),
     ]
+    # These requirements judge answers, not routes: a route the target lacks (Stripe's own 404 for an
+    # unknown URL, or a 405) is not an answer to judge here, it is reported by the scenarios needing it.
+    successes = [response for response in successes if not route_missing(response)]
+    failures = [response for response in failures if not route_missing(response)]
     with check.soft():
         for response in successes:
             check.status(response, 200, req="errors.request-id")
         for response in failures:
-            check.error(response, status=range(400, 500), type=ERROR_TYPES, req="errors.envelope")
+            if response.status >= 400:  # an accepted request (exp_month 13, say) is its own requirement's failure
+                check.error(response, status=range(400, 500), type=ERROR_TYPES, req="errors.envelope")
         for response in successes + failures:
             check.that(
                 bool(response.header("Request-Id")),

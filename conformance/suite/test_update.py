@@ -8,10 +8,12 @@ from collections.abc import Callable
 import pytest
 
 from conformance.checks import Verifier
+from conformance.checks.preconditions import require_made
 from conformance.checks.verifier import resolve_path
 from conformance.http import StripeClient
 from conformance.suite.cite import requires
 
+CARD_UPDATE_PRECONDITION = "precondition.card-update"
 AddCard = Callable[..., dict[str, object]]
 
 ADDRESS = {
@@ -36,10 +38,7 @@ def _prepared(client: StripeClient, customer: str, card: dict[str, object]) -> d
     """Give a card a name, an address line and metadata (setup), and return it as the target shows it."""
     response = client.post(_path(customer, card), {"name": "Original Name", "address_line1": "1 Main St",
                                                    "metadata": {"kept": "yes"}})
-    body = response.json()
-    if response.status != 200 or not isinstance(body, dict):
-        pytest.fail(f"setup: preparing {card['id']} failed: HTTP {response.status} {response.text[:200]}")
-    return body
+    return require_made(response, CARD_UPDATE_PRECONDITION, f"Preparing card {card['id']} with a name and metadata")
 
 
 @requires("card.update.address", "card.update.expiry", "card.update.name", "card.update.persists")

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from conformance.checks.preconditions import route_missing
 from conformance.http.client import StripeClient
 from conformance.http.transport import TransportError
 
@@ -94,6 +95,11 @@ def iter_customers(client: StripeClient) -> Iterator[dict[str, Any]]:
             response = client.get("/v1/customers", params)
         except TransportError as exc:
             raise SweepError(f"listing customers failed: {exc}") from None
+        if route_missing(response):
+            raise SweepError(
+                "this target does not list customers (GET /v1/customers), so nothing can be swept by tag; "
+                "runs delete what they create by id"
+            )
         body = response.json()
         data = body.get("data") if isinstance(body, dict) else None
         if response.status != 200 or not isinstance(data, list):

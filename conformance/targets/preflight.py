@@ -27,14 +27,53 @@ class PreflightError(RuntimeError):
         super().__init__(one_line(message, limit=600))
 
 
+PROBE_CUSTOMER = "cus_stripeconformancepreflight"
+"""A customer id no target has: retrieving it is a read inside every surface the suite tests."""
+
+
 def preflight(
     config: TargetConfig, *, budget: float = PREFLIGHT_BUDGET_SECONDS, settings: TransportSettings | None = None
 ) -> None:
-    """Send one cheap authenticated read and judge the answer; raise ``PreflightError`` if unusable.
+    """Judge reachability, the key and Stripe-likeness; raise ``PreflightError`` only when one of them fails.
 
-    The read goes through the run's transport ``settings`` (timeout, retries, rate limit), its
-    timeout capped at 10 s and its retries stopped once ``budget`` seconds have passed.
+    The first read lists customers; a target that lacks that route (any Stripe error envelope
+    other than 401) is asked for an unknown customer instead, a route of the surface under test:
+    a Stripe 404 envelope or a customer there is a usable target whose missing routes the run
+    reports as unsupported. The reads go through the run's transport ``settings`` (timeout,
+    retries, rate limit), the timeout capped at 10 s and the retries stopped after ``budget`` seconds.
     """
+    client = probe_client(config, budget=budget, settings=settings)
+    where = config.display_url
+    try:
+        listed = _answer(client, where, "/v1/customers", {"limit": 1})
+        _judge_json(listed, where, "GET /v1/customers")
+        _judge_key(listed, where, "GET /v1/customers")
+        if listed.status == 200 and _is_object(listed.json(), "list"):
+            return
+        if not _is_error_envelope(listed.json()):
+            raise PreflightError(
+                f"target {where} does not look like a Stripe API: GET /v1/customers?limit=1 gave HTTP "
+                f"{listed.status} with {listed.header('Content-Type') or 'no content type'}"
+            )
+        retrieved = _answer(client, where, f"/v1/customers/{PROBE_CUSTOMER}", None)
+    finally:
+        client.close()
+    _judge_json(retrieved, where, "GET /v1/customers/{id}")
+    _judge_key(retrieved, where, "GET /v1/customers/{id}")
+    body = retrieved.json()
+    if _is_error_envelope(body) or (retrieved.status == 200 and _is_object(body, "customer")):
+        return
+    raise PreflightError(
+        f"target {where} does not look like a Stripe API: GET /v1/customers?limit=1 gave HTTP {listed.status} "
+        f"and GET /v1/customers/{{id}} gave HTTP {retrieved.status} with "
+        f"{retrieved.header('Content-Type') or 'no content type'}"
+    )
+
+
+def probe_client(
+    config: TargetConfig, *, budget: float = PREFLIGHT_BUDGET_SECONDS, settings: TransportSettings | None = None
+) -> StripeClient:
+    """A client for probes before the run: the run's transport settings, capped to ``budget`` seconds."""
     deadline = time.monotonic() + budget
     settings = settings or TransportSettings()
     transport = build_transport(
@@ -46,37 +85,35 @@ def preflight(
             deadline=deadline,
         ),
     )
-    client = StripeClient(
-        config.base_url, config.api_key, stripe_version=config.stripe_version, transport=transport
-    )
-    where = config.display_url
-    try:
-        response = _first_answer(client, where)
-    finally:
-        client.close()
-    body = response.json()
-    if response.json_problem():
+    return StripeClient(config.base_url, config.api_key, stripe_version=config.stripe_version, transport=transport)
+
+
+def _judge_json(response: Response, where: str, route: str) -> None:
+    problem = response.json_problem()
+    if problem:
         raise PreflightError(
-            f"target {where} answered GET /v1/customers with HTTP {response.status} and a body that is "
-            f"{response.json_problem()}: not a Stripe answer"
+            f"target {where} answered {route} with HTTP {response.status} and a body that is {problem}: "
+            "not a Stripe answer"
         )
+
+
+def _judge_key(response: Response, where: str, route: str) -> None:
     if response.status == 401:
-        raise PreflightError(f"target {where} rejects the API key (HTTP 401)")
-    if response.status == 200 and isinstance(body, dict) and body.get("object") == "list":
-        return
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        message = one_line(str(body["error"].get("message", "")), limit=120)
-        raise PreflightError(f"target {where} answered HTTP {response.status} to GET /v1/customers: {message}")
-    raise PreflightError(
-        f"target {where} does not look like a Stripe API: GET /v1/customers?limit=1 gave HTTP "
-        f"{response.status} with {response.header('Content-Type') or 'no content type'}"
-    )
+        raise PreflightError(f"target {where} rejects the API key (HTTP 401 to {route})")
 
 
-def _first_answer(client: StripeClient, where: str) -> Response:
-    """The one probe; the transport has already retried what is worth retrying, within the budget."""
+def _is_object(body: object, kind: str) -> bool:
+    return isinstance(body, dict) and body.get("object") == kind
+
+
+def _is_error_envelope(body: object) -> bool:
+    return isinstance(body, dict) and isinstance(body.get("error"), dict)
+
+
+def _answer(client: StripeClient, where: str, path: str, params: dict[str, object] | None) -> Response:
+    """One probe; the transport has already retried what is worth retrying, within the budget."""
     try:
-        return client.get("/v1/customers", {"limit": 1})
+        return client.get(path, params)
     except RateLimitedError as exc:
         raise PreflightError(f"target {where} is rate-limiting this client: {exc}") from None
     except TransportError as exc:

@@ -29,11 +29,14 @@ BY_ID = {ref.operation_id: ref for ref in operations(load_surface())}
 
 
 def _operations(session: FuzzSession, *ids: str) -> set[str]:
-    return {failure.requirement_id for op in ids for failure in fuzz_operation(session, BY_ID[op])}
+    """What fuzzing ``ids`` found: what ended a test, and what was noted (findings end nothing)."""
+    ended = {failure.requirement_id for op in ids for failure in fuzz_operation(session, BY_ID[op])}
+    return ended | {failure.requirement_id for failure in session.noted()}
 
 
 def _machine(session: FuzzSession) -> set[str]:
-    return {failure.requirement_id for failure in run_machine(session)}
+    ended = {failure.requirement_id for failure in run_machine(session)}
+    return ended | {failure.requirement_id for failure in session.noted()}
 
 
 CATALOGUE_MUTANTS: list[tuple[str, Callable[[FuzzSession], set[str]], str | None]] = [

@@ -20,6 +20,7 @@ def _calls(session: FuzzSession) -> list[tuple[str, str, bytes]]:
     for ref in CARD_OPERATIONS[:4]:
         assert fuzz_operation(session, ref) == []
     assert run_machine(session) == []
+    assert session.noted() == []  # findings are noted (they end nothing), so this is where they would be
     return sent
 
 
@@ -27,10 +28,13 @@ def test_the_faithful_reference_passes_every_operation(fuzz_against: Callable[..
     session = fuzz_against(examples=1)
     for ref in operations(load_surface()):
         assert fuzz_operation(session, ref) == [], ref.label
+        assert session.noted() == [], ref.label
 
 
 def test_the_faithful_reference_passes_the_state_machine(fuzz_against: Callable[..., FuzzSession]) -> None:
-    assert run_machine(fuzz_against(examples=2, seed="machine")) == []
+    session = fuzz_against(examples=2, seed="machine")
+    assert run_machine(session) == []
+    assert session.noted() == []
 
 
 def test_a_seed_reproduces_every_request(fuzz_against: Callable[..., FuzzSession]) -> None:

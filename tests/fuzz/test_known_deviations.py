@@ -1,4 +1,4 @@
-"""A target's known deviations are noted by the fuzzing and do not stop it (peers deviate on every answer)."""
+"""Findings are noted by the fuzzing and stop nothing, expected or not (peers deviate on every answer)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fuzz_helpers import KEY, mutant_faults, session_for
+from fuzz_helpers import KEY, CountingIds, mutant_faults, session_for
 
 from conformance.fuzz.stateless import fuzz_operation
 from conformance.fuzz.surface import load_surface, operations
@@ -31,27 +31,40 @@ def no_request_id_server() -> Iterator[ReferenceServer]:
         yield server
 
 
-def test_without_the_expectation_the_missing_header_fails_the_operation(no_request_id_server: ReferenceServer) -> None:
-    session = session_for(no_request_id_server, examples=2)
-    assert REQUEST_ID in {f.requirement_id for f in fuzz_operation(session, BY_ID["PostCustomers"])}
-    assert session.noted() == []
+def _requests_and_findings(known: frozenset[str]) -> tuple[list[tuple[str, str]], list[str]]:
+    """Fuzz one operation on a fresh server whose ids count up; return what was sent and what was noted."""
+    with _no_request_id(CountingIds()) as server:
+        session = session_for(server, examples=3)
+        session.known = known
+        sent: list[tuple[str, str]] = []
+        session.client.observe(lambda response: sent.append((response.request.method, response.request.url)))
+        assert fuzz_operation(session, BY_ID["PostCustomers"]) == []  # nothing ends the exploration
+        return [(method, url.split("/", 3)[-1]) for method, url in sent], [f.requirement_id for f in session.noted()]
 
 
-def test_an_expected_deviation_is_noted_once_and_the_run_goes_on(no_request_id_server: ReferenceServer) -> None:
+def test_without_the_expectation_the_missing_header_is_noted_and_the_run_goes_on(
+    no_request_id_server: ReferenceServer,
+) -> None:
     session = session_for(no_request_id_server, examples=2)
-    session.known = frozenset({REQUEST_ID})
     assert fuzz_operation(session, BY_ID["PostCustomers"]) == []
     assert [f.requirement_id for f in session.noted()] == [REQUEST_ID]
     assert session.noted()[0].curl  # the evidence keeps its reproduction
 
 
-def test_an_expected_deviation_does_not_hide_another_fault() -> None:
+def test_the_exploration_does_not_depend_on_what_the_run_expects() -> None:
+    """Expected or not, a finding changes nothing of what is sent: ``expect --from`` then ``--expect`` is stable."""
+    plain = _requests_and_findings(frozenset())
+    expected = _requests_and_findings(frozenset({REQUEST_ID}))
+    assert plain[1] == expected[1] == [REQUEST_ID]
+    assert len(plain[0]) > 3 and plain[0] == expected[0]
+
+
+def test_a_deviation_does_not_hide_another_fault() -> None:
     with _no_request_id(mutant_faults().UnknownParamsIgnored()) as server:
         session = session_for(server, examples=2)
-        session.known = frozenset({REQUEST_ID})
-        found = {f.requirement_id for f in fuzz_operation(session, BY_ID["PostCustomers"])}
-    assert "fuzz.negative-rejected" in found
-    assert REQUEST_ID not in found
+        assert fuzz_operation(session, BY_ID["PostCustomers"]) == []
+        noted = {f.requirement_id for f in session.noted()}
+    assert {"fuzz.negative-rejected", REQUEST_ID} <= noted
 
 
 def _run(url: str, report_dir: Path, *extra: str) -> tuple[int, dict[str, str]]:
@@ -70,7 +83,7 @@ def test_through_the_cli_the_other_cited_requirements_are_judged(
     code, statuses = _run(no_request_id_server.url, tmp_path / "plain")
     assert code == 1
     assert statuses[REQUEST_ID] == "failed"
-    assert statuses["fuzz.no-server-error"] == "not_assessed"  # not reached: the test stopped at the first answer
+    assert statuses["fuzz.no-server-error"] == "passed"  # the finding ended nothing: the whole budget ran
 
     expect = tmp_path / "expect.toml"
     expect.write_text(
