@@ -103,6 +103,11 @@ class CardPaths:
                 self.chosen = self._probe()
             except (Blocked, Unsupported) as exc:
                 self.problem = exc
+            except TransportError as exc:
+                # No usable answer says nothing about the paths: take the first, and let each
+                # scenario meet (and report) the target's behaviour itself.
+                self.chosen = self._paths[0] if self._paths else None
+                self.attempts.append(Attempt(self.chosen or "", False, f"no usable answer: {exc}"))
         if self.problem is not None:
             raise self.problem
         assert self.chosen is not None

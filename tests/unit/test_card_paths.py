@@ -11,6 +11,7 @@ from conformance.checks import Blocked, Unsupported
 from conformance.checks.preconditions import route_missing, route_template
 from conformance.http import StripeClient
 from conformance.http.exchange import Request, Response
+from conformance.http.transport import TransportError
 from conformance.plugin.profiles import profile_card_paths
 from conformance.targets.card_paths import (
     CARD_PATHS,
@@ -182,3 +183,18 @@ def test_a_route_is_missing_only_when_the_answer_says_so():
         "GET /v1/customers/{id}/cards/{id}"
     )
     assert route_template("GET", f"{BASE}/v1/identity/verification_reports") == "GET /v1/identity/verification_reports"
+
+
+class Hanging(FakeStripe):
+    """Answers nothing usable to the attach: a transport problem, not a refusal."""
+
+    def send(self, request: Request) -> Response:
+        if request.url.endswith("/sources"):
+            raise TransportError("timed out (after 3 attempts)", request)
+        return super().send(request)
+
+
+def test_a_probe_without_usable_answers_takes_the_first_path_and_blocks_nothing():
+    paths = paths_for(Hanging())
+    assert paths.resolve() == "test-token" and paths.problem is None
+    assert "no usable answer" in paths.record()["attempts"][-1]["answer"]
