@@ -16,12 +16,14 @@ def test_pyargs_run_matches_cli(pytester, tmp_path):
     Both run against one target with one seed: the same scenarios, fuzzing included, the same
     budget, the same setup, the same verdicts.
     """
+    # One fresh server each: a scenario may derive an idempotency key from the seed (test_forwarding).
     with ReferenceServer() as server:
         result = pytester.runpytest_subprocess(
             "--pyargs", "conformance", "--stripe-target", server.url, "--stripe-seed", "frontends",
             "--stripe-api-key", "sk_test_frontend1", "--stripe-report-dir", str(tmp_path / "pytest"),
             "-p", "no:cacheprovider",
         )
+    with ReferenceServer() as server:
         cli = subprocess.run(
             [sys.executable, "-m", "conformance", "run", "--target", server.url, "--seed", "frontends",
              "--api-key", "sk_test_frontend1", "--report-dir", str(tmp_path / "cli")],

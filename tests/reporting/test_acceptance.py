@@ -8,6 +8,7 @@ import pytest
 from markupsafe import escape
 
 from conformance.reference import ReferenceServer
+from tests.reporting.conftest import BROKEN_RUN_SEED
 from tests.reporting.samples import BROKEN_RUN_KEY, FIRST_CARD, NoDefaultOnFirstCard, invoke, run_cli
 
 KEY = "sk_test_acceptance1"
@@ -110,7 +111,7 @@ def test_adopted_expectations_gate_the_run_both_ways(broken_run, tmp_path):
 
     with ReferenceServer(store=NoDefaultOnFirstCard()) as server:
         gated = run_cli("run", "--target", server.url, "--api-key", KEY, "--report-dir", str(tmp_path / "gated"),
-                        "--expect", str(expect_file))
+                        "--expect", str(expect_file), "--seed", BROKEN_RUN_SEED)
     assert gated.returncode == 0, gated.stdout + gated.stderr
     report = json.loads((tmp_path / "gated" / "report.json").read_text())
     assert report["conforms"] and report["expectations"] == [str(expect_file.resolve())]
