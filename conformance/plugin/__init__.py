@@ -19,6 +19,7 @@ from conformance.checks import Blocked, ConformanceError, Failure, TransportFail
 from conformance.exit_codes import EXIT_UNREACHABLE, EXIT_USAGE
 from conformance.http import RateLimitedError, TransportError
 from conformance.http.client import DEFAULT_STRIPE_VERSION
+from conformance.plugin.allure_labels import write_run_files
 from conformance.plugin.expect import apply_session_expectations
 from conformance.plugin.fixtures import (
     _idempotency_counter,
@@ -42,6 +43,7 @@ from conformance.plugin.profiles import (
     skip_unclaimed_features,
 )
 from conformance.plugin.recording import (
+    RECORDING_KEY,
     close_recording,
     configure_recording,
     finish_recording,
@@ -444,6 +446,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             sys.stderr.write(f"stripe-conformance: error: cannot write the reports into {directory}: {reason}\n")
             session.exitstatus = EXIT_USAGE
             return
+    recording = session.config.stash.get(RECORDING_KEY, None)
+    write_run_files(session.config, report, recording.seed if recording is not None else None)
     if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         session.exitstatus = pytest.ExitCode.OK if report.conforms else pytest.ExitCode.TESTS_FAILED
 

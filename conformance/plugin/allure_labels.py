@@ -4,7 +4,8 @@ Active only when allure-pytest writes results (``--alluredir``, which the CLI an
 ``--stripe-report-dir`` set to ``<report dir>/allure-results``). Per scenario: epic = the suite,
 feature = the requirement's area, story = the requirement ID, severity from its level, a link
 per cited reference section, and the request/response/curl of each exchange of the scenario body
-(redacted).
+(redacted). At the end of the run, the run-level files: ``environment.properties``,
+``categories.json`` and, in CI, ``executor.json`` (``conformance.reporting.allure_meta``).
 
 Which scenarios get their exchanges attached is ``--stripe-allure-attach``: ``failures`` (the
 default) only those that did not pass (failed, error, xfailed), ``all`` every scenario (three
@@ -15,7 +16,9 @@ while the scenario runs and attached once its teardown has reported, when its ou
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import allure
@@ -28,6 +31,8 @@ from conformance.http.curl import curl_command
 from conformance.http.redaction import redact_request, redact_response
 from conformance.plugin.run_settings import run_settings
 from conformance.plugin.state import VERIFIER_KEY
+from conformance.reporting import RunReport
+from conformance.reporting.allure_meta import write_allure_metadata
 from conformance.reporting.attachments import ATTACH_FAILURES, ATTACH_NONE, attaches_exchanges
 from conformance.reporting.citations import doc_links
 from conformance.requirements import load_catalogue
@@ -66,6 +71,12 @@ def allure_active(config: pytest.Config) -> bool:
     return bool(getattr(config.option, "allure_report_dir", None))
 
 
+def write_run_files(config: pytest.Config, report: RunReport, seed: str | None) -> None:
+    """Write the Allure run-level files (environment, categories, executor) when Allure results are written."""
+    if allure_active(config):
+        write_allure_metadata(Path(config.option.allure_report_dir), report, seed=seed, env=os.environ)
+
+
 _EXCHANGES_KEY = pytest.StashKey[list[Response]]()
 _NOT_PASSED_KEY = pytest.StashKey[bool]()
 
@@ -86,11 +97,14 @@ class AllureLabels:
         catalogue = load_catalogue()
         _DYNAMIC.epic(EPIC)
         levels = []
-        for requirement_id in marker.args:
+        features: set[str] = set()  # a scenario citing two requirements of one area is one feature
+        for requirement_id in dict.fromkeys(marker.args):
             if requirement_id not in catalogue:
                 continue
             requirement = catalogue.get(requirement_id)
-            _DYNAMIC.feature(requirement.area)
+            if requirement.area not in features:
+                features.add(requirement.area)
+                _DYNAMIC.feature(requirement.area)
             _DYNAMIC.story(requirement.id)
             _DYNAMIC.label("requirement_id", requirement.id)
             levels.append(requirement.level)
