@@ -108,7 +108,7 @@ def _target(settings: RunSettings) -> Iterator[TargetConfig]:
         with serve_reference(settings.api_key, version, allow_live_key=settings.allow_live_key) as target:
             yield target
         return
-    name = profile.name if profile is not None else "custom"
+    name = profile.name if profile is not None else None  # no profile: named by its host
     target = TargetConfig.build(
         url, settings.api_key, stripe_version=version, allow_live_key=settings.allow_live_key, name=name
     )
@@ -118,14 +118,15 @@ def _target(settings: RunSettings) -> Iterator[TargetConfig]:
 
 def pytest_startup_arguments(packages: tuple[str, ...] = (SUITE_PACKAGE,)) -> list[str]:
     """Return how the CLI starts pytest on ``packages``: isolated from the user's config and plugins."""
-    suite_dir = Path(__file__).resolve().parent.parent / "suite"
+    package_dir = Path(__file__).resolve().parent.parent
     return [
         "--pyargs",
         *packages,
         "-c",
-        str(suite_dir / "pytest.ini"),
+        str(package_dir / "suite" / "pytest.ini"),
+        # The package, not the suite: node ids then name real files (suite/…, fuzz/…) in every listing.
         "--rootdir",
-        str(suite_dir),
+        str(package_dir),
         "--disable-plugin-autoload",
         "-p",
         "conformance.plugin",

@@ -162,6 +162,27 @@ class OutcomeCollector:
     def __init__(self, config: pytest.Config) -> None:
         """Collect into ``config``'s session state."""
         self._config = config
+        self._started = False
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_sessionstart(self) -> Generator[None, None, None]:
+        """Note that the session has started (a ``pytest.exit`` before that is announced differently)."""
+        result = yield
+        self._started = True
+        return result
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        """Say a ``pytest.exit`` raised while the session starts once, not twice.
+
+        pytest writes such an exit's message to stderr itself (``Exit: ...``); its terminal reporter
+        would then repeat it as a ``! _pytest.outcomes.Exit: ... !`` banner when it unconfigures.
+        """
+        if self._started or not isinstance(excinfo.value, pytest.exit.Exception):
+            return
+        reporter = self._config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None and hasattr(reporter, "_keyboardinterrupt_memo"):
+            reporter._keyboardinterrupt_memo = None  # no public way to drop the banner
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Take the outcome a finished scenario carries in its teardown report."""
@@ -204,7 +225,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             settings.api_key,
             stripe_version=settings.stripe_version or profile.stripe_version,
             allow_live_key=settings.allow_live_key,
-            name=settings.target_name or profile.name,
+            # No target name and no profile: TargetConfig names the target by its host.
+            name=settings.target_name or (profile.name if settings.profile else None),
         )
     except ConfigError as exc:
         pytest.exit(f"stripe-conformance: error: {exc}", returncode=EXIT_USAGE)

@@ -49,6 +49,18 @@ class ProgressDisplay:
         live = mode == "tty" or (mode == "auto" and sys.stdout.isatty())
         return ProgressDisplay(config, live=live)
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """Under pytest-xdist, this display stands for xdist's worker status line.
+
+        At quiet verbosity xdist's status says only "bringing up nodes..." and says it twice (once
+        from its reporter plugin, once when collection completes); without the plugin it says it once.
+        """
+        manager = self._config.pluginmanager
+        status = manager.get_plugin("terminaldistreporter")
+        if status is not None and self._config.get_verbosity() < 0:
+            manager.unregister(status)
+
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         """Count the scenarios to run (unknown under xdist, where the controller collects nothing)."""
         self._total = sum(1 for item in session.items if item.get_closest_marker("requirement"))
@@ -60,10 +72,13 @@ class ProgressDisplay:
     def pytest_report_teststatus(
         self, report: pytest.TestReport | pytest.CollectReport
     ) -> Generator[None, Any, Any]:
-        """Drop pytest's letter for the suite's scenarios: the progress line stands for it."""
+        """Drop pytest's letter for the suite's scenarios: the progress line stands for it.
+
+        The word stays: the short test summary prints it (``FAILED``) before each node id.
+        """
         result = yield
         if isinstance(report, pytest.TestReport) and "requirement" in report.keywords and result:
-            return (result[0], "", "")
+            return (result[0], "", result[2])
         return result
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:

@@ -47,6 +47,7 @@ from conformance.recording.manifest import PLACEHOLDER_BASE_URL
 from conformance.recording.session import REPLAY_API_KEY
 from conformance.reporting import RunReport
 from conformance.settings import RunSettings
+from conformance.targets.config import host_name, normalise_url
 
 if TYPE_CHECKING:
     from conformance.http.transport import Transport
@@ -131,7 +132,7 @@ def _cassette_set(
         plan,
         seed=requested,
         stripe_version=settings.stripe_version or DEFAULT_STRIPE_VERSION,
-        target_name=settings.target_name or ("custom" if target else "reference"),
+        target_name=settings.target_name or (host_name(normalise_url(target)) if target else "reference"),
         base_url=target,
         tool_version=__version__,
         profile=settings.profile or (None if target else "reference"),

@@ -40,9 +40,12 @@ class TargetConfig:
         *,
         stripe_version: str | None = None,
         allow_live_key: bool = False,
-        name: str = "custom",
+        name: str | None = None,
     ) -> TargetConfig:
-        """Validate the pieces and return a config, or raise ``ConfigError`` with one clear line."""
+        """Validate the pieces and return a config, or raise ``ConfigError`` with one clear line.
+
+        Without a ``name`` (no profile names the target) the target is called by its host and port.
+        """
         url = normalise_url(base_url)
         if not api_key:
             raise ConfigError("no API key: pass --api-key or set STRIPE_API_KEY")
@@ -51,7 +54,7 @@ class TargetConfig:
         version = stripe_version or DEFAULT_STRIPE_VERSION
         if not _VERSION.match(version):
             raise ConfigError(f"--stripe-version {version!r} is not a Stripe API version (YYYY-MM-DD)")
-        return cls(url, api_key, version, allow_live_key, name)
+        return cls(url, api_key, version, allow_live_key, name or host_name(url))
 
     def __post_init__(self) -> None:
         """From here on, no output of this process may show the key, nor a piece of it (xdist workers too)."""
@@ -95,6 +98,11 @@ def normalise_key(api_key: str) -> str:
     if _BAD_KEY_CHARACTER.search(key):
         raise ConfigError("the API key holds whitespace or a control character: pass the key alone, on one line")
     return key
+
+
+def host_name(url: str) -> str:
+    """Return how a report names a target known only by its URL: host, and port when one is given."""
+    return urlsplit(url).netloc or url
 
 
 def check_key_is_safe(api_key: str, *, allow_live_key: bool) -> None:
