@@ -112,10 +112,14 @@ def run(runs: int) -> list[Figure]:
 SUMMARY = re.compile(r"^=*\s*(\d+ (?:passed|failed|skipped|error|errors|deselected)\b.*?)(?: in [\d.]+s.*)?=*$")
 
 
+SCENARIOS = re.compile(r"^scenarios: \d+ run \((.*)\)")
+"""The plugin's scenario line, which stands for pytest's in a quiet ``stripe-conformance run``."""
+
+
 def pytest_summary(stdout: str) -> str:
-    """The counts of pytest's last summary line (``46 passed, 34 failed, 1 skipped``), or ``""``."""
+    """The scenario counts of the run's last summary line (``46 passed, 34 failed, 1 skipped``), or ``""``."""
     for line in reversed(stdout.strip().splitlines()):
-        match = SUMMARY.match(line.strip())
+        match = SUMMARY.match(line.strip()) or SCENARIOS.match(line.strip())
         if match:
             return match.group(1).strip()
     return ""

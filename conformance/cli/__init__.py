@@ -26,6 +26,7 @@ COMMANDS = (
     ("expect", "conformance.cli.expect_cmd:expect_command"),
     ("diff", "conformance.cli.diff_cmd:diff_command"),
     ("matrix", "conformance.cli.matrix_cmd:matrix_command"),
+    ("report", "conformance.cli.report_cmd:report_group"),
     ("schemas", "conformance.cli.schemas_cmd:schemas_group"),
     ("validate", "conformance.cli.schemas_cmd:validate_command"),
 )

@@ -148,7 +148,9 @@ def suite_arguments(
     args = [
         *pytest_startup_arguments(packages),
         "--tb=no" if verbose < 2 else "--tb=short",
-        "-q" if verbose == 0 else "-" + "v" * verbose,
+        # Quiet: the plugin's summary counts requirements and scenarios, pytest's last line would count
+        # scenarios only, and its short summary repeats the failures the plugin lists per requirement.
+        *(["-qq", "-rN"] if verbose == 0 else ["-" + "v" * verbose]),
     ]
     if keyword:
         args += ["-k", keyword]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections import Counter
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -500,18 +501,26 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     report = config.stash.get(_REPORT_KEY, None)
     if report is None:
         return
-    terminalreporter.section("stripe-conformance")
-    terminalreporter.write_line(console_summary(report))
     state = config.stash[STATE_KEY]
+    notes = [scenario_line(state.outcomes)]
     noisy = [o for o in state.outcomes if (o.detail or "").startswith(INFRASTRUCTURE)]
     if noisy:
-        terminalreporter.write_line(
+        notes.append(
             f"infrastructure noise: {len(noisy)} scenario(s) not judged because the target kept answering "
             f"HTTP 429 (rate limited); lower {_rate_limit_flag(config)} or retry later"
         )
     directory = run_settings(config).report_dir
     if directory:
-        terminalreporter.write_line(f"reports in {directory}: {', '.join(REPORT_FILES)}, allure-results/")
+        notes.append(f"reports in {directory}: {', '.join(REPORT_FILES)}, allure-results/")
+    terminalreporter.section("stripe-conformance")
+    terminalreporter.write_line(console_summary(report, notes))
+
+
+def scenario_line(outcomes: list[TestOutcome]) -> str:
+    """Count the scenarios behind the requirement counts, labelled as such (pytest's own line counts them too)."""
+    counts = Counter(outcome.outcome for outcome in outcomes)
+    cells = ", ".join(f"{n} {status}" for status, n in sorted(counts.items(), key=lambda item: -item[1]))
+    return f"scenarios: {len(outcomes)} run ({cells}); each checks one or more of the requirements above"
 
 
 def _rate_limit_flag(config: pytest.Config) -> str:

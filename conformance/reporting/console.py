@@ -1,29 +1,35 @@
-"""The end-of-run console summary: root causes first, counts per area, the failed and unassessed IDs."""
+"""The end-of-run console summary: root causes, requirements per area, the failed and unassessed IDs."""
 
 from __future__ import annotations
 
-from conformance.reporting.model import STATUSES, RunReport
+from collections.abc import Sequence
+
+from conformance.reporting.counting import Counts
+from conformance.reporting.model import RequirementResult, RunReport
 
 
-def console_summary(report: RunReport) -> str:
-    """Return the summary block printed at the end of a run."""
-    lines = [f"stripe-conformance: {report.target.url} (Stripe-Version {report.target.stripe_version})"]
-    lines += root_cause_lines(report)
+def console_summary(report: RunReport, notes: Sequence[str] = ()) -> str:
+    """Return the summary block printed at the end of a run; ``notes`` go just before the verdict."""
+    lines = [
+        f"stripe-conformance: {report.target.name} {report.target.url} (Stripe-Version {report.target.stripe_version})",
+        *root_cause_lines(report),
+        "requirements per area (passed / assessed):",
+    ]
     width = max((len(area) for area in report.by_area()), default=4)
-    for area, counts in report.by_area().items():
-        cells = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
-        lines.append(f"  {area:<{width}}  {cells}")
-    summary = report.summary
-    totals = ", ".join(f"{summary[s]} {s}" for s in STATUSES if summary[s])
-    lines.append(f"requirements: {summary['total']} ({totals or 'none run'})")
-    failed = [r.id for r in report.requirements if r.status in ("failed", "error")]
+    for area, statuses in report.by_area().items():
+        lines.append(f"  {area:<{width}}  {Counts(statuses).line()}")
+    counts = Counts.of(r.status for r in report.requirements)
+    lines.append(f"requirements: {counts.total}: {counts.line()}" if counts.total else "requirements: none run")
+    failed = [r for r in report.requirements if r.status in ("failed", "error")]
     if failed:
-        lines.append("not conforming: " + " ".join(failed))
+        lines.append(f"not conforming ({len(failed)}):")
+        lines += [f"  {r.status.upper()} {r.id} ({r.level}): {_why(r)}{_where(r)}" for r in failed]
     unassessed = [r.id for r in report.requirements if r.status == "not_assessed"]
     if unassessed:
         lines.append("not assessed (no check observed an answer): " + " ".join(unassessed))
     for error in report.errors:
         lines.append(f"run error: {error}")
+    lines += notes
     lines.append("verdict: " + ("CONFORMS" if report.conforms else "DOES NOT CONFORM"))
     return "\n".join(lines)
 
@@ -36,3 +42,21 @@ def root_cause_lines(report: RunReport) -> list[str]:
     for cause in report.root_causes:
         lines.append(f"  {cause.id} ({cause.kind}, {len(cause.requirements)} requirement(s)): {cause.reason}")
     return lines
+
+
+def _why(result: RequirementResult) -> str:
+    """The first failure's message (one line, cut), else the reason."""
+    text = str(result.failures[0].get("message")) if result.failures else (result.reason or result.status)
+    text = " ".join(text.split())
+    return text if len(text) <= _WHY_CHARS else text[: _WHY_CHARS - 1] + "…"
+
+
+def _where(result: RequirementResult) -> str:
+    """The scenario that saw it first, and how many others did."""
+    tests = result.tests
+    if not tests:
+        return ""
+    return f" [{tests[0]}" + (f" and {len(tests) - 1} more" if len(tests) > 1 else "") + "]"
+
+
+_WHY_CHARS = 160

@@ -17,6 +17,7 @@ import jinja2
 
 from conformance.http import bounded_json
 from conformance.reporting.citations import doc_links
+from conformance.reporting.counting import Counts
 from conformance.reporting.json_report import report_to_dict
 from conformance.reporting.model import NOT_ASSESSED_STATUSES, STATUSES, RunReport
 from conformance.reporting.score import assessed, percent, score
@@ -96,6 +97,8 @@ def html_view(report: Mapping[str, Any]) -> dict[str, Any]:
         "assessed": assessed(counts),
         "unassessed": sum(counts[s] for s in NOT_ASSESSED_STATUSES),
         "root_causes": [_cause_view(c) for c in report.get("root_causes") or []],
+        "not_assessed": Counts(counts).not_assessed,
+        "not_assessed_text": Counts(counts).not_assessed_text(),
         "score": overall,
         "score_text": percent(overall),
         "score_degrees": round((overall or 0) * 360, 1),
@@ -117,6 +120,8 @@ def _area_view(name: str, counts: Mapping[str, int]) -> dict[str, Any]:
         "total": total,
         "assessed": assessed(counts),
         "unassessed": sum(counts.get(s, 0) for s in NOT_ASSESSED_STATUSES),
+        "not_assessed": Counts(counts).not_assessed,
+        "not_assessed_text": Counts(counts).not_assessed_text(),
         "score_text": percent(value),
         "segments": [
             {"status": s, "count": counts.get(s, 0), "width": round(100 * counts.get(s, 0) / total, 2)}

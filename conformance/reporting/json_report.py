@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from conformance.reporting.model import RunReport
+from conformance.reporting.model import RequirementResult, RunReport, TargetInfo
 
 REPORT_SCHEMA_VERSION = 1
 TOOL_NAME = "stripe-conformance"
+_T = TypeVar("_T")
 
 
 def report_to_dict(report: RunReport) -> dict[str, Any]:
@@ -51,3 +54,26 @@ def read_report(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict) or data.get("schema_version") != REPORT_SCHEMA_VERSION:
         raise ValueError(f"{path}: not a stripe-conformance report (schema_version {REPORT_SCHEMA_VERSION})")
     return data
+
+
+def report_from_dict(data: Mapping[str, Any]) -> RunReport:
+    """Rebuild the ``RunReport`` a ``report.json`` document was written from (the inverse of ``report_to_dict``).
+
+    Derived entries (``conforms``, ``summary``) are recomputed. Fields are matched by name, so a
+    field added to the model and written under its own name comes back without a change here.
+    Raises ``ValueError`` with one line when the document lacks what a report must have.
+    """
+    try:
+        target = _build(TargetInfo, data["target"])
+        requirements = tuple(_build(RequirementResult, r) for r in data["requirements"])
+        named = {"tool_version": data["tool"]["version"], "target": target, "requirements": requirements}
+        return _build(RunReport, {**data, **named})
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"not a complete stripe-conformance report (missing or malformed: {exc})") from None
+
+
+def _build(cls: type[_T], data: Mapping[str, Any]) -> _T:
+    """Instantiate the dataclass ``cls`` from the entries of ``data`` named like its fields (lists as tuples)."""
+    fields = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    values = {name: tuple(v) if isinstance(v, list) else v for name, v in data.items() if name in fields}
+    return cls(**values)

@@ -1,4 +1,9 @@
-"""``junit.xml``: one test case per requirement, with its ID and area as properties."""
+"""``junit.xml``: one test case per requirement, with its ID and area as properties.
+
+Counted as every other format counts (``counting``): xfailed and every not-assessed status are
+``<skipped>`` (the latter with "not assessed (status)" and the reason), so a CI's passed count is
+the passed requirements.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ def junit_tree(report: RunReport) -> ET.ElementTree[ET.Element]:
         tests=str(summary["total"]),
         failures=str(summary["failed"]),
         errors=str(summary["error"]),
+        # A CI test tab's "passed" (tests - failures - errors - skipped) is then the passed requirements.
         skipped=str(sum(summary[s] for s in (*NOT_ASSESSED_STATUSES, "xfailed"))),
         timestamp=report.started,
     )
@@ -38,7 +44,7 @@ def junit_tree(report: RunReport) -> ET.ElementTree[ET.Element]:
             "testcase",
             classname=f"conformance.{result.area}",
             name=result.id,
-            time=f"{result.duration:.3f}",
+            time=f"{round(result.duration, 4):.3f}",  # from report.json's rounding: re-rendered, the same
         )
         properties = ET.SubElement(case, "properties")
         for name, value in (
@@ -59,8 +65,11 @@ def junit_tree(report: RunReport) -> ET.ElementTree[ET.Element]:
             )
         elif result.status == "error":
             ET.SubElement(case, "error", message=result.reason or "error")
-        elif result.status in (*NOT_ASSESSED_STATUSES, "xfailed"):
+        elif result.status == "xfailed":
             ET.SubElement(case, "skipped", message=f"{result.status}: {result.reason or 'no reason given'}")
+        elif result.status in NOT_ASSESSED_STATUSES:
+            message = f"not assessed ({result.status}): {result.reason or 'no reason given'}"
+            ET.SubElement(case, "skipped", message=message)
     ET.indent(suites)
     return ET.ElementTree(suites)
 

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from conformance.reporting.counting import Counts
 from conformance.reporting.json_report import report_to_dict
-from conformance.reporting.model import NOT_ASSESSED_STATUSES, STATUSES, RunReport
-from conformance.reporting.score import assessed, percent, score
+from conformance.reporting.model import NOT_ASSESSED_STATUSES, RunReport
 
 _MAX_LISTED = 50
 
@@ -17,28 +17,27 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     """Render a ``report.json`` document as the Markdown summary."""
     requirements = list(report.get("requirements", []))
     target = report.get("target", {})
-    counts = {s: sum(1 for r in requirements if r["status"] == s) for s in STATUSES}
+    counts = Counts.of(r["status"] for r in requirements)
     verdict = "✅ conforms" if report.get("conforms") else "❌ does not conform"
     lines = [
         f"## stripe-conformance: {escape(str(target.get('name', 'custom')))} — {verdict}",
         "",
         *_root_cause_lines(report.get("root_causes") or []),
-        f"Score **{percent(score(counts))}**: {counts['passed']} of {assessed(counts)} assessed requirements passed"
-        + "".join(f", {counts[s]} {s}" for s in ("failed", "error", "xfailed", *NOT_ASSESSED_STATUSES) if counts[s])
-        + f". Target `{target.get('url', '?')}`, Stripe-Version `{target.get('stripe_version', '?')}`.",
+        f"Score **{counts.score_text}** over {counts.total} requirements: {counts.line(with_score=False)}. "
+        f"Target `{target.get('url', '?')}`, Stripe-Version `{target.get('stripe_version', '?')}`.",
         "",
-        "| area | passed / total | score | not assessed | failed |",
-        "| --- | ---: | ---: | ---: | --- |",
+        "| area | passed / assessed | score | not assessed | failed |",
+        "| --- | ---: | ---: | --- | --- |",
     ]
     areas: dict[str, list[Mapping[str, Any]]] = {}
     for requirement in requirements:
         areas.setdefault(requirement["area"], []).append(requirement)
     for area, members in areas.items():
-        area_counts = {s: sum(1 for r in members if r["status"] == s) for s in STATUSES}
+        area_counts = Counts.of(r["status"] for r in members)
         failed = [f"`{r['id']}`" for r in members if r["status"] in ("failed", "error")]
         lines.append(
-            f"| {escape(area)} | {area_counts['passed']} / {len(members)} | {percent(score(area_counts))} | "
-            f"{sum(area_counts[s] for s in NOT_ASSESSED_STATUSES)} | {' '.join(failed)} |"
+            f"| {escape(area)} | {area_counts.ratio()} | {area_counts.score_text} | "
+            f"{area_counts.not_assessed_text()} | {' '.join(failed)} |"
         )
     failing = [r for r in requirements if r["status"] in ("failed", "error")]
     if failing:

@@ -5,17 +5,23 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from conformance.reporting.model import NOT_ASSESSED_STATUSES, STATUSES
+
+ASSESSED_STATUSES = tuple(s for s in STATUSES if s not in NOT_ASSESSED_STATUSES)
+"""Statuses that carry a verdict: passed, failed, xfailed, error (``counting`` explains the rule)."""
+
 
 def assessed(counts: Mapping[str, int]) -> int:
-    """Return how many requirements got a verdict (every status but ``skipped``)."""
-    return sum(counts.get(s, 0) for s in ("passed", "failed", "error", "xfailed"))
+    """Return how many requirements got a verdict (a status of ``ASSESSED_STATUSES``)."""
+    return sum(counts.get(s, 0) for s in ASSESSED_STATUSES)
 
 
 def score(counts: Mapping[str, int]) -> float | None:
     """Return passed / assessed in [0, 1], or None when nothing was assessed.
 
     Expected failures (``xfailed``) count against the score: they are known non-conformance,
-    accepted by the gate but not conformant. Skipped requirements were not verified and do not count.
+    accepted by the gate but not conformant. Requirements not assessed (skipped, blocked, ...) were
+    not verified and do not count.
     """
     total = assessed(counts)
     return counts.get("passed", 0) / total if total else None

@@ -87,6 +87,8 @@ def test_pytest_summary_reads_the_last_count_line():
     from benchmarks.cassette_replay import pytest_summary
 
     assert pytest_summary("x\n34 failed, 46 passed, 1 skipped in 6.63s\n") == "34 failed, 46 passed, 1 skipped"
+    quiet_cli = "scenarios: 81 run (46 passed, 34 failed, 1 skipped); each checks one or more of the requirements above"
+    assert pytest_summary(f"{quiet_cli}\nverdict: CONFORMS\n") == "46 passed, 34 failed, 1 skipped"
     assert pytest_summary("==== 46 passed, 1 warning in 5.29s ====") == "46 passed, 1 warning"
     assert pytest_summary("no summary") == ""
 

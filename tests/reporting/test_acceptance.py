@@ -97,7 +97,8 @@ def test_matrix_of_two_targets(passing_run, broken_run, tmp_path):
     code, out, _ = invoke("matrix", str(passing_run / "report.json"), str(broken_run[0] / "report.json"),
                           "--format", "md", "--html", str(page))
     assert code == 0
-    assert "| requirement | area | reference | custom |" in out
+    broken_host = json.loads((broken_run[0] / "report.json").read_text())["target"]["url"].removeprefix("http://")
+    assert f"| requirement | area | reference | {broken_host} |" in out  # no profile: named by its host
     assert f"| `{FIRST_CARD}` | default_source | ✅ passed | ❌ failed |" in out
     assert "<table>" in page.read_text()
 

@@ -73,9 +73,9 @@ def test_html_is_self_contained_and_escapes_what_targets_send():
 
 def test_markdown_summary_has_area_table_and_failed_ids():
     text = render_markdown(as_dict(make_report({FIRST_CARD: "failed", CREATE: "passed"})))
-    assert "| area | passed / total | score | not assessed | failed |" in text
-    assert f"| default_source | 0 / 1 | 0% | 0 | `{FIRST_CARD}` |" in text
-    assert "| create | 1 / 1 | 100% | 0 |  |" in text
+    assert "| area | passed / assessed | score | not assessed | failed |" in text
+    assert f"| default_source | 0 / 1 | 0% |  | `{FIRST_CARD}` |" in text
+    assert "| create | 1 / 1 | 100% |  |  |" in text
     assert f"- `{FIRST_CARD}` (MUST, 1 observation(s)): expected $.default_source" in text
 
 
@@ -114,7 +114,7 @@ def test_every_format_shows_the_root_cause_first_and_blocked_is_not_passed():
     suite = junit_tree(report).getroot()[0]
     assert suite[0].tag == "properties" and suite[0][0].get("name") == "root_cause.precondition.card-attach"
     blocked = next(case for case in suite.iter("testcase") if case.get("name") == FIRST_CARD)
-    assert blocked.find("skipped").get("message").startswith("blocked: ")
+    assert blocked.find("skipped").get("message").startswith("not assessed (blocked): ")
 
 
 def test_markdown_escapes_pipes_and_html():
