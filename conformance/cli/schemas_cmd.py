@@ -1,7 +1,8 @@
-"""``stripe-conformance schemas list|build`` and ``stripe-conformance validate FILE...``."""
+"""``stripe-conformance schemas list|show|export|build`` and ``stripe-conformance validate FILE...``."""
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +21,7 @@ __all__ = ["schemas_group", "validate_command"]
 
 @click.group("schemas")
 def schemas_group() -> None:
-    """The JSON Schemas of Stripe objects: list them, or regenerate them."""
+    """The JSON Schemas of Stripe objects: list, show or export them, or regenerate them."""
 
 
 @schemas_group.command("list")
@@ -36,6 +37,59 @@ def list_command(ctx: click.Context, show_all: bool) -> None:
     registry = _registry(ctx, None)
     for name in registry.schema_names() if show_all else registry.object_names():
         click.echo(name)
+
+
+@schemas_group.command("show")
+@click.argument("name")
+@click.option("--strict", is_flag=True, help="Close every object to unknown fields (additionalProperties: false).")
+@click.pass_context
+def show_command(ctx: click.Context, name: str, strict: bool) -> None:
+    """Print the JSON Schema of one object (see `schemas list --all`), self-contained.
+
+    Everything the schema references is inlined under $defs, so any JSON Schema 2020-12 validator
+    can use the output alone. Exit 2 for a name with no schema.
+    """
+    registry = _registry(ctx, None)
+    try:
+        document = registry.standalone_schema(name, strict=strict)
+    except UnknownObjectError:
+        close = difflib.get_close_matches(name, registry.schema_names(), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; see 'stripe-conformance schemas list --all'"
+        click.echo(f"stripe-conformance: error: no schema named {name!r}{hint}", err=True)
+        ctx.exit(EXIT_USAGE)
+    click.echo(json.dumps(_titled(name, registry, document), indent=2))
+
+
+@schemas_group.command("export")
+@click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True, help="Close every object to unknown fields (additionalProperties: false).")
+@click.pass_context
+def export_command(ctx: click.Context, directory: Path, strict: bool) -> None:
+    """Write every schema as a plain, self-contained JSON Schema file: DIR/<name>.json.
+
+    For other tools (validators, code generators, editors): no file refers to another, and none
+    refers to this project. Exit 2 when DIR cannot be written.
+    """
+    registry = _registry(ctx, None)
+    names = registry.schema_names()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            document = _titled(name, registry, registry.standalone_schema(name, strict=strict))
+            (directory / f"{name}.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"stripe-conformance: error: cannot write to {directory}: {exc.strerror or exc}", err=True)
+        ctx.exit(EXIT_USAGE)
+    click.echo(f"{directory}: {len(names)} schemas (Stripe API {registry.api_version}, JSON Schema 2020-12)")
+
+
+def _titled(name: str, registry: SchemaRegistry, document: dict[str, Any]) -> dict[str, Any]:
+    """Put the schema's name and the API version it describes first in the document."""
+    return {
+        "$schema": document["$schema"],
+        "title": name,
+        "description": f"Stripe {name} object, API version {registry.api_version_of(name)} (stripe-conformance)",
+    } | {key: value for key, value in document.items() if key != "$schema"}
 
 
 @schemas_group.command("build")

@@ -170,12 +170,17 @@ def _run(server: uvicorn.Server, listener: socket.socket) -> None:
         logger.warning("reference server stopped during startup (exit status %s)", exit_.code)
 
 
-def serve(host: str = "127.0.0.1", port: int = 12111, *, max_objects: int = DEFAULT_MAX_OBJECTS) -> None:
+def serve(
+    host: str = "127.0.0.1", port: int = 12111, app: ASGIApp | None = None, *, max_objects: int = DEFAULT_MAX_OBJECTS
+) -> None:
     """Run the reference server until Ctrl-C (or SIGTERM), printing its URL first.
 
+    ``app`` replaces the default app (e.g. the reference app wrapped to log requests); without it the
+    app serves a store holding at most ``max_objects`` live objects.
     Raises ``OSError`` when the address cannot be bound (e.g. the port is busy).
     """
-    server = ReferenceServer(host=host, port=port, store=Store(max_objects=max_objects)).start()
+    store = None if app is not None else Store(max_objects=max_objects)
+    server = ReferenceServer(host=host, port=port, store=store, app=app).start()
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.getsignal(signal.SIGTERM)
     if in_main_thread:

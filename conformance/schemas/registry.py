@@ -170,18 +170,33 @@ class SchemaRegistry:
             message = f"{where}: no 'object' field and not an error envelope"
         raise UnknownObjectError(message, json_path=where)
 
+    def standalone_schema(self, name: str, *, strict: bool = False) -> dict[str, Any]:
+        """Return the schema ``name`` as one plain JSON Schema document, for any validator or tool.
+
+        Everything it references is under ``$defs`` with local ``$ref``s; the ``$id``s of this
+        registry and the ``x-`` annotations are dropped. ``strict`` closes objects to unknown fields.
+        Raises ``UnknownObjectError`` for a name the registry does not have.
+        """
+        root = self._store.entries[self._known(name)].file
+        with self._lock:
+            return self._bundle(strict).schema_for(root)
+
+    def _bundle(self, strict: bool) -> Bundle:
+        """The bundle of every schema file (call with the lock held)."""
+        bundle = self._bundles.get(strict)
+        if bundle is None:
+            bundle = Bundle.from_documents(self._store.all_documents(), strict=strict)
+            self._bundles[strict] = bundle
+        return bundle
+
     def _fast_validator(self, name: str, *, strict: bool) -> jsonschema_rs.Validator:
         validator = self._fast.get((name, strict))
         if validator is None:
             with self._lock:
                 validator = self._fast.get((name, strict))
                 if validator is None:
-                    bundle = self._bundles.get(strict)
-                    if bundle is None:
-                        bundle = Bundle.from_documents(self._store.all_documents(), strict=strict)
-                        self._bundles[strict] = bundle
                     root = self._store.entries[name].file
-                    validator = jsonschema_rs.validator_for(bundle.schema_for(root))
+                    validator = jsonschema_rs.validator_for(self._bundle(strict).schema_for(root))
                     self._fast[(name, strict)] = validator
         return validator
 

@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+import jsonschema_rs
 import pytest
 from click.testing import CliRunner
+from jsonschema import Draft202012Validator
 
 from conformance.cli.schemas_cmd import schemas_group, validate_command
+from conformance.schemas import SchemaRegistry
 
 
 @pytest.fixture
@@ -147,3 +150,51 @@ def test_schemas_build_rejects_a_non_spec(cli: click.Group, tmp_path: Path) -> N
     result = run(cli, "schemas", "build", "--spec", path)
     assert result.exit_code == 2
     assert "not an OpenAPI document with components.schemas" in result.output
+
+
+def test_schemas_show_prints_one_self_contained_schema(cli: click.Group, stripe_fixtures: dict[str, Any]) -> None:
+    result = run(cli, "schemas", "show", "card")
+    assert result.exit_code == 0, result.output
+    schema = json.loads(result.output)
+    assert schema["title"] == "card" and schema["$ref"] == "#/$defs/card.json"
+    assert "stripe-conformance.invalid" not in result.output  # no reference back to this project's files
+    validator = Draft202012Validator(schema)
+    assert validator.is_valid(stripe_fixtures["card"])
+    assert not validator.is_valid({**stripe_fixtures["card"], "exp_month": "twelve"})
+    strict = Draft202012Validator(json.loads(run(cli, "schemas", "show", "card", "--strict").output))
+    assert validator.is_valid({**stripe_fixtures["card"], "surprise": 1})
+    assert not strict.is_valid({**stripe_fixtures["card"], "surprise": 1})
+
+
+def test_schemas_show_refuses_an_unknown_name_in_one_line(cli: click.Group) -> None:
+    result = CliRunner().invoke(cli, ["schemas", "show", "crad"])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "did you mean card" in result.stderr
+
+
+def test_schemas_export_writes_plain_files_that_agree_with_the_registry(
+    cli: click.Group, tmp_path: Path, stripe_fixtures: dict[str, Any]
+) -> None:
+    result = run(cli, "schemas", "export", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    registry = SchemaRegistry.load()
+    files = sorted(p.stem for p in (tmp_path / "out").glob("*.json"))
+    assert files == sorted(registry.schema_names())
+    checked = 0
+    for body in stripe_fixtures.values():
+        name = registry.schema_name_for(body)
+        if name is None:
+            continue
+        schema = json.loads((tmp_path / "out" / f"{name}.json").read_text())
+        # the exported file alone, without the registry or its files
+        assert jsonschema_rs.Draft202012Validator(schema).is_valid(body) == registry.is_valid(body), name
+        checked += 1
+    assert checked >= 50
+    Draft202012Validator.check_schema(json.loads((tmp_path / "out" / "customer.json").read_text()))
+
+
+def test_schemas_export_reports_an_unwritable_directory(cli: click.Group, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = CliRunner().invoke(cli, ["schemas", "export", str(blocker / "sub")])
+    assert result.exit_code == 2 and "cannot write" in result.stderr
