@@ -1,7 +1,8 @@
 """A live progress display: requirements checked so far, per area, while the scenarios run.
 
-On a terminal it is one line redrawn in place; otherwise (CI logs, pipes) a plain line every
-``PLAIN_EVERY`` finished scenarios and after the last one. It replaces pytest's per-test dots
+On a terminal it is a progress bar with the time left and the counts per area under it
+(``progress_bar``, drawn by rich); otherwise (CI logs, pipes) a plain line every ``PLAIN_EVERY``
+finished scenarios and after the last one. It replaces pytest's per-test dots
 for the suite's scenarios only, at the default or quiet verbosity; ``-v`` keeps pytest's own lines.
 """
 
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from conformance.plugin.progress_bar import ProgressBar
 from conformance.plugin.run_settings import run_settings
 from conformance.reporting import TestOutcome, aggregate
 from conformance.reporting.aggregate import PRECEDENCE
@@ -35,7 +37,7 @@ class ProgressDisplay:
         self._areas: dict[str, str] = {}
         self._done = 0
         self._total = 0
-        self._drawn = False
+        self._bar: ProgressBar | None = None
 
     @staticmethod
     def wanted(config: pytest.Config) -> ProgressDisplay | None:
@@ -90,14 +92,24 @@ class ProgressDisplay:
                 self._add(TestOutcome.from_dict(value))
                 self._show()
 
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        """Under pytest-xdist: every worker collects the whole selection, so any one gives the total."""
+        self._total = self._total or len(ids)
+
     def pytest_sessionfinish(self) -> None:
-        """End the redrawn line so the summary starts on a fresh one."""
-        reporter = self._reporter()
-        if self._live and self._drawn and reporter is not None:
-            reporter.write_line("")
+        """Leave the bar's last state on screen so the summary starts on a fresh line."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
     def line(self) -> str:
         """Return the current progress line: scenarios done, then passed/checked per area."""
+        done = f"{self._done}/{self._total}" if self._total else str(self._done)
+        return f"stripe-conformance [{done}] " + " · ".join(f"{area} {cells}" for area, cells in self.area_cells())
+
+    def area_cells(self) -> list[tuple[str, str]]:
+        """Return ``(area, "passed/checked (n failing)")`` for each area seen so far, in catalogue order."""
         per_area: dict[str, dict[str, int]] = {}
         for rid, status in self._statuses.items():
             counts = per_area.setdefault(self._areas[rid], {"passed": 0, "checked": 0, "failing": 0})
@@ -105,12 +117,10 @@ class ProgressDisplay:
             counts["passed"] += status == "passed"
             counts["failing"] += status in ("failed", "error")
         ordered = sorted(per_area.items(), key=lambda item: AREAS.index(item[0]) if item[0] in AREAS else len(AREAS))
-        cells = [
-            f"{area} {c['passed']}/{c['checked']}" + (f" ({c['failing']} failing)" if c["failing"] else "")
+        return [
+            (area, f"{c['passed']}/{c['checked']}" + (f" ({c['failing']} failing)" if c["failing"] else ""))
             for area, c in ordered
         ]
-        done = f"{self._done}/{self._total}" if self._total else str(self._done)
-        return f"stripe-conformance [{done}] " + " · ".join(cells)
 
     def _add(self, outcome: TestOutcome) -> None:
         self._done += 1
@@ -124,13 +134,12 @@ class ProgressDisplay:
         reporter = self._reporter()
         if reporter is None:
             return
-        text = self.line()
         if self._live:
-            width = max(shutil.get_terminal_size().columns - 1, 40)
-            reporter.rewrite(text[:width], erase=True)
-            self._drawn = True
+            if self._bar is None:
+                self._bar = ProgressBar(reporter, width=max(shutil.get_terminal_size().columns - 1, 40))
+            self._bar.update(self._done, self._total, self.area_cells())
         elif self._done % PLAIN_EVERY == 0 or self._done == self._total:
-            reporter.write_line(text)
+            reporter.write_line(self.line())
 
     def _reporter(self) -> pytest.TerminalReporter | None:
         plugin = self._config.pluginmanager.get_plugin("terminalreporter")

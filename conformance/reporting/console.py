@@ -23,7 +23,10 @@ def console_summary(report: RunReport, notes: Sequence[str] = ()) -> str:
     failed = [r for r in report.requirements if r.status in ("failed", "error")]
     if failed:
         lines.append(f"not conforming ({len(failed)}):")
-        lines += [f"  {r.status.upper()} {r.id} ({r.level}): {_why(r)}{_where(r)}" for r in failed]
+        for result in failed:
+            lines.append(f"  {result.status.upper()} {result.id} ({result.level}): {_why(result)}")
+            if result.tests:
+                lines.append(f"    seen in {_where(result)}")
     unassessed = [r.id for r in report.requirements if r.status == "not_assessed"]
     if unassessed:
         lines.append("not assessed (no check observed an answer): " + " ".join(unassessed))
@@ -53,10 +56,8 @@ def _why(result: RequirementResult) -> str:
 
 def _where(result: RequirementResult) -> str:
     """The scenario that saw it first, and how many others did."""
-    tests = result.tests
-    if not tests:
-        return ""
-    return f" [{tests[0]}" + (f" and {len(tests) - 1} more" if len(tests) > 1 else "") + "]"
+    more = len(result.tests) - 1
+    return result.tests[0] + (f" and {more} more" if more else "")
 
 
 _WHY_CHARS = 160

@@ -20,8 +20,9 @@ def test_the_cli_counts_requirements_and_labels_the_scenarios(broken_run):
     assert any(re.match(r"scenarios: \d+ run \(\d+ passed, \d+ failed", line) for line in lines)
     # pytest's own last line counts scenarios with no label: the quiet CLI leaves it out
     assert not any(re.match(r"^=*\s*\d+ (passed|failed)", line) for line in lines)
-    listed = next(line for line in lines if FIRST_CARD in line and line.startswith("  FAILED"))
-    assert "expected $.default_source" in listed and "suite/test_default_source.py::" in listed
+    at = next(i for i, line in enumerate(lines) if FIRST_CARD in line and line.startswith("  FAILED"))
+    assert "expected $.default_source" in lines[at]
+    assert lines[at + 1].startswith("    seen in suite/test_default_source.py::")
 
 
 def test_a_target_without_profile_is_named_by_its_host(broken_run):

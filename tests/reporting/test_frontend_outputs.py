@@ -1,6 +1,7 @@
 """The pytest front-end writes the same outputs, shows progress, and honours expectations files."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -32,8 +33,11 @@ def test_pytest_run_writes_every_output_and_redraws_progress_on_a_terminal(tmp_p
     for name in ("report.json", "report.html", "summary.md", "junit.xml"):
         assert (tmp_path / name).is_file(), name
     assert list((tmp_path / "allure-results").glob("*-result.json"))
-    # One line redrawn in place (carriage return), not one line per scenario.
-    assert "\rstripe-conformance [1/1] default_source 0/2 (1 failing)" in output
+    # rich's bar with the time left, redrawn in place (cursor movements), the counts per area under it
+    assert re.search(r"stripe-conformance .*━.* 1/1 scenarios \d+:\d\d:\d\d ETA", output), output
+    assert "default_source\u00a00/2\u00a0(1\u00a0failing)" in output
+    assert "\x1b[2K" in output or "\x1b[1A" in output  # the bar redraws itself rather than adding lines
+    assert "stripe-conformance [" not in output  # no plain lines on a terminal
 
 
 def test_pytest_run_applies_expectations_and_skips_expected_skips(pytester, tmp_path):
