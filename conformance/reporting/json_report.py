@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -73,7 +74,27 @@ def report_from_dict(data: Mapping[str, Any]) -> RunReport:
 
 
 def _build(cls: type[_T], data: Mapping[str, Any]) -> _T:
-    """Instantiate the dataclass ``cls`` from the entries of ``data`` named like its fields (lists as tuples)."""
-    fields = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    values = {name: tuple(v) if isinstance(v, list) else v for name, v in data.items() if name in fields}
+    """Instantiate the dataclass ``cls`` from the entries of ``data`` named like its fields.
+
+    A list becomes the field's tuple; a field typed ``tuple[SomeDataclass, ...]`` gets each of its
+    dicts built into that dataclass the same way.
+    """
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if field.name not in data:
+            continue
+        value = data[field.name]
+        if isinstance(value, list):
+            item = _item_dataclass(hints.get(field.name))
+            value = tuple(_build(item, v) if item is not None and isinstance(v, Mapping) else v for v in value)
+        values[field.name] = value
     return cls(**values)
+
+
+def _item_dataclass(hint: object) -> type | None:
+    """``X`` for a ``tuple[X, ...]`` hint whose ``X`` is a dataclass, else None."""
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is tuple and args and isinstance(args[0], type) and dataclasses.is_dataclass(args[0]):
+        return args[0]
+    return None
