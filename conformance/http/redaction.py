@@ -1,7 +1,8 @@
 """Pure functions that strip secrets from anything before it is shown or written.
 
 Secrets: API keys (``sk_``/``rk_``/``pk_``, live or test), the ``Authorization``,
-``Stripe-Account`` and cookie headers, ``client_secret`` values, webhook secrets
+``Stripe-Account`` and cookie headers and any header whose name says it holds a credential
+(``X-Api-Key``, ``X-Auth-Token``...), ``client_secret`` values, webhook secrets
 (``whsec_``), full card numbers (PAN-like digit runs) and CVCs.
 
 Beyond these patterns, the secrets a run is configured with (its API key) are registered with
@@ -23,6 +24,10 @@ from conformance.http.exchange import Request, Response
 REDACTED = "[REDACTED]"
 
 SECRET_HEADERS = frozenset({"authorization", "stripe-account", "cookie", "set-cookie", "proxy-authorization"})
+# Names that say a header carries a credential or an identity (X-Api-Key, X-Auth-Token,
+# X-Client-Secret, Connected-Account...): blanked like the ones above, e.g. when given with -H.
+_PUBLIC_HEADERS = frozenset({"idempotency-key", "idempotent-replayed"})  # evidence, not credentials
+_SECRET_HEADER_NAME = re.compile(r"auth|token|secret|key|passw|session|cookie|account|signature|credential", re.I)
 
 _KEY_PATTERN = re.compile(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]+")
 # The base64 of "sk_test_…", "rk_live_…" etc. (an Authorization value seen without its scheme).
@@ -96,9 +101,15 @@ def redact_text(text: str) -> str:
     return _PAN_PATTERN.sub(_mask_pan, text)
 
 
+def is_secret_header(name: str) -> bool:
+    """Tell whether a header named ``name`` carries a secret (``SECRET_HEADERS``, or a name that says so)."""
+    lowered = name.lower()
+    return lowered in SECRET_HEADERS or (lowered not in _PUBLIC_HEADERS and bool(_SECRET_HEADER_NAME.search(name)))
+
+
 def redact_header(name: str, value: str) -> str:
     """Return ``value`` safe to show: blanked for secret-bearing headers, scrubbed as text otherwise."""
-    return REDACTED if name.lower() in SECRET_HEADERS else redact_text(value)
+    return REDACTED if is_secret_header(name) else redact_text(value)
 
 
 def redact_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:

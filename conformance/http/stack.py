@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from conformance.http.headers import HeaderTransport
 from conformance.http.ratelimit import RateLimitedTransport, RateLimiter, default_rate
 from conformance.http.retry import RetryingTransport, RetryPolicy
 from conformance.http.transport import Transport, Urllib3Transport
@@ -27,6 +28,8 @@ class TransportSettings:
     retries: int = DEFAULT_RETRIES
     rate: float | None = None
     deadline: float | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    """Extra headers sent with every request (``-H/--header``; ``conformance.http.headers``)."""
 
     def effective_rate(self, base_url: str, *, share: int = 1) -> float | None:
         """Requests per second for ``base_url`` when ``share`` processes split the budget (None: no limit)."""
@@ -49,4 +52,5 @@ def build_transport(
     rate = settings.effective_rate(base_url, share=share)
     if rate is not None:
         transport = RateLimitedTransport(transport, RateLimiter(rate))
-    return RetryingTransport(transport, RetryPolicy(max_retries=settings.retries), deadline=settings.deadline)
+    transport = RetryingTransport(transport, RetryPolicy(max_retries=settings.retries), deadline=settings.deadline)
+    return HeaderTransport(transport, settings.headers) if settings.headers else transport
