@@ -75,5 +75,10 @@ def test_xdist_says_bringing_up_nodes_once(tmp_path):
     with ReferenceServer() as server:
         result = _pytest("--pyargs", "conformance.suite", "-k", "auth", "-n", "2", "--stripe-target", server.url,
                          "--stripe-api-key", "sk_test_nodesonce1", "--stripe-report-dir", str(tmp_path), "-q")
+        bar = _pytest("--pyargs", "conformance.suite", "-k", "auth", "-n", "2", "--stripe-target", server.url,
+                      "--stripe-api-key", "sk_test_nodesonce1", "--stripe-report-dir", str(tmp_path / "bar"), "-q",
+                      "--stripe-progress", "tty")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("bringing up nodes") <= 1, result.stdout
+    # under xdist the controller collects nothing: the bar's total comes from the workers' collection
+    assert re.search(r"\b(\d+)/\1 scenarios .* ETA", bar.stdout), bar.stdout
