@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from conformance.cli.exit_codes import EXIT_OK, EXIT_USAGE
+from conformance.exit_codes import EXIT_OK, EXIT_USAGE
 from conformance.reporting import read_report, write_reports
 from conformance.reporting.json_report import report_from_dict
 

@@ -11,7 +11,7 @@ import errno
 
 import click
 
-from conformance.cli.exit_codes import EXIT_OK, EXIT_USAGE
+from conformance.exit_codes import EXIT_OK, EXIT_USAGE
 from conformance.reference import serve
 from conformance.reference.store import DEFAULT_MAX_OBJECTS
 

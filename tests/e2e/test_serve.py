@@ -6,8 +6,8 @@ import subprocess
 import sys
 import urllib.request
 
-from conformance.cli.exit_codes import EXIT_OK, EXIT_USAGE
 from conformance.cli.request_log import request_line
+from conformance.exit_codes import EXIT_OK, EXIT_USAGE
 
 CLI = [sys.executable, "-m", "conformance"]
 KEY = "sk_test_servelog1234567890"
