@@ -51,9 +51,10 @@ def click_option(option: Option) -> Callable[[Callable[..., Any]], Callable[...,
     else:
         extra["type"] = _Converted(option)
         extra["metavar"] = option.metavar
-    if option.kind == "paths":
+    if option.kind in ("paths", "headers"):
         extra["multiple"] = True
-    return click.option(option.cli_flag, option.name, default=None, help=option.help_text(CLI), **extra)
+    spellings = (option.short, option.cli_flag) if option.short else (option.cli_flag,)
+    return click.option(*spellings, option.name, default=None, help=option.help_text(CLI), **extra)
 
 
 def run_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -71,7 +72,7 @@ def run_options(command: Callable[..., Any]) -> Callable[..., Any]:
         for name in names:
             value = kwargs.pop(name)
             if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE:
-                flags[name] = tuple(value) if BY_NAME[name].kind == "paths" else value
+                flags[name] = _repeated(BY_NAME[name], value)
         settings: RunSettings | SettingsError
         try:
             settings = resolve(flags, os.environ, load_config_file(Path.cwd()), CLI)
@@ -84,3 +85,12 @@ def run_options(command: Callable[..., Any]) -> Callable[..., Any]:
         if CLI in option.front_ends:
             decorated = click_option(option)(decorated)
     return decorated
+
+
+def _repeated(option: Option, value: Any) -> Any:
+    """A repeatable option's values as one tuple (each ``-H`` was converted to a tuple of its own)."""
+    if option.kind == "paths":
+        return tuple(value)
+    if option.kind == "headers":
+        return tuple(header for given in value for header in given)
+    return value

@@ -12,7 +12,7 @@ import argparse
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
 
@@ -37,7 +37,7 @@ def add_options(parser: pytest.Parser) -> None:
         extra: dict[str, object] = {}
         if option.kind == "flag":
             extra["action"] = "store_true"
-        elif option.kind == "paths":
+        elif option.kind in ("paths", "headers"):
             extra.update(action="append", type=_converter(option))
         elif option.kind == "choice":
             extra["choices"] = option.choices
@@ -100,7 +100,7 @@ def settings_from_options(namespace: object, environ: Mapping[str, str], directo
     for option in OPTIONS:
         value = getattr(namespace, option.pytest_dest, None) if PYTEST in option.front_ends else None
         if value is not None:
-            flags[option.name] = tuple(value) if option.kind == "paths" else value
+            flags[option.name] = _repeated(option, value)
     settings = resolve(flags, environ, load_config_file(directory), PYTEST)
     settings.check(lambda name: BY_NAME[name].pytest_flag)
     return settings
@@ -111,3 +111,10 @@ def settings_error_exit(exc: SettingsError) -> NoReturn:
     raise pytest.UsageError(f"stripe-conformance: {exc}") from None
 
 
+def _repeated(option: Option, value: Any) -> Any:
+    """A repeatable option's values as one tuple (each ``-H`` was converted to a tuple of its own)."""
+    if option.kind == "paths":
+        return tuple(value)
+    if option.kind == "headers":
+        return tuple(header for given in value for header in given)
+    return value

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from conformance.http.headers import HeaderError, parse_headers
 from conformance.http.stack import DEFAULT_RETRIES, DEFAULT_TIMEOUT, TransportSettings
 from conformance.reporting.attachments import ATTACH_FAILURES
 from conformance.settings.options import DEFAULT_DEADLINE, DEFAULT_EXAMPLES
@@ -30,6 +31,8 @@ class RunSettings:
     progress: str = "auto"
     allow_live_key: bool = False
     no_preflight: bool = False
+    header: tuple[str, ...] = ()
+    """Extra headers as ``"Name: value"`` (``-H/--header``); ``transport_settings`` sends them."""
     request_timeout: float = DEFAULT_TIMEOUT
     retries: int = DEFAULT_RETRIES
     rate_limit: float | None = None
@@ -48,11 +51,19 @@ class RunSettings:
             raise SettingsError(f"{spell('record')} and {spell('replay')} exclude each other")
         if self.record_mode is not None and self.record is None:
             raise SettingsError(f"{spell('record_mode')} needs {spell('record')} DIR")
+        try:
+            parse_headers(self.header)  # each -H was checked alone; a name given twice only shows here
+        except HeaderError as exc:
+            raise SettingsError(f"{spell('header')}: {exc}") from None
 
     def transport_settings(self, deadline: float | None = None) -> TransportSettings:
         """The transport settings of this run; ``deadline`` is a ``time.monotonic()`` instant, if started."""
         return TransportSettings(
-            timeout=self.request_timeout, retries=self.retries, rate=self.rate_limit, deadline=deadline
+            timeout=self.request_timeout,
+            retries=self.retries,
+            rate=self.rate_limit,
+            deadline=deadline,
+            headers=parse_headers(self.header),
         )
 
     def to_wire(self) -> dict[str, object]:
@@ -74,6 +85,8 @@ class RunSettings:
         for name in ("report_dir", "record", "replay"):
             if values.get(name) is not None:
                 values[name] = Path(str(values[name]))
+        headers = values.get("header") or ()
+        values["header"] = tuple(str(h) for h in headers) if isinstance(headers, list | tuple) else ()
         expect = values.get("expect") or ()
         values["expect"] = tuple(Path(str(p)) for p in expect) if isinstance(expect, list | tuple) else ()
         return cls(**values)  # type: ignore[arg-type]

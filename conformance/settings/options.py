@@ -22,7 +22,7 @@ DEFAULT_DEADLINE = 900.0
 DEFAULT_EXAMPLES = 3
 """Fuzzing budget of a run: generated calls per operation, and three times as many state-machine scenarios."""
 
-KINDS = ("str", "path", "paths", "int", "float", "flag", "choice")
+KINDS = ("str", "path", "paths", "int", "float", "flag", "choice", "headers")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,8 @@ class Option:
     """Only for ``report_dir``: the command writes reports by default, the plugin only when asked."""
     shown_default: str | None = None
     """How the help states the default when the value itself says little (None: no default)."""
+    short: str | None = None
+    """A one-letter spelling on the ``stripe-conformance run`` command line (``-H``), beside ``cli_flag``."""
 
     @property
     def cli_flag(self) -> str:
@@ -113,7 +115,8 @@ OPTIONS: tuple[Option, ...] = (
     _option(
         "target_name", "str", None,
         "Name of the target as reports show it",
-        metavar="NAME", front_ends=frozenset({PYTEST}), shown_default="the profile's, 'reference' or 'custom'",
+        metavar="NAME", front_ends=frozenset({PYTEST}),
+        shown_default="the profile's, 'reference', or the target's host and port",
     ),
     _option(
         "report_dir", "path", None,
@@ -135,7 +138,8 @@ OPTIONS: tuple[Option, ...] = (
     ),
     _option(
         "progress", "choice", "auto",
-        "Progress per area: a redrawn line on a terminal, plain lines otherwise",
+        "Progress: on a terminal a bar with the time left and the counts per area (tty forces it), plain "
+        "lines otherwise",
         choices=("auto", "tty", "plain", "off"), front_ends=frozenset({PYTEST}),
     ),
     Option(
@@ -147,6 +151,14 @@ OPTIONS: tuple[Option, ...] = (
         "no_preflight", "flag", False,
         "Skip the preflight probe of the target",
         front_ends=frozenset({PYTEST}),
+    ),
+    _option(
+        "header", "headers", (),
+        "Send this header with every request, NAME:VALUE; repeatable (e.g. Stripe-Account:acct_... for a "
+        "connected account). Values of headers whose name says they hold a credential (Stripe-Account, "
+        "X-Api-Key, ...) are redacted everywhere, like the key. The key, Stripe-Version and Idempotency-Key "
+        "have their own options or are the suite's",
+        metavar="NAME:VALUE", short="-H",
     ),
     _option(
         "request_timeout", "float", DEFAULT_TIMEOUT,

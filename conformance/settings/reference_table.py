@@ -12,7 +12,8 @@ def options_markdown() -> str:
         "| --- | --- | --- | --- | --- |",
     ]
     for option in OPTIONS:
-        cli = f"`{option.cli_flag}`" if CLI in option.front_ends else "-"
+        spelled = f"{option.short}/{option.cli_flag}" if option.short else option.cli_flag
+        cli = f"`{spelled}`" if CLI in option.front_ends else "-"
         plugin = f"`{option.pytest_flag}`" if PYTEST in option.front_ends else "-"
         env = f"`{option.env}`" if option.env else "-"
         key = f"`{option.file_key}`" if option.file_key else "-"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from conformance.http.headers import HeaderError, parse_headers
 from conformance.selection import Shard
 from conformance.settings.model import RunSettings, SettingsError
 from conformance.settings.options import OPTIONS, Option
@@ -31,6 +32,8 @@ def convert(option: Option, value: object, where: str) -> object:
         if not isinstance(items, list | tuple) or not all(isinstance(i, str | Path) for i in items):
             raise SettingsError(f"{where}: expected a list of file paths, got {value!r}")
         return tuple(Path(i) for i in items)
+    if kind == "headers":
+        return _headers(value, where)
     if kind in ("int", "float"):
         return _number(option, value, where)
     if not isinstance(value, str | Path):
@@ -44,6 +47,17 @@ def convert(option: Option, value: object, where: str) -> object:
         except ValueError as exc:
             raise SettingsError(f"{where}: {str(exc).removeprefix('--shard ')}") from None
     return Path(text) if kind == "path" else text
+
+
+def _headers(value: object, where: str) -> tuple[str, ...]:
+    """``NAME:VALUE`` headers (one per line in a string), each checked, as ``"Name: value"`` strings."""
+    items = value.splitlines() if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+        raise SettingsError(f"{where}: expected NAME:VALUE headers, got {value!r}")
+    try:
+        return tuple(f"{name}: {text}" for name, text in parse_headers(i for i in items if i.strip()))
+    except HeaderError as exc:
+        raise SettingsError(f"{where}: {exc}") from None
 
 
 def _number(option: Option, value: object, where: str) -> int | float:

@@ -58,7 +58,7 @@ def test_each_option_is_declared_alike_in_the_front_ends_that_show_it(option):
         assert tuple(attrs.get("choices") or ()) == option.choices
     if CLI in option.front_ends:
         param = click_params[option.name]
-        assert isinstance(param, click.Option) and param.opts == [option.cli_flag]
+        assert isinstance(param, click.Option) and param.opts == [*filter(None, [option.short]), option.cli_flag]
         assert param.help == option.help_text(CLI) and param.default in (None, False, ())
         choices = param.type.choices if isinstance(param.type, click.Choice) else ()
         assert tuple(choices) == option.choices
