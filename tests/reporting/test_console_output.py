@@ -46,16 +46,16 @@ def _short_summary_files(stdout):
 
 
 def test_the_short_summary_names_real_files_with_failed(tmp_path):
-    """Seed 1: its stateful fuzzing meets the broken first-card rule (a budget of 1 may miss it on other seeds)."""
+    """Budget 3, seed 1: the stateful fuzzing meets the broken first-card rule (a budget of 1 may miss it)."""
     with ReferenceServer(store=NoDefaultOnFirstCard()) as server:
         plain = _pytest("--pyargs", "conformance.suite", "conformance.fuzz", "-k", "first_card or stateful",
                         f"--stripe-target={server.url}", "--stripe-api-key=sk_test_shortsummary1",
-                        f"--stripe-report-dir={tmp_path / 'plain'}", "--stripe-fuzz-examples=1", "--stripe-seed=1", "-q",
-                        "--tb=no")
+                        f"--stripe-report-dir={tmp_path / 'plain'}", "--stripe-fuzz-examples=3", "--stripe-seed=1",
+                        "-q", "--tb=no")
         cli = subprocess.run(
             [sys.executable, "-m", "conformance", "run", "--target", server.url, "--api-key", "sk_test_shortsummary1",
-             "--report-dir", str(tmp_path / "cli"), "--fuzz-examples", "1", "--seed", "1", "-k", "first_card or stateful",
-             "-v"],
+             "--report-dir", str(tmp_path / "cli"), "--fuzz-examples", "3", "--seed", "1",
+             "-k", "first_card or stateful", "-v"],
             capture_output=True, text=True, timeout=180, cwd=tmp_path,
         )
     files = _short_summary_files(plain.stdout)
