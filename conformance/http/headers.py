@@ -4,7 +4,8 @@ Schemathesis users know the option; here it carries what a target needs beyond t
 ``Stripe-Account`` for a connected account or a gateway's own token. Headers the suite sets itself
 (the key, the API version, idempotency keys, the body's type and length, the host) cannot be
 replaced this way: each has its own option or is part of what is being checked. Values of
-headers whose name says they hold a credential are redacted like the key (``redaction``).
+headers whose name says they hold a credential are redacted like the key (``redaction``): by
+name wherever headers are shown, and as registered secrets wherever else they turn up.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 from conformance.http.exchange import Request, Response
+from conformance.http.redaction import is_secret_header, register_secret
 from conformance.http.transport import Transport
 
 RESERVED_HEADERS = {
@@ -61,9 +63,16 @@ class HeaderTransport:
     """Add the run's extra headers to every request that does not set them itself."""
 
     def __init__(self, inner: Transport, headers: tuple[tuple[str, str], ...]) -> None:
-        """Send through ``inner`` with ``headers`` added."""
+        """Send through ``inner`` with ``headers`` added; credential-like values become registered secrets.
+
+        Registered (``redaction.register_secret``), such a value is redacted from every output of
+        this process even where a target echoes it back in a body or a message.
+        """
         self._inner = inner
         self._headers = headers
+        for name, value in headers:
+            if is_secret_header(name):
+                register_secret(value)
 
     def send(self, request: Request) -> Response:
         """Send ``request`` with the extra headers it lacks (the response's request shows them, redacted later)."""

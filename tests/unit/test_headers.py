@@ -5,7 +5,7 @@ import pytest
 from conformance.http import Request, Response
 from conformance.http.curl import curl_command
 from conformance.http.headers import RESERVED_HEADERS, HeaderError, HeaderTransport, parse_header, parse_headers
-from conformance.http.redaction import REDACTED, is_secret_header, redact_request
+from conformance.http.redaction import REDACTED, forget_secrets, is_secret_header, redact_request, redact_text
 
 
 class _Echo:
@@ -76,3 +76,12 @@ def test_secret_header_values_are_redacted_in_evidence_and_curl():
     assert dict(redact_request(request).headers)["X-Api-Key"] == REDACTED
     line = curl_command(request)
     assert "gw-51e7c4" not in line and f"X-Api-Key: {REDACTED}" in line and "X-Trace: t-1" in line
+
+
+def test_a_credential_header_value_is_redacted_even_where_a_target_echoes_it():
+    try:
+        HeaderTransport(_Echo(), (("X-Api-Key", "gw-51e7c4d9a0"), ("X-Trace", "trace-value-1")))
+        assert redact_text('{"error": "unknown key gw-51e7c4d9a0"}') == f'{{"error": "unknown key {REDACTED}"}}'
+        assert "trace-value-1" in redact_text("echo trace-value-1")  # not a credential: left as evidence
+    finally:
+        forget_secrets()
