@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from conformance.checks.failures import Failure
 from conformance.http.exchange import Response
+from conformance.http.redaction import redact_text
 
 
 class Blocked(Exception):
@@ -26,6 +27,8 @@ class Blocked(Exception):
 
     def __init__(self, precondition: str, reason: str, evidence: dict[str, Any] | None = None) -> None:
         """Name the precondition, why it failed, and the evidence of the last attempt."""
+        # The reason may quote the target's own message, which can echo the key: redact it once, here.
+        reason = redact_text(reason)
         super().__init__(f"blocked by {precondition}: {reason}")
         self.precondition = precondition
         self.reason = reason
@@ -37,6 +40,7 @@ class Unsupported(Exception):
 
     def __init__(self, feature: str, reason: str, evidence: dict[str, Any] | None = None) -> None:
         """Name the missing route or feature, why we think it is missing, and the evidence."""
+        reason = redact_text(reason)
         super().__init__(f"unsupported: {feature}: {reason}")
         self.feature = feature
         self.reason = reason

@@ -111,6 +111,10 @@ class StripeClient:
             callback(response)
         return response
 
+    def fresh_idempotency_key(self) -> str:
+        """Return a new key from this client's source, for a scenario that must send one key twice."""
+        return (self._idempotency_keys() if self._idempotency_keys else None) or f"sc-{uuid.uuid4().hex}"
+
     def _headers(self, method: str, idempotency_key: str | None) -> dict[str, str]:
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if self.api_key is not None:
@@ -119,8 +123,7 @@ class StripeClient:
             headers["Stripe-Version"] = self.stripe_version
         if method == "POST":
             # Always keyed, so that a retried POST can never act twice on the target.
-            key = idempotency_key or (self._idempotency_keys() if self._idempotency_keys else None)
-            headers["Idempotency-Key"] = key or f"sc-{uuid.uuid4().hex}"
+            headers["Idempotency-Key"] = idempotency_key or self.fresh_idempotency_key()
         return headers
 
     def _authorization(self, key: str) -> str:

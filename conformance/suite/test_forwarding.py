@@ -113,11 +113,12 @@ def test_stored_request_is_redacted(stripe_client: StripeClient, credential: str
 
 @requires("forwarding.idempotency")
 def test_one_outbound_request_per_idempotency_key(
-    stripe_client: StripeClient, credential: str, stripe_run_id: str, check: Verifier
+    stripe_client: StripeClient, credential: str, check: Verifier
 ) -> None:
     before = stripe_client.get(PATH, {"limit": 100})
     require_route(before, FEATURE)
-    params, key = request_params(credential), f"conformance-fwd-{stripe_run_id}"
+    # The client's own key source carries the run's nonce: a rerun with the same seed sends a new key.
+    params, key = request_params(credential), stripe_client.fresh_idempotency_key()
     first = stripe_client.post(PATH, params, idempotency_key=key)
     second = stripe_client.post(PATH, params, idempotency_key=key)
     check.status(first, 200)

@@ -47,10 +47,8 @@ def test_echoed_key_reaches_no_file_and_no_stream(mode, tmp_path):
     for path in written:
         leaks += leaks_in(str(path.relative_to(tmp_path)), path.read_bytes().decode("utf-8", "replace"))
     assert not leaks, leaks[:20]
-    if mode == "preflight403":
-        assert result.returncode == 3, stderr
-        assert stderr.count("\n") == 1 and "HTTP 403" in stderr and "[REDACTED]" in stderr, stderr
-        return
+    # preflight403: a Stripe-shaped 403 is not a refused key (only 401 is, issue 14), so the run goes on and
+    # every later answer echoes the key too: the stronger case for redaction.
     assert result.returncode == 1, (stdout + stderr)[-3000:]
     assert (reports / "report.json").is_file() and (reports / "junit.xml").is_file()
     assert any((reports / "allure-results").iterdir()) and any(cassettes.rglob("*.json"))

@@ -17,6 +17,8 @@ pytest_plugins = ["pytester"]
 
 CLI = [sys.executable, "-m", "conformance"]
 KEY = "sk_test_parallel12"
+# One seed for both runs: the verdicts compared must come from the same generated data.
+SEED = "hostile-parallel"
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,8 @@ def verdicts(report):
 def test_workers_give_the_same_verdicts_as_a_serial_run_under_one_run_id(tmp_path):
     serial_app, parallel_app = RunTags(create_app()), RunTags(create_app())
     with ReferenceServer(app=serial_app) as serial_server, ReferenceServer(app=parallel_app) as parallel_server:
-        serial, serial_report = run(serial_server, tmp_path / "serial")
-        parallel, parallel_report = run(parallel_server, tmp_path / "parallel", "--workers", "2")
+        serial, serial_report = run(serial_server, tmp_path / "serial", "--seed", SEED)
+        parallel, parallel_report = run(parallel_server, tmp_path / "parallel", "--workers", "2", "--seed", SEED)
     assert serial.returncode == parallel.returncode == 0, parallel.stdout[-2000:]
     assert "[gw1]" not in serial.stdout and "bringing up nodes" in parallel.stdout + parallel.stderr
     assert verdicts(parallel_report) == verdicts(serial_report)

@@ -146,8 +146,10 @@ def test_deeply_nested_or_unbalanced_brackets_are_a_400(target, key):
 @pytest.mark.parametrize(
     ("param", "size"),
     [("description", 5_001), ("description", 1_000_000), ("metadata[k]", 501), ("metadata[" + "k" * 41 + "]", 1),
-     ("name", 10_000_000)],
-    ids=["description-5001", "description-1MB", "metadata-value-501", "metadata-key-41", "name-10MB"],
+     ("name", 1_000_000)],
+    # Bodies over the server's 1 MB cap are answered 413 before they are read (tests/load/test_load_limits.py);
+    # the largest values here stay under it, so the refusal judged is the parameter's own.
+    ids=["description-5001", "description-1MB", "metadata-value-501", "metadata-key-41", "name-1MB"],
 )
 def test_huge_values_are_a_400(target, param, size):
     address, customer, _ = target
