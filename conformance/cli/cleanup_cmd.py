@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import click
 
@@ -12,7 +13,8 @@ from conformance.http import StripeClient, build_transport
 from conformance.http.stack import DEFAULT_TIMEOUT, TransportSettings
 from conformance.settings import BY_NAME, CLI
 from conformance.targets import ConfigError, PreflightError, TargetConfig, preflight
-from conformance.targets.cleanup import SweepError, sweep
+from conformance.targets.cleanup import SweepError, delete_object, sweep
+from conformance.targets.ledger import LedgerEntry, LedgerError, ledger_run_id, read_ledger
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -47,6 +49,13 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     "so that runs still in progress keep their customers.",
 )
 @click.option("--run-id", metavar="ID", help="Only customers of this run.")
+@click.option(
+    "--ledger",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A run's ledger (ledger.jsonl in its report directory): delete every object it still lists, "
+    "tagged or not, then sweep that run's tag (implies --run-id of that run).",
+)
 @click.option("--dry-run", is_flag=True, help="List what would be deleted, delete nothing.")
 @click_option(BY_NAME["stripe_version"])
 @click_option(BY_NAME["rate_limit"])
@@ -56,21 +65,26 @@ def cleanup_command(
     api_key: str | None,
     older_than: float | None,
     run_id: str | None,
+    ledger: Path | None,
     dry_run: bool,
     stripe_version: str | None,
     rate_limit: float | None,
     allow_live_key: bool | None,
 ) -> int:
-    """Delete the customers earlier runs tagged with metadata[conformance_run].
+    """Delete what earlier runs left: objects tagged with metadata[conformance_run], or listed in a run's ledger.
 
     Exit 0 when every matched customer is gone, 1 when some could not be deleted.
     """
+    listed: list[LedgerEntry] = []
     try:
+        if ledger is not None:
+            listed = read_ledger(ledger)[0]
+            run_id = run_id or ledger_run_id(ledger)
         live = bool(allow_live_key)
         config = TargetConfig.build(target, api_key, stripe_version=stripe_version, allow_live_key=live)
         settings = TransportSettings(timeout=DEFAULT_TIMEOUT, rate=rate_limit)
         preflight(config, settings=settings)
-    except ConfigError as exc:
+    except (ConfigError, LedgerError) as exc:
         click.echo(f"stripe-conformance: error: {exc}", err=True)
         return EXIT_USAGE
     except PreflightError as exc:
@@ -83,6 +97,15 @@ def cleanup_command(
         stripe_version=config.stripe_version,
         transport=build_transport(config.base_url, settings),
     )
+    verb = "would delete" if dry_run else "deleted"
+    failed_listed = 0
+    for entry in listed:
+        problem = None if dry_run else delete_object(client, entry.path)
+        if problem is None:
+            click.echo(f"{verb} {entry.id} ({entry.type}, from the ledger)")
+        else:
+            failed_listed += 1
+            click.echo(f"could not delete {entry.id} ({entry.type}, from the ledger): {problem}", err=True)
     try:
         result = sweep(client, run_id=run_id, older_than=age, dry_run=dry_run)
     except SweepError as exc:
@@ -90,15 +113,16 @@ def cleanup_command(
         return EXIT_UNREACHABLE
     finally:
         client.close()
-    verb = "would delete" if dry_run else "deleted"
     for leftover in result.matched:
         if leftover.id in result.deleted or dry_run:
             click.echo(f"{verb} {leftover.id} (run {leftover.run_id})")
     for customer_id, reason in result.failed:
         click.echo(f"could not delete {customer_id}: {reason}", err=True)
     done = len(result.matched) if dry_run else len(result.deleted)
+    from_ledger = f"{len(listed)} listed in the ledger ({len(listed) - failed_listed} {verb}), " if ledger else ""
+    failed = len(result.failed) + failed_listed
     click.echo(
-        f"cleanup: {result.scanned} customers scanned, {len(result.matched)} tagged leftovers, {done} {verb}"
-        + (f", {len(result.failed)} failed" if result.failed else "")
+        f"cleanup: {from_ledger}{result.scanned} customers scanned, {len(result.matched)} tagged leftovers, "
+        f"{done} {verb}" + (f", {failed} failed" if failed else "")
     )
-    return EXIT_OK if result.complete else EXIT_NONCONFORMING
+    return EXIT_OK if result.complete and not failed_listed else EXIT_NONCONFORMING

@@ -10,13 +10,26 @@ from pathlib import Path
 import click
 import pytest
 
+from conformance import __version__
 from conformance.cli.heap_freeze import FreezeHeapAtExit
 from conformance.cli.run_options import run_options
-from conformance.exit_codes import EXIT_NONCONFORMING, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
+from conformance.exit_codes import (
+    EXIT_NONCONFORMING,
+    EXIT_OK,
+    EXIT_UNREACHABLE,
+    EXIT_USAGE,
+    RUN_EXIT_CODES_HELP,
+    exit_code_for,
+)
 from conformance.expectations import ExpectationsError, load_expectations
+from conformance.http.client import DEFAULT_STRIPE_VERSION
 from conformance.recording import CassetteSetError, read_cassette_set
 from conformance.reference_target import serve_reference
+from conformance.reporting import TargetInfo, write_reports
+from conformance.reporting.not_run import unstarted_report, utc_timestamp
 from conformance.reporting.writable import OutputError, check_writable
+from conformance.selection import stopping
+from conformance.selection.record import selection_record
 from conformance.settings import BY_NAME, GivenRun, RunSettings, SettingsError
 from conformance.targets import ConfigError, PreflightError, TargetConfig, preflight
 from conformance.targets.profile import load_profile
@@ -25,13 +38,50 @@ SUITE_PACKAGE = "conformance.suite"
 FUZZ_PACKAGE = "conformance.fuzz"
 
 
-@click.command("run")
+@click.command("run", epilog=RUN_EXIT_CODES_HELP)
 @run_options
 @click.option("-k", "keyword", metavar="EXPR", help="Only scenarios matching this pytest -k expression.")
 @click.option("-m", "markexpr", metavar="MARKEXPR", help="Only scenarios matching this pytest -m expression.")
 @click.option("-v", "--verbose", count=True, help="Show each scenario (repeat for more detail).")
 def run_command(settings: RunSettings | SettingsError, keyword: str | None, markexpr: str | None, verbose: int) -> int:
     """Run the conformance suite against a target and write the report."""
+    started = utc_timestamp()
+    with stopping.installed(), stopping.released():
+        try:
+            stopping.checkpoint()  # a signal held while the command loaded
+            return _run_command(settings, keyword, markexpr, verbose)
+        except KeyboardInterrupt:  # stopped before the suite started (server start-up, preflight, collection)
+            with stopping.holding():
+                return _stopped_before_the_suite(settings, keyword, markexpr, started)
+
+
+def _stopped_before_the_suite(
+    settings: RunSettings | SettingsError, keyword: str | None, markexpr: str | None, started: str
+) -> int:
+    """Write every report of a run stopped before any scenario: all requirements not run."""
+    outcome = stopping.outcome() or "interrupted"
+    given = settings if isinstance(settings, RunSettings) else RunSettings()
+    selection = selection_record(
+        shard=given.shard, keyword=keyword, markexpr=markexpr, fuzz_examples=given.fuzz_examples,
+        seed=given.seed, replay=str(given.replay) if given.replay is not None else None,
+    )
+    info = TargetInfo(given.target or "http://127.0.0.1", given.stripe_version or DEFAULT_STRIPE_VERSION,
+                      "custom" if given.target else "reference")
+    report = unstarted_report(
+        info, outcome=outcome, reason=f"not run: the run was {outcome} before any scenario started",
+        selection=selection, tool_version=__version__, started=started,
+    )
+    directory = given.report_dir or BY_NAME["report_dir"].cli_default
+    assert isinstance(directory, Path)
+    write_reports(report, directory)
+    click.echo(f"stripe-conformance: {outcome} before any scenario ran; verdict {report.verdict}; "
+               f"reports in {directory}", err=True)
+    return exit_code_for(report.verdict, report.outcome)
+
+
+def _run_command(
+    settings: RunSettings | SettingsError, keyword: str | None, markexpr: str | None, verbose: int
+) -> int:
     try:
         if isinstance(settings, SettingsError):
             raise settings
@@ -161,11 +211,28 @@ def suite_arguments(
     return args
 
 
+class _SessionProbe:
+    """A pytest plugin object that keeps the session's config, to read its report once ``pytest.main`` returns."""
+
+    config: pytest.Config | None = None
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        """Keep ``config``."""
+        self.config = config
+
+
 def _run_suite(
     settings: RunSettings, target: TargetConfig | None, keyword: str | None, markexpr: str | None, verbose: int
 ) -> int:
-    plugins = [GivenRun(settings, target), FreezeHeapAtExit()]
+    probe = _SessionProbe()
+    plugins = [GivenRun(settings, target), FreezeHeapAtExit(), probe]
     code = pytest.main(suite_arguments(settings, keyword, markexpr, verbose), plugins=plugins)
+    from conformance.plugin import run_report  # the plugin is loaded by pytest.main anyway
+
+    report = run_report(probe.config) if probe.config is not None else None
+    if report is not None:
+        return exit_code_for(report.verdict, report.outcome)
+    stopping.checkpoint()  # stopped before the session could write its report: the caller writes one
     if code == pytest.ExitCode.OK:
         return EXIT_OK
     if code == pytest.ExitCode.TESTS_FAILED:

@@ -36,6 +36,7 @@ from conformance.fuzz.requirement_ids import RESOURCE_AVAILABLE, USE_AFTER_FREE
 from conformance.fuzz.session import FuzzSession
 from conformance.fuzz.wire import send_case, to_schemathesis
 from conformance.http.exchange import Response
+from conformance.targets.ledger import teardown_of
 
 MACHINE_SEED_NAME = "stateful"
 SHRINK_RUNS = 30
@@ -94,10 +95,11 @@ def build_machine(session: FuzzSession, shrink: ShrinkBudget | None = None) -> t
             self.sc_last: Response | None = None
 
         def teardown(self) -> None:
-            for customer in self.sc_model.customers:
-                client.delete(f"/v1/customers/{customer}")
-            for endpoint in self.sc_model.webhook_endpoints:
-                client.delete(f"/v1/webhook_endpoints/{endpoint}")
+            with teardown_of(client.transport):
+                for customer in self.sc_model.customers:
+                    client.delete(f"/v1/customers/{customer}")
+                for endpoint in self.sc_model.webhook_endpoints:
+                    client.delete(f"/v1/webhook_endpoints/{endpoint}")
 
         def step(self, input: Any) -> Any:
             if budget.exhausted:

@@ -40,6 +40,7 @@ from conformance.fuzz.wire import send_case, to_schemathesis
 from conformance.http import StripeClient
 from conformance.http.exchange import Response
 from conformance.targets.card_paths import CARD_PRECONDITION, CUSTOMER_PRECONDITION, CardPaths
+from conformance.targets.ledger import teardown_of
 
 INJECTION_SHARE = 3
 """Each injection gets the budget divided by this (rounded up)."""
@@ -134,9 +135,10 @@ class Scratch:
             self._cleanup.append(f"{case.path}/{body['id']}")
 
     def close(self) -> None:
-        """Delete everything made for the example, newest first."""
-        while self._cleanup:
-            self._client.delete(self._cleanup.pop())
+        """Delete everything made for the example, newest first (teardown: no retries)."""
+        with teardown_of(self._client.transport):
+            while self._cleanup:
+                self._client.delete(self._cleanup.pop())
 
     def _ok(self, response: Response, precondition: str, what: str) -> dict[str, Any]:
         """The object made, or ``Blocked``/``Unsupported``: a failed setup is no verdict on the call under test."""

@@ -54,6 +54,7 @@ from conformance.plugin.recording import (
 )
 from conformance.plugin.report_plugins import pytest_cmdline_main as pytest_cmdline_main
 from conformance.plugin.report_plugins import register_reporting
+from conformance.plugin.run_end import DEADLINE_REASON, NOT_RUN_PREFIX, RunEnd
 from conformance.plugin.run_settings import HANDOFF, add_options, given_run, run_settings, settings_error_exit
 from conformance.plugin.state import PHASES_KEY, STATE_KEY, VERIFIER_KEY, SessionState, utc_now
 from conformance.reporting import (
@@ -66,6 +67,8 @@ from conformance.reporting import (
     root_causes,
     write_reports,
 )
+from conformance.reporting.model import VERDICT_CONFORMS, VERDICT_PARTIAL
+from conformance.reporting.not_run import add_not_run
 from conformance.requirements import load_catalogue
 from conformance.selection import Shard
 from conformance.settings import BY_NAME, SettingsError
@@ -118,7 +121,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[STATE_KEY] = _session_state(config)
     config.pluginmanager.register(OutcomeCollector(config), "stripe-conformance-collector")
     register_reporting(config)
-    configure_recording(config)  # last: a replay aims the settings at its recording
+    configure_recording(config)  # a replay aims the settings at its recording
+    config.pluginmanager.register(RunEnd(config), "stripe-conformance-run-end")
 
 
 def _session_state(config: pytest.Config) -> SessionState:
@@ -291,6 +295,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def _keep_shard(config: pytest.Config, items: list[pytest.Item]) -> None:
+    config.stash[STATE_KEY].selected_requirements = {
+        rid for item in items for marker in item.iter_markers("requirement") for rid in marker.args
+    }
     spec = run_settings(config).shard
     if not spec:
         return
@@ -310,7 +317,6 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.skip(DEADLINE_REASON.format(seconds=run_settings(item.config).deadline))
 
 
-DEADLINE_REASON = "not run: the run deadline of {seconds:g} s had passed"
 INFRASTRUCTURE = "infrastructure: "
 
 
@@ -428,15 +434,17 @@ def _skip_reason(report: pytest.TestReport) -> str:
 def build_report(config: pytest.Config) -> RunReport | None:
     """Return the run's report, or None when no requirement-citing scenario ran."""
     state = config.stash[STATE_KEY]
-    if not state.outcomes and not state.errors:
+    if state.input_error or not (state.outcomes or state.errors or state.pending):
         return None
     target = state.target
+    catalogue = load_catalogue()
+    ran = [o for o in state.outcomes if not (o.detail or "").startswith(NOT_RUN_PREFIX)]
     info = (
         TargetInfo(target.display_url, target.stripe_version, target.name)
         if target is not None
         else TargetInfo("(not started)", run_settings(config).stripe_version or DEFAULT_STRIPE_VERSION)
     )
-    results = aggregate(state.outcomes, load_catalogue())
+    results = add_not_run(aggregate(ran, catalogue), state.pending, catalogue)
     return RunReport(
         tool_version=__version__,
         target=info,
@@ -445,7 +453,11 @@ def build_report(config: pytest.Config) -> RunReport | None:
         requirements=results,
         errors=tuple(state.errors),
         setup=state.setup,
-        root_causes=root_causes(state.outcomes, results),
+        root_causes=root_causes(ran, results),
+        outcome=state.outcome,
+        selection=dict(state.selection),
+        teardown_failures=tuple(state.teardown_failures),
+        scenarios=tuple(ran),
     )
 
 
@@ -472,7 +484,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     recording = session.config.stash.get(RECORDING_KEY, None)
     write_run_files(session.config, report, recording.seed if recording is not None else None)
     if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        session.exitstatus = pytest.ExitCode.OK if report.conforms else pytest.ExitCode.TESTS_FAILED
+        passing = report.verdict in (VERDICT_CONFORMS, VERDICT_PARTIAL)
+        session.exitstatus = pytest.ExitCode.OK if passing else pytest.ExitCode.TESTS_FAILED
 
 
 def _note_unjudged(config: pytest.Config) -> None:
@@ -481,13 +494,18 @@ def _note_unjudged(config: pytest.Config) -> None:
     missed = sum(1 for outcome in state.outcomes if outcome.detail == reason)
     if missed:
         state.errors.append(f"{reason}: {missed} scenario(s) not run")
-    judged = [o for o in state.outcomes if o.detail != reason]
+    judged = [o for o in state.outcomes if not (o.detail or "").startswith(NOT_RUN_PREFIX)]
     if judged and all((o.detail or "").startswith(INFRASTRUCTURE) for o in judged):
         # Rate limiting is not a verdict on the target, but a run that judged nothing cannot pass a gate.
         state.errors.append("no scenario was judged: the target answered HTTP 429 (rate limited) to every one")
 
 
 _REPORT_KEY = pytest.StashKey[RunReport]()
+
+
+def run_report(config: pytest.Config) -> RunReport | None:
+    """The report this session wrote (None before session finish, or when nothing was selected)."""
+    return config.stash.get(_REPORT_KEY, None)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

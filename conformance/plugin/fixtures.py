@@ -12,11 +12,13 @@ import pytest
 from conformance.checks import Verifier
 from conformance.checks.verifier import SchemaValidator
 from conformance.http import StripeClient, build_transport
+from conformance.http.retry import RetryingTransport
 from conformance.http.transport import Transport
 from conformance.plugin.expect import session_expectations
 from conformance.plugin.network import transport_settings, worker_count, worker_id
 from conformance.plugin.profiles import profile_card_paths, session_profile
 from conformance.plugin.recording import RECORDING_KEY, replay_transport
+from conformance.plugin.run_end import request_checkpoint, session_ledger
 from conformance.plugin.run_settings import run_settings
 from conformance.plugin.state import CARD_PATHS_KEY, STATE_KEY, VERIFIER_KEY
 from conformance.recording import random_for
@@ -25,6 +27,7 @@ from conformance.reference_target import serve_reference
 from conformance.targets import TargetConfig
 from conformance.targets.card_paths import CardPaths, CardSourceTransport
 from conformance.targets.cleanup import RUN_METADATA_KEY
+from conformance.targets.ledger import LedgerTransport
 from conformance.targets.profile import TargetProfile
 
 
@@ -86,7 +89,9 @@ def stripe_transport(
         paths.assume()  # a target started inside the run, or a replay: no probe outside a cassette
         state.setup = paths.record()
     config.stash[CARD_PATHS_KEY] = paths
-    transport = CardSourceTransport(base, paths)
+    plain = base.inner if isinstance(base, RetryingTransport) else base
+    transport: Transport = CardSourceTransport(base, paths)
+    transport = LedgerTransport(transport, session_ledger(config), plain=plain, checkpoint=request_checkpoint(config))
     yield transport
     transport.close()
 

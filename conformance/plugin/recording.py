@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from conformance import __version__
+from conformance.exit_codes import EXIT_USAGE
 from conformance.http.client import DEFAULT_STRIPE_VERSION
 from conformance.http.redacted_output import redacting
 from conformance.http.redaction import redact_text
@@ -46,6 +47,7 @@ from conformance.recording import (
 from conformance.recording.manifest import PLACEHOLDER_BASE_URL
 from conformance.recording.session import REPLAY_API_KEY
 from conformance.reporting import RunReport
+from conformance.reporting.not_run import NotRun
 from conformance.settings import RunSettings
 from conformance.targets.config import host_name, normalise_url
 
@@ -67,9 +69,17 @@ class RunRecording:
     player: ReplayTransport | None = None
     drift: list[str] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """One-line notes for the end of the run (the replayed selection)."""
+    recorded_selection: bool = False
+    """True when a replay took its ``-k``/``-m``/shard from the cassette set: what it leaves out was not recorded."""
+    set_aside: set[str] = field(default_factory=set)
 
 
 RECORDING_KEY = pytest.StashKey[RunRecording]()
+
+NOT_RECORDED = "not recorded"
+"""The reason a replay gives a requirement its cassette set never recorded."""
 
 TRAFFIC_OPTIONS = {"stripe_fuzz_examples": "fuzz_examples"}
 """Options that change what a run sends, stored with the cassettes and reused on replay.
@@ -97,7 +107,7 @@ def configure_recording(config: pytest.Config) -> None:
     worker = hasattr(config, "workerinput")
     requested = settings.seed
     try:
-        cassette_set = _cassette_set(settings, plan, requested, worker)
+        cassette_set = _cassette_set(settings, plan, requested, worker, _selection_given(config))
     except CassetteSetError as exc:
         raise pytest.UsageError(f"stripe-conformance: {exc}") from None
     seed = cassette_set.seed if cassette_set else requested or new_seed()
@@ -120,8 +130,24 @@ def configure_recording(config: pytest.Config) -> None:
         recording.exits.enter_context(network_blocked("replaying cassettes"))
 
 
+def _selection_given(config: pytest.Config) -> dict[str, object]:
+    """The run's own ``-k``/``-m``/shard, as a cassette set stores them (empty values left out)."""
+    given = {
+        "keyword": getattr(config.option, "keyword", None),
+        "markexpr": getattr(config.option, "markexpr", None),
+        "shard": run_settings(config).shard,
+    }
+    return {name: value for name, value in given.items() if value}
+
+
+def _selection_text(selection: dict[str, object]) -> str:
+    flags = {"keyword": "-k", "markexpr": "-m", "shard": "--shard"}
+    return " ".join(f"{flags[name]} {value!r}" for name, value in selection.items() if name in flags and value)
+
+
 def _cassette_set(
-    settings: RunSettings, plan: RecordingPlan | None, requested: str | None, worker: bool
+    settings: RunSettings, plan: RecordingPlan | None, requested: str | None, worker: bool,
+    selection: dict[str, object],
 ) -> CassetteSet | None:
     if plan is None:
         return None
@@ -137,6 +163,7 @@ def _cassette_set(
         tool_version=__version__,
         profile=settings.profile or (None if target else "reference"),
         options={stored: getattr(settings, field) for stored, field in TRAFFIC_OPTIONS.items()},
+        selection=selection,
     )
 
 
@@ -167,6 +194,24 @@ def _aim_at_recording(config: pytest.Config, cassette_set: CassetteSet) -> None:
             rate_limit=0,  # nothing is sent anywhere: never wait for a rate limiter
             **recorded,
         ),
+    )
+    if cassette_set.selection and not _selection_given(config):
+        _replay_recorded_selection(config, cassette_set.selection)
+
+
+def _replay_recorded_selection(config: pytest.Config, selection: dict[str, object]) -> None:
+    """Replay what the set was recorded with: its ``-k``, ``-m`` and shard (the run gave none of its own)."""
+    if selection.get("keyword"):
+        config.option.keyword = str(selection["keyword"])
+    if selection.get("markexpr"):
+        config.option.markexpr = str(selection["markexpr"])
+    if selection.get("shard"):
+        replace_settings(config, replace(run_settings(config), shard=str(selection["shard"])))
+    recording = config.stash[RECORDING_KEY]
+    recording.recorded_selection = True
+    recording.notes.append(
+        "replaying the selection the set was recorded with: " + _selection_text(selection)
+        + " (scenarios outside it are reported not run: not recorded)"
     )
 
 
@@ -263,6 +308,66 @@ class CassetteHooks:
         """Redact what pytest and other plugins print or write about a scenario."""
         return (yield from _redacted_report(item, call))
 
+    @pytest.hookimpl(wrapper=True)
+    def pytest_collection_modifyitems(
+        self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+    ) -> Generator[None, None, None]:
+        """Replaying, once every other plugin has selected: refuse unreadable cassettes, set aside the unrecorded."""
+        yield
+        _keep_recorded(config, items)
+        return None
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        """A replay of the recorded selection: what that selection leaves out was never recorded."""
+        for item in items:
+            recording = item.config.stash.get(RECORDING_KEY, None)
+            if recording is not None and recording.recorded_selection:
+                _not_recorded(item.config, item)
+
+
+def _keep_recorded(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Stop on an unreadable cassette (exit 2, its path); report scenarios the set never recorded as not run.
+
+    A scenario is recorded when its cassette exists or the recording judged all of its requirements
+    (one that sent nothing leaves no cassette); the others are reported not run ("not recorded"),
+    never run against an empty cassette.
+    """
+    recording = config.stash.get(RECORDING_KEY, None)
+    if recording is None or recording.player is None or recording.cassette_set is None or recording.plan is None:
+        return
+    from conformance.recording.player import unreadable_cassette
+
+    directory, judged = recording.plan.directory, recording.cassette_set.results
+    state = config.stash[STATE_KEY]
+    kept: list[pytest.Item] = []
+    for item in items:
+        marker = item.get_closest_marker("requirement")
+        cited = tuple(marker.args) if marker else ()
+        path = cassette_path(directory, item.nodeid)
+        problem = unreadable_cassette(path)
+        if problem is not None:
+            state.input_error = f"{path}: {problem}"
+            pytest.exit(f"stripe-conformance: error: cassette {path} cannot be read: {problem}", returncode=EXIT_USAGE)
+        if path.is_file() or not cited or all(rid in judged for rid in cited):
+            kept.append(item)
+            continue
+        _not_recorded(config, item)
+    dropped = [item for item in items if item not in kept]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def _not_recorded(config: pytest.Config, item: pytest.Item) -> None:
+    recording = config.stash[RECORDING_KEY]
+    marker = item.get_closest_marker("requirement")
+    if marker is None or item.nodeid in recording.set_aside:
+        return
+    recording.set_aside.add(item.nodeid)
+    state = config.stash[STATE_KEY]
+    state.pending.append(NotRun(item.nodeid, tuple(marker.args), NOT_RECORDED))
+    state.not_recorded.update(marker.args)
+
 
 def _in_cassette(item: pytest.Item) -> Generator[None, object, object]:
     """Run each test (setup, call, teardown) inside its own cassette."""
@@ -353,18 +458,27 @@ def finish_recording(config: pytest.Config, report: RunReport) -> None:
         recording.drift = [
             f"{rid}: recorded {recorded.results.get(rid, 'not run')}, replayed {status}"
             for rid, status in sorted(verdicts.items())
-            if recorded.results.get(rid) != status
+            if recorded.results.get(rid) != status and status != "not_run"
         ]
 
 
 def recording_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     """Say where cassettes went, and warn when a replay's verdicts differ from the recording's."""
     recording = config.stash.get(RECORDING_KEY, None)
-    if recording is None or recording.plan is None:
+    if recording is None or recording.plan is None or config.stash[STATE_KEY].input_error:
         return
     plan = recording.plan
     verb = "replayed" if not plan.records else f"recorded (mode {plan.mode})"
     terminalreporter.write_line(f"cassettes: {verb} {plan.directory} (seed {recording.seed})")
+    for note in recording.notes:
+        terminalreporter.write_line(f"cassettes: {note}")
+    missing = sorted(config.stash[STATE_KEY].unrecorded())
+    if missing and not plan.records:
+        shown = " ".join(missing[:12]) + (" …" if len(missing) > 12 else "")
+        terminalreporter.write_line(
+            f"cassettes: {len(missing)} requirement(s) asked for were not recorded in {plan.directory}, "
+            f"reported not run: {shown}"
+        )
     if recording.misses:
         terminalreporter.write_line(f"cassettes: {len(recording.misses)} request(s) not in the cassettes:")
         for line in recording.misses[:20]:

@@ -11,8 +11,10 @@ import pytest
 
 from conformance.checks import Verifier
 from conformance.reporting import TestOutcome
+from conformance.reporting.not_run import NotRun
 from conformance.targets import TargetConfig
 from conformance.targets.card_paths import CardPaths
+from conformance.targets.ledger import RunLedger
 
 
 def utc_now() -> str:
@@ -35,6 +37,26 @@ class SessionState:
     """The card-creation probe's ``CardPaths.record()`` (made once, by the controller), or None before it."""
     deadline: float | None = None
     """The ``time.monotonic()`` instant after which no further scenario starts (``--stripe-deadline``)."""
+    outcome: str = "completed"
+    """How the run ended (``conformance.reporting.model.RUN_OUTCOMES``), settled at session finish."""
+    pending: list[NotRun] = field(default_factory=list)
+    """Selected scenarios that never ran (interrupt, deadline, --max-failures, not recorded)."""
+    selected_requirements: set[str] = field(default_factory=set)
+    """Requirement IDs cited by the whole selection, before this run's shard was kept."""
+    not_recorded: set[str] = field(default_factory=set)
+    """Requirement IDs a replay was asked for that its cassette set never recorded."""
+    selection: dict[str, Any] = field(default_factory=dict)
+    teardown_failures: list[dict[str, Any]] = field(default_factory=list)
+    input_error: str | None = None
+    """Set when a broken input stopped the run before any verdict (exit 2, no report)."""
+    ledger: RunLedger | None = None
+    """What this process created on the target (``conformance.targets.ledger``), made with the first transport."""
+
+    def unrecorded(self) -> set[str]:
+        """Requirement IDs a replay was asked for that no recorded scenario assessed."""
+        assessed = {rid for o in self.outcomes for rid in (*o.cited, *o.passed_checks)}
+        assessed |= {str(f["requirement_id"]) for o in self.outcomes for f in o.failures}
+        return self.not_recorded - assessed
 
 
 STATE_KEY = pytest.StashKey[SessionState]()

@@ -35,6 +35,8 @@ class CassetteSet:
     """Run options that shape the traffic (e.g. the fuzzing budget): a replay runs with the same."""
     libraries: dict[str, str] = field(default_factory=dict)
     results: dict[str, str] = field(default_factory=dict)
+    selection: dict[str, Any] = field(default_factory=dict)
+    """The ``-k``/``-m``/shard the set was recorded with (empty: everything); a replay uses it by default."""
     format: int = MANIFEST_FORMAT
 
     def with_results(self, results: dict[str, str], base_url: str | None = None) -> CassetteSet:
@@ -88,6 +90,7 @@ def read_cassette_set(directory: Path) -> CassetteSet:
             options=dict(data.get("options") or {}),
             libraries={str(k): str(v) for k, v in dict(data.get("libraries") or {}).items()},
             results={str(k): str(v) for k, v in dict(data.get("results") or {}).items()},
+            selection={str(k): v for k, v in dict(data.get("selection") or {}).items() if v},
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise CassetteSetError(f"{path} lacks a required field ({exc})") from None

@@ -232,3 +232,16 @@ def _bytes(body: Any) -> bytes:
     if isinstance(body, bytes):
         return body
     return str(body).encode("utf-8")
+
+
+def unreadable_cassette(path: Path) -> str | None:
+    """Why the cassette at ``path`` cannot be replayed (a damaged file), or None (readable, or absent)."""
+    if not path.is_file():
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+        if text.strip():
+            [_interaction(item) for item in _interactions(cassette_serializer.deserialize(text))]
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        return f"{type(exc).__name__}: {str(exc)[:200]}"
+    return None

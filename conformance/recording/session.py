@@ -37,12 +37,15 @@ def open_cassette_set(
     tool_version: str,
     profile: str | None = None,
     options: dict[str, Any] | None = None,
+    selection: dict[str, Any] | None = None,
 ) -> CassetteSet:
     """Return the manifest a run records or replays with, preparing the directory as the mode says.
 
     Replaying (mode ``none``) needs an existing set and keeps its seed. ``rewrite`` deletes the set
     and starts a new one. Other modes add to an existing set with its seed (a different ``seed`` is
-    an error, since the cassettes would no longer match), or start a new one.
+    an error, since the cassettes would no longer match), or start a new one. ``selection`` is
+    the run's ``-k``/``-m``/shard; added to a set recorded with another one, the set keeps none
+    (a replay then runs everything, and reports what was never recorded as not run).
     """
     directory = plan.directory
     existing: CassetteSet | None
@@ -70,6 +73,7 @@ def open_cassette_set(
         options=dict(options or {}),
         libraries=library_versions(),
         results=existing.results if existing else {},
+        selection=_merged_selection(existing, {k: v for k, v in (selection or {}).items() if v}),
     )
     write_cassette_set(directory, cassette_set)
     return cassette_set
@@ -102,3 +106,9 @@ def _same_seed(existing: CassetteSet, seed: str | None, directory: Path) -> None
             f"{directory} was recorded with seed {existing.seed}, not {seed}: "
             "drop the seed option, or re-record the set with record mode 'rewrite'"
         )
+
+
+def _merged_selection(existing: CassetteSet | None, selection: dict[str, Any]) -> dict[str, Any]:
+    if existing is None or existing.selection == selection:
+        return selection
+    return {}

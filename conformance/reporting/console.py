@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from conformance.reporting.counting import Counts
 from conformance.reporting.model import RequirementResult, RunReport
+from conformance.reporting.run_notes import run_notes
 
 
 def console_summary(report: RunReport, notes: Sequence[str] = ()) -> str:
@@ -33,7 +34,8 @@ def console_summary(report: RunReport, notes: Sequence[str] = ()) -> str:
     for error in report.errors:
         lines.append(f"run error: {error}")
     lines += notes
-    lines.append("verdict: " + ("CONFORMS" if report.conforms else "DOES NOT CONFORM"))
+    lines += run_notes(report)
+    lines.append(f"verdict: {report.verdict}")
     return "\n".join(lines)
 
 

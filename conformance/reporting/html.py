@@ -20,6 +20,7 @@ from conformance.reporting.citations import doc_links
 from conformance.reporting.counting import Counts
 from conformance.reporting.json_report import report_to_dict
 from conformance.reporting.model import NOT_ASSESSED_STATUSES, STATUSES, RunReport
+from conformance.reporting.run_notes import document_notes
 from conformance.reporting.score import assessed, percent, score
 
 _LOG = logging.getLogger(__name__)
@@ -91,6 +92,8 @@ def html_view(report: Mapping[str, Any]) -> dict[str, Any]:
         "target": report.get("target", {}),
         "tool": report.get("tool", {}),
         "conforms": bool(report.get("conforms")),
+        "verdict": str(report.get("verdict") or ("CONFORMS" if report.get("conforms") else "DOES NOT CONFORM")),
+        "run_notes": document_notes(report),
         "statuses": STATUSES,
         "counts": counts,
         "total": len(requirements),

@@ -29,10 +29,15 @@ def report_to_dict(report: RunReport) -> dict[str, Any]:
         "started": report.started,
         "finished": report.finished,
         "conforms": report.conforms,
+        "verdict": report.verdict,
+        "outcome": report.outcome,
+        "selection": dict(report.selection),
         "root_causes": [cause.to_dict() for cause in report.root_causes],
         "summary": report.summary,
         "errors": list(report.errors),
+        "teardown_failures": list(report.teardown_failures),
         "requirements": [result.to_dict() for result in report.requirements],
+        "scenarios": [outcome.to_dict() for outcome in report.scenarios],
     } | ({"expectations": list(report.expectations)} if report.expectations else {}) | (
         {"setup": report.setup} if report.setup is not None else {}
     )

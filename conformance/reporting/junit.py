@@ -28,16 +28,16 @@ def junit_tree(report: RunReport) -> ET.ElementTree[ET.Element]:
         skipped=str(sum(summary[s] for s in (*NOT_ASSESSED_STATUSES, "xfailed"))),
         timestamp=report.started,
     )
-    if report.root_causes:
-        # Root causes first: a CI viewer shows the suite's properties above its test cases.
-        causes = ET.SubElement(suite, "properties")
-        for cause in report.root_causes:
-            ET.SubElement(
-                causes,
-                "property",
-                name=f"root_cause.{cause.id}",
-                value=f"{cause.kind}: {cause.reason} (blocks {', '.join(cause.requirements) or 'nothing'})",
-            )
+    # Root causes first: a CI viewer shows the suite's properties above its test cases.
+    properties = ET.SubElement(suite, "properties")
+    for cause in report.root_causes:
+        ET.SubElement(
+            properties,
+            "property",
+            name=f"root_cause.{cause.id}",
+            value=f"{cause.kind}: {cause.reason} (blocks {', '.join(cause.requirements) or 'nothing'})",
+        )
+    _run_properties(properties, report)
     for result in report.requirements:
         case = ET.SubElement(
             suite,
@@ -72,6 +72,16 @@ def junit_tree(report: RunReport) -> ET.ElementTree[ET.Element]:
             ET.SubElement(case, "skipped", message=message)
     ET.indent(suites)
     return ET.ElementTree(suites)
+
+
+def _run_properties(properties: ET.Element, report: RunReport) -> None:
+    """Say on the suite how the run ended: verdict, outcome, shard, and each failed teardown delete."""
+    values = [("verdict", report.verdict), ("outcome", report.outcome)]
+    chosen = report.selection.items()
+    values += [(f"selection.{key}", str(value)) for key, value in chosen if isinstance(value, str | int)]
+    values += [("teardown_failure", f"{f['type']} {f['id']} {f['status']}") for f in report.teardown_failures]
+    for name, value in values:
+        ET.SubElement(properties, "property", name=name, value=value)
 
 
 def write_junit(report: RunReport, directory: Path) -> Path:

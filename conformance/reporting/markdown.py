@@ -9,6 +9,7 @@ from typing import Any
 from conformance.reporting.counting import Counts
 from conformance.reporting.json_report import report_to_dict
 from conformance.reporting.model import NOT_ASSESSED_STATUSES, RunReport
+from conformance.reporting.run_notes import document_notes
 
 _MAX_LISTED = 50
 
@@ -18,7 +19,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     requirements = list(report.get("requirements", []))
     target = report.get("target", {})
     counts = Counts.of(r["status"] for r in requirements)
-    verdict = "✅ conforms" if report.get("conforms") else "❌ does not conform"
+    verdict = ("✅ " if report.get("conforms") else "❌ ") + str(report.get("verdict") or "DOES NOT CONFORM").lower()
     lines = [
         f"## stripe-conformance: {escape(str(target.get('name', 'custom')))} — {verdict}",
         "",
@@ -60,6 +61,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         lines += ["", "</details>"]
     for error in report.get("errors", []):
         lines += ["", f"**Run error:** {escape(str(error))}"]
+    lines += [f"\n**Run:** {escape(note)}" for note in document_notes(report)]
     return "\n".join(lines) + "\n"
 
 

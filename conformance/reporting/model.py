@@ -30,6 +30,28 @@ STATUSES = (
 - ``skipped``: an expectation file says to skip it.
 """
 
+RUN_OUTCOMES = ("completed", "interrupted", "terminated", "deadline", "max_failures", "incomplete")
+"""How a run ended.
+
+- ``completed``: every selected scenario ran.
+- ``interrupted`` / ``terminated``: SIGINT / SIGTERM stopped it; what had not run is ``not_run``.
+- ``deadline``: ``--deadline`` passed; the scenarios not started are ``not_run``.
+- ``max_failures``: ``--max-failures`` failed requirements were reached and the run stopped there.
+- ``incomplete``: a merge of shard reports in which some shards are missing.
+"""
+
+VERDICT_CONFORMS = "CONFORMS"
+VERDICT_NONCONFORMING = "DOES NOT CONFORM"
+VERDICT_INCOMPLETE = "INCOMPLETE"
+VERDICT_PARTIAL = "PARTIAL"
+VERDICTS = (VERDICT_CONFORMS, VERDICT_NONCONFORMING, VERDICT_INCOMPLETE, VERDICT_PARTIAL)
+"""A run's verdict: only a whole, completed run can conform.
+
+``INCOMPLETE``: the run ended early (interrupt, deadline) or requirements were not run;
+``PARTIAL``: nothing failed in a part of the run (one shard, or a replay of a subset recording),
+which says nothing about the rest; merge the shards to get the whole verdict.
+"""
+
 NOT_ASSESSED_STATUSES = ("not_assessed", "blocked", "unsupported", "not_run", "skipped")
 """Statuses that carry no observation: they neither pass nor fail a requirement."""
 
@@ -188,6 +210,14 @@ class RunReport:
     """How the run set the target up: the card-creation path used, the attempts, or the root cause."""
     root_causes: tuple[RootCause, ...] = field(default=())
     """Each failed precondition or missing feature once, with the requirements it blocked (shown first)."""
+    outcome: str = "completed"
+    """How the run ended (``RUN_OUTCOMES``): a run that did not complete never conforms."""
+    selection: dict[str, Any] = field(default_factory=dict)
+    """What the run was asked to run (``conformance.selection.record``): shard, -k, -m, fuzz budget, seed."""
+    teardown_failures: tuple[dict[str, Any], ...] = field(default=())
+    """Objects the run created and could not delete: ``{"type", "id", "status"}``."""
+    scenarios: tuple[TestOutcome, ...] = field(default=())
+    """The scenario outcomes behind the results, so that shard reports can be merged exactly."""
 
     @property
     def summary(self) -> dict[str, int]:
@@ -197,13 +227,28 @@ class RunReport:
 
     @property
     def conforms(self) -> bool:
-        """True when the run has no run error and no requirement failed or errored.
+        """True only for a whole, completed run with no run error and no failed or errored requirement.
 
         A requirement that was not assessed (``not_assessed``, ``blocked``, ``unsupported``,
-        ``not_run``, ``skipped``) neither passes nor fails the gate by itself: it carries no
-        observation. The reports list it, and its root cause, so that nobody reads it as a pass.
+        ``skipped``) neither passes nor fails the gate by itself: it carries no observation. The
+        reports list it, and its root cause, so that nobody reads it as a pass. A requirement
+        ``not_run`` in a whole run means the run ended early: the verdict is INCOMPLETE.
         """
-        return not self.errors and not any(r.status in FAILING_STATUSES for r in self.requirements)
+        return self.verdict == VERDICT_CONFORMS
+
+    @property
+    def verdict(self) -> str:
+        """The run's verdict (``VERDICTS``): a finding beats an incomplete run, which beats a partial one."""
+        if any(r.status in FAILING_STATUSES for r in self.requirements) or self.outcome == "max_failures":
+            return VERDICT_NONCONFORMING
+        partial = bool(self.selection.get("shard") or self.selection.get("not_recorded"))
+        if self.outcome != "completed" or (not partial and any(r.status == "not_run" for r in self.requirements)):
+            return VERDICT_INCOMPLETE
+        if self.errors:
+            return VERDICT_NONCONFORMING
+        if partial:
+            return VERDICT_PARTIAL
+        return VERDICT_CONFORMS
 
     def by_area(self) -> dict[str, Counter[str]]:
         """Count statuses per area, areas in first-seen order."""

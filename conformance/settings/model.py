@@ -37,6 +37,7 @@ class RunSettings:
     retries: int = DEFAULT_RETRIES
     rate_limit: float | None = None
     deadline: float = DEFAULT_DEADLINE
+    max_failures: int | None = None
     fuzz_examples: int = DEFAULT_EXAMPLES
     shard: str | None = None
     workers: int = 1

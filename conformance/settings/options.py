@@ -178,9 +178,15 @@ OPTIONS: tuple[Option, ...] = (
     ),
     _option(
         "deadline", "float", DEFAULT_DEADLINE,
-        "Start no scenario once SECONDS have passed since the first one started; the rest are reported as "
-        "not run (the run does not conform). 0: no deadline",
+        "Start no scenario once SECONDS have passed since the first one started, and cut one still sending "
+        "requests then; those and the rest are reported as not run and the run is INCOMPLETE. 0: no deadline",
         metavar="SECONDS", minimum=0,
+    ),
+    _option(
+        "max_failures", "int", None,
+        "Stop the run once N requirements have failed (expected failures do not count); the rest are "
+        "reported as not run and the run does not conform",
+        metavar="N", minimum=1,
     ),
     _option(
         "fuzz_examples", "int", DEFAULT_EXAMPLES,

@@ -11,6 +11,7 @@ from conformance.checks.preconditions import require_made
 from conformance.http import Response, StripeClient
 from conformance.targets.card_paths import CARD_PRECONDITION, CUSTOMER_PRECONDITION, CardPaths
 from conformance.targets.cleanup import RUN_METADATA_KEY
+from conformance.targets.ledger import teardown_of
 
 RUN_TAG = RUN_METADATA_KEY
 CARD_DELETE_PRECONDITION = "precondition.card-delete"
@@ -36,9 +37,10 @@ class CustomerFactory:
         return str(data["id"])
 
     def delete_all(self) -> None:
-        """Delete every customer this factory made, by id, ignoring ones already gone."""
-        while self.created:
-            self._client.delete(f"/v1/customers/{self.created.pop()}")
+        """Delete every customer this factory made, by id, ignoring ones already gone (teardown: no retries)."""
+        with teardown_of(self._client.transport):
+            while self.created:
+                self._client.delete(f"/v1/customers/{self.created.pop()}")
 
 
 def attach_card(

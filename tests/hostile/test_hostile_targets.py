@@ -62,7 +62,7 @@ def test_hostile_scenarios_end_in_bounded_time_with_evidence(behaviour, tmp_path
     output = result.stdout + result.stderr
     assert "Traceback" not in output, output[-3000:]
     assert elapsed < BOUND, f"{behaviour}: {elapsed:.1f} s"
-    assert result.returncode == 1, output[-3000:]  # does not conform (or not all run before the deadline)
+    assert result.returncode in (1, 4), output[-3000:]  # does not conform, or incomplete at the deadline
     report = json.loads((tmp_path / "report.json").read_text())
     assert all((tmp_path / name).is_file() for name in ("report.html", "summary.md", "junit.xml"))
     catalogue = load_catalogue()

@@ -1,0 +1,87 @@
+"""Requirements a run never reached: listed as ``not_run`` with the reason, never silently dropped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from conformance.reporting.model import RequirementResult, RunReport, TargetInfo
+from conformance.requirements import Catalogue, load_catalogue
+
+
+@dataclass(frozen=True, slots=True)
+class NotRun:
+    """A scenario that never ran (or every requirement of a run that never started): what it cites, and why."""
+
+    nodeid: str
+    cited: tuple[str, ...]
+    reason: str
+
+
+def add_not_run(
+    results: Iterable[RequirementResult], pending: Iterable[NotRun], catalogue: Catalogue
+) -> tuple[RequirementResult, ...]:
+    """Return ``results`` plus a ``not_run`` result for each requirement only ``pending`` scenarios cite.
+
+    A requirement that some scenario did assess keeps its result; the run's outcome says that
+    it ended early. The results come back in catalogue order.
+    """
+    known = {result.id: result for result in results}
+    reasons: dict[str, list[str]] = {}
+    tests: dict[str, list[str]] = {}
+    for item in pending:
+        for requirement_id in item.cited:
+            if requirement_id in known:
+                continue
+            if item.reason not in reasons.setdefault(requirement_id, []):
+                reasons[requirement_id].append(item.reason)
+            if item.nodeid and item.nodeid not in tests.setdefault(requirement_id, []):
+                tests[requirement_id].append(item.nodeid)
+    ordered: list[RequirementResult] = []
+    for requirement in catalogue:
+        if requirement.id in known:
+            ordered.append(known[requirement.id])
+        elif requirement.id in reasons:
+            ordered.append(
+                RequirementResult(
+                    id=requirement.id,
+                    area=requirement.area,
+                    level=requirement.level,
+                    title=requirement.title,
+                    source=requirement.source,
+                    status="not_run",
+                    tests=tuple(tests.get(requirement.id, ())),
+                    reason="; ".join(reasons[requirement.id]),
+                )
+            )
+    return tuple(ordered)
+
+
+def everything_not_run(catalogue: Catalogue, reason: str, selected: Iterable[str] | None = None) -> tuple[NotRun, ...]:
+    """One pending entry covering ``selected`` requirement IDs (default: the whole catalogue)."""
+    ids = tuple(selected) if selected is not None else tuple(r.id for r in catalogue)
+    return (NotRun("", ids, reason),)
+
+
+def unstarted_report(
+    target: TargetInfo, *, outcome: str, reason: str, selection: dict[str, Any], tool_version: str, started: str
+) -> RunReport:
+    """The report of a run stopped before any scenario started: every requirement ``not_run`` with ``reason``."""
+    catalogue = load_catalogue()
+    selected = selection.get("requirements") or None
+    return RunReport(
+        tool_version=tool_version,
+        target=target,
+        started=started,
+        finished=utc_timestamp(),
+        requirements=add_not_run((), everything_not_run(catalogue, reason, selected), catalogue),
+        outcome=outcome,
+        selection=selection,
+    )
+
+
+def utc_timestamp() -> str:
+    """The current UTC time as the reports write it."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
