@@ -96,11 +96,12 @@ def blocked_by(precondition: str, reason: str, response: Response | None) -> Blo
 
 
 def answer_summary(response: Response) -> str:
-    """Describe an answer in a sentence fragment: its status and, for an error, its message."""
+    """Describe an answer in a sentence fragment: its status and, for an error, its message (redacted)."""
     body = response.json()
     error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, dict) and error.get("message"):
-        message = " ".join(str(error["message"]).split())  # one line, whatever the target's layout
+        # One line, whatever the target's layout; a hostile target may echo the key in its message.
+        message = redact_text(" ".join(str(error["message"]).split()))
         return f"HTTP {response.status} ({message[:120]})"
     if body is None:
         kind = response.header("Content-Type") or "no content type"

@@ -3,9 +3,10 @@
 Each shard's ``report.json`` carries its scenario outcomes and its selection (shard ``I/N``, ``-k``,
 ``-m``, fuzz budget, seed, and the requirement IDs of the whole selection). The merge refuses
 reports of different targets, API versions, selections or shard counts, and duplicated shards; it
-folds the union of the outcomes exactly as one unsharded run would (``aggregate``), re-applies the
-shards' expectations, and reports every requirement only a missing shard would have covered as
-``not_run``, the run's outcome then ``incomplete``.
+folds the union of the outcomes exactly as one unsharded run would (``aggregate``, root causes
+included), keeps the first shard's setup record, re-applies the shards' expectations, and reports
+every requirement only a missing shard would have covered as ``not_run``, the run's outcome then
+``incomplete``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from conformance.expectations import Expectations
 from conformance.expectations.apply import apply_expectations
 from conformance.expectations.model import Expectation
-from conformance.reporting.aggregate import aggregate
+from conformance.reporting.aggregate import aggregate, root_causes
 from conformance.reporting.model import RunReport, TargetInfo, TestOutcome
 from conformance.reporting.not_run import NotRun, add_not_run
 from conformance.requirements import load_catalogue
@@ -77,6 +78,8 @@ def merge_reports(documents: Sequence[tuple[Path, Mapping[str, Any]]]) -> RunRep
         finished=max(str(d.get("finished", "")) for _, d in documents),
         requirements=results,
         errors=tuple(dict.fromkeys(str(e) for _, d in documents for e in d.get("errors", []))),
+        setup=next((dict(d["setup"]) for _, d in documents if isinstance(d.get("setup"), Mapping)), None),
+        root_causes=root_causes(outcomes, results),
         outcome="incomplete" if missing else _worst_outcome(documents),
         selection=selection,
         teardown_failures=tuple(f for _, d in documents for f in d.get("teardown_failures", [])),

@@ -18,6 +18,7 @@ from typing import Any
 
 from conformance.checks.preconditions import route_missing
 from conformance.http.client import StripeClient
+from conformance.http.redaction import redact_text
 from conformance.http.transport import TransportError
 
 RUN_METADATA_KEY = "conformance_run"
@@ -137,7 +138,7 @@ def iter_objects(client: StripeClient, collection: str) -> Iterator[dict[str, An
         body = response.json()
         data = body.get("data") if isinstance(body, dict) else None
         if response.status != 200 or not isinstance(data, list):
-            raise SweepError(f"listing {what} failed: HTTP {response.status} {response.text[:160]!r}")
+            raise SweepError(f"listing {what} failed: HTTP {response.status} {redact_text(response.text[:160])!r}")
         page = [item for item in data if isinstance(item, dict) and isinstance(item.get("id"), str)]
         fresh = [item for item in page if item["id"] not in seen]
         seen.update(item["id"] for item in fresh)
@@ -168,4 +169,4 @@ def delete_object(client: StripeClient, path: str) -> str | None:
         return str(exc)
     if response.status in (200, 404):  # 404: already gone, which is what a sweep wants
         return None
-    return f"HTTP {response.status} {response.text[:160]!r}"
+    return f"HTTP {response.status} {redact_text(response.text[:160])!r}"

@@ -139,7 +139,7 @@ def test_merge_of_one_shard_of_two_is_incomplete():
     path, document = shard_document(1)
     document["selection"]["requirements"] = catalogue_ids
     document["scenarios"] = [{"nodeid": "t::a", "cited": catalogue_ids[:1], "outcome": "passed",
-                              "passed_checks": [], "failures": [], "detail": None, "duration": 0.1}]
+                              "passed_checks": catalogue_ids[:1], "failures": [], "detail": None, "duration": 0.1}]
     merged = merge_reports([(path, json.loads(json.dumps(document)))])
     statuses = {r.id: r.status for r in merged.requirements}
     assert statuses == {catalogue_ids[0]: "passed", catalogue_ids[1]: "not_run", catalogue_ids[2]: "not_run"}
