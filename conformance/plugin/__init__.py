@@ -54,7 +54,7 @@ from conformance.plugin.recording import (
 )
 from conformance.plugin.report_plugins import pytest_cmdline_main as pytest_cmdline_main
 from conformance.plugin.report_plugins import register_reporting
-from conformance.plugin.run_end import DEADLINE_REASON, NOT_RUN_PREFIX, RunEnd
+from conformance.plugin.run_end import DEADLINE_REASON, NOT_RUN_PREFIX, RunEnd, probe_ledger
 from conformance.plugin.run_settings import HANDOFF, add_options, given_run, run_settings, settings_error_exit
 from conformance.plugin.state import PHASES_KEY, STATE_KEY, VERIFIER_KEY, SessionState, utc_now
 from conformance.reporting import (
@@ -75,6 +75,7 @@ from conformance.settings import BY_NAME, SettingsError
 from conformance.targets import ConfigError, PreflightError, TargetConfig, check_key_is_safe, preflight
 from conformance.targets.card_paths import CardPaths, root_cause
 from conformance.targets.cleanup import RUN_METADATA_KEY
+from conformance.targets.ledger import LedgerTransport
 from conformance.targets.preflight import probe_client
 
 # Checked before any other plugin configures itself: output directories that cannot be written.
@@ -255,8 +256,10 @@ def _probe_setup(config: pytest.Config) -> None:
         return
     if replay_transport(config) is not None:
         return
+    client = probe_client(state.target, settings=transport_settings(config))
+    client.transport = LedgerTransport(client.transport, probe_ledger(config))  # its customer is the run's too
     paths = CardPaths(
-        probe_client(state.target, settings=transport_settings(config)),
+        client,
         paths=profile_card_paths(session_profile(config)),
         metadata={RUN_METADATA_KEY: state.run_id},
     )

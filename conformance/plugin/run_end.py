@@ -75,6 +75,18 @@ def session_ledger(config: pytest.Config) -> RunLedger:
     return state.ledger
 
 
+def probe_ledger(config: pytest.Config) -> RunLedger:
+    """The ledger the setup probe (before any scenario) records what it creates in.
+
+    In one process it is the session's. On a pytest-xdist controller it is one that only appends
+    to the run's ledger file, which the controller reads back at teardown: a ledger of its own in
+    memory would hide the workers' objects from that teardown.
+    """
+    if config.pluginmanager.hasplugin("dsession"):
+        return RunLedger(config.stash[STATE_KEY].run_id, ledger_path(config))
+    return session_ledger(config)
+
+
 class MaxFailures:
     """Stop the session once ``--stripe-max-failures`` requirements have failed (on the xdist controller too)."""
 
