@@ -100,11 +100,6 @@ def _judge_json(response: Response, where: str, route: str) -> None:
 def _judge_key(response: Response, where: str, route: str) -> None:
     if response.status == 401:
         raise PreflightError(f"target {where} rejects the API key (HTTP 401 to {route})")
-    if response.status == 403:  # the key lacks permission for a read every scenario needs
-        body = response.json()
-        error = body.get("error") if isinstance(body, dict) else None
-        said = f": {error.get('message')}" if isinstance(error, dict) and error.get("message") else ""
-        raise PreflightError(f"target {where} refuses the API key (HTTP 403 to {route}){said}")
 
 
 def _is_object(body: object, kind: str) -> bool:
