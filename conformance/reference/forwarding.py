@@ -42,8 +42,9 @@ if TYPE_CHECKING:
 CREATE_PARAMS = frozenset({"expand", "metadata", "payment_method", "replacements", "request", "url"})
 LIST_PARAMS = frozenset({"created", "ending_before", "expand", "limit", "starting_after"})
 REPLACEMENTS = frozenset({"card_cvc", "card_expiry", "card_number", "cardholder_name", "request_signature"})
-MAX_BODY_LENGTH = 64 * 1024
-"""Longest ``request[body]`` accepted, in characters."""
+MAX_BODY_LENGTH = 5000
+"""Longest ``request[body]`` accepted, in characters: the API reference's 5,000-character limit
+(https://docs.stripe.com/api/forwarding/forwarding_requests/create)."""
 MAX_HEADERS = 50
 TEST_EXPIRY = ("12", "2034")
 TEST_CVC = "123"
