@@ -36,7 +36,7 @@ from conformance.fuzz.requirement_ids import RESOURCE_AVAILABLE, USE_AFTER_FREE
 from conformance.fuzz.session import FuzzSession
 from conformance.fuzz.wire import send_case, to_schemathesis
 from conformance.http.exchange import Response
-from conformance.targets.ledger import teardown_of
+from conformance.targets.ledger import restore_tags_of, teardown_of
 
 MACHINE_SEED_NAME = "stateful"
 SHRINK_RUNS = 30
@@ -130,7 +130,9 @@ def build_machine(session: FuzzSession, shrink: ShrinkBudget | None = None) -> t
             failures = self.sc_judge.failures(case, ours, response, recorder=self.recorder)
             with session.log.window() as probes:
                 failures += self.sc_probes.after_step(case, ours)
-                self._raise(failures, list(probes))
+                made = list(probes)
+            restore_tags_of(client.transport)  # the step is judged: an object it untagged gets the run tag back
+            self._raise(failures, made)
 
         @precondition(lambda self: self._card_customer() is not None)
         @rule()

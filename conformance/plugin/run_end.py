@@ -17,6 +17,7 @@ import pytest
 
 from conformance.exit_codes import EXIT_INTERRUPTED, EXIT_TERMINATED
 from conformance.http import StripeClient, build_transport
+from conformance.http.exchange import Response
 from conformance.http.stack import TransportSettings
 from conformance.plugin.network import deadline_passed
 from conformance.plugin.run_settings import run_settings
@@ -26,7 +27,15 @@ from conformance.requirements import load_catalogue
 from conformance.selection import stopping
 from conformance.selection.record import selection_record
 from conformance.targets.cleanup import sweep
-from conformance.targets.ledger import LEDGER_NAME, LedgerError, RunLedger, load_ledger, read_ledger, tear_down
+from conformance.targets.ledger import (
+    FORM_CONTENT_TYPE,
+    LEDGER_NAME,
+    LedgerError,
+    RunLedger,
+    load_ledger,
+    read_ledger,
+    tear_down,
+)
 
 SIGNAL_EXITS = {"interrupted": EXIT_INTERRUPTED, "terminated": EXIT_TERMINATED}
 
@@ -203,7 +212,12 @@ def _final_teardown(config: pytest.Config) -> list[dict[str, Any]]:
         transport=build_transport(target.base_url, settings),
     )
     try:
-        found = [failure.to_dict() for failure in tear_down(ledger, client.delete, budget=_teardown_budget(config))]
+        def retag(path: str, form: str) -> Response:
+            headers = {"Content-Type": FORM_CONTENT_TYPE}
+            return client.request("POST", path, headers=headers, raw_body=form.encode("ascii"))
+
+        left = tear_down(ledger, client.delete, budget=_teardown_budget(config), retag=retag)
+        found = [failure.to_dict() for failure in left]
         if ledger.uncertain:  # a create got no answer: only the run tag can find what it made
             swept = sweep(client, run_id=ledger.run_id)
             found += [{"type": _type_of(oid), "id": oid, "status": why} for oid, why in swept.failed]

@@ -9,6 +9,12 @@ through the run's transport is found again in two independent ways:
 - the *ledger*: each successful create is appended, as one JSON line, to the run's ledger file
   (``ledger.jsonl`` in the report directory), and each successful delete after it.
 
+A later call may take the tag off again: a fuzzed update that unsets ``metadata`` or overwrites
+``description``, or a generated create whose body left no room for the tag. Such a call is sent
+and judged exactly as generated; its answer marks the object *untagged* in the ledger, and one
+follow-up request puts the tag back (:meth:`LedgerTransport.restore_tags`) once the checks that
+read the object as the call left it are done (at the latest when its teardown starts).
+
 Cards and sources are recorded under their customer and go with it. Teardown deletes through the
 ledger without retries and behind a breaker, so a target whose deletes all fail costs a handful of
 requests, not a retry storm; what could not be deleted is listed in the report and stays in the
@@ -26,11 +32,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
 
 from conformance.http.exchange import Request, Response
 from conformance.http.transport import Transport, TransportError
-from conformance.targets.cleanup import DESCRIPTION_PREFIX, RUN_METADATA_KEY
+from conformance.targets.cleanup import DESCRIPTION_PREFIX, DESCRIPTION_TAG, RUN_METADATA_KEY
 
 LEDGER_NAME = "ledger.jsonl"
 MAX_METADATA_KEYS = 50
@@ -42,8 +48,11 @@ BREAKER_PROBE_EVERY = 10
 
 TAGGED_COLLECTIONS = ("/v1/customers", "/v1/webhook_endpoints")
 """Top-level collections whose created objects carry the run tag (children go with their parent)."""
+_TAGGED_OBJECT = re.compile(r"^/v1/(?:customers|webhook_endpoints)/[^/]+$")
 _CHILD_COLLECTION = re.compile(r"^/v1/customers/(?P<parent>[^/]+)/(?:sources|cards)$")
-_FORM = "application/x-www-form-urlencoded"
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+_NOT_COPIED = frozenset({"idempotency-key", "content-length", "content-type"})
+"""Headers of the call that took a tag off that its follow-up does not reuse."""
 NOT_SENT = 599
 """The status of a teardown delete the open breaker did not send (the object stays in the ledger)."""
 
@@ -79,6 +88,7 @@ class RunLedger:
         self.path = path
         self._lock = threading.Lock()
         self._open: dict[str, LedgerEntry] = {}
+        self._untagged: dict[str, str] = {}
         self.uncertain = False
         """True once a create call got no answer: it may have made an object only the run tag can find."""
 
@@ -94,8 +104,27 @@ class RunLedger:
             gone = [p for p, e in self._open.items() if p == path or e.parent == path]
             for key in gone:
                 del self._open[key]
+                self._untagged.pop(key, None)
             if gone:
                 self._write({"event": "deleted", "run": self.run_id, "path": path})
+
+    def untagged(self, path: str, form: str) -> None:
+        """Record that the open object at ``path`` lost the run tag; ``form`` is the body that puts it back."""
+        with self._lock:
+            if path in self._open and path not in self._untagged:
+                self._untagged[path] = form
+                self._write({"event": "untagged", "run": self.run_id, "path": path, "form": form})
+
+    def retagged(self, path: str) -> None:
+        """Record that the object at ``path`` carries the run tag again."""
+        with self._lock:
+            if self._untagged.pop(path, None) is not None:
+                self._write({"event": "retagged", "run": self.run_id, "path": path})
+
+    def to_retag(self) -> list[tuple[str, str]]:
+        """The open objects that lost the run tag, each with the form body that puts it back."""
+        with self._lock:
+            return [(path, form) for path, form in self._untagged.items() if path in self._open]
 
     def failed(self, failure: DeleteFailure) -> None:
         """Record a teardown delete that failed (the object stays open)."""
@@ -174,6 +203,10 @@ def _replay_file(path: Path) -> tuple[RunLedger, list[dict[str, Any]]]:
                 failures.append({"type": record["type"], "id": record["id"], "status": record["status"]})
             elif event == "unanswered_create":
                 ledger.uncertain = True
+            elif event == "untagged":
+                ledger.untagged(record["path"], str(record["form"]))
+            elif event == "retagged":
+                ledger.retagged(record["path"])
         except (ValueError, KeyError, TypeError):
             raise LedgerError(f"{path}:{number}: not a run ledger line") from None
     return ledger, failures
@@ -193,8 +226,8 @@ def tag_request(request: Request, run_id: str) -> Request:
     """Return ``request`` with the run tag added when it creates a top-level object, else unchanged."""
     if request.method != "POST" or urlsplit(request.url).path not in TAGGED_COLLECTIONS:
         return request
-    content_type = (request.header("Content-Type") or _FORM).split(";")[0].strip().lower()
-    if content_type != _FORM:
+    content_type = (request.header("Content-Type") or FORM_CONTENT_TYPE).split(";")[0].strip().lower()
+    if content_type != FORM_CONTENT_TYPE:
         return request
     try:
         pairs = parse_qsl(request.body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(request.body))
@@ -212,6 +245,25 @@ def tag_request(request: Request, run_id: str) -> Request:
         return request
     body = request.body + (b"&" if request.body else b"") + added.encode("ascii")
     return Request(request.method, request.url, request.headers, body)
+
+
+def carries_tag(body: Any, run_id: str) -> bool:
+    """True when an answered object names ``run_id`` in its metadata or in its description."""
+    if not isinstance(body, dict):
+        return False
+    metadata = body.get("metadata")
+    if isinstance(metadata, dict) and metadata.get(RUN_METADATA_KEY) == run_id:
+        return True
+    described = DESCRIPTION_TAG.match(str(body.get("description") or ""))
+    return described is not None and described.group("run") == run_id
+
+
+def retag_form(body: Any, run_id: str) -> str:
+    """The form body that puts the run tag on an answered object: metadata while it has room, else description."""
+    metadata = body.get("metadata") if isinstance(body, dict) else None
+    if isinstance(metadata, dict) and len(metadata) < MAX_METADATA_KEYS:
+        return f"metadata[{RUN_METADATA_KEY}]={quote(run_id)}"
+    return "description=" + quote(DESCRIPTION_PREFIX + run_id)
 
 
 def created_entry(request: Request, response: Response) -> LedgerEntry | None:
@@ -252,6 +304,8 @@ class LedgerTransport:
         self._plain = plain or inner
         self._checkpoint = checkpoint
         self._local = threading.local()
+        self._origins: dict[str, Request] = {}
+        """The call that took the tag off each untagged object (its URL and headers address the follow-up)."""
         self._failures_in_a_row = 0
         self._skipped = 0
 
@@ -273,20 +327,69 @@ class LedgerTransport:
 
     @contextlib.contextmanager
     def teardown(self) -> Iterator[None]:
-        """Inside the block, deletes are teardown: sent once, without retries, behind the breaker."""
+        """Inside the block, deletes are teardown: sent once, without retries, behind the breaker.
+
+        Entering it first puts the run tag back on the objects that lost it (:meth:`restore_tags`),
+        so that whatever the deletes leave behind is found by its tag.
+        """
         previous = getattr(self._local, "teardown", False)
+        if not previous:
+            self.restore_tags()
         self._local.teardown = True
         try:
             yield
         finally:
             self._local.teardown = previous
 
+    def restore_tags(self) -> int:
+        """Put the run tag back on each object a call took it off: one POST each, no retries; return how many.
+
+        Call it once the checks that read those objects as the calls left them are done. An object
+        whose follow-up fails stays untagged in the ledger (which still finds it).
+        """
+        restored = 0
+        for path, form in self.ledger.to_retag():
+            origin = self._origins.get(path)
+            if origin is None:
+                continue
+            parts = urlsplit(origin.url)
+            kept = tuple((k, v) for k, v in origin.headers if k.lower() not in _NOT_COPIED)
+            request = Request("POST", urlunsplit((parts.scheme, parts.netloc, path, "", "")),
+                              (*kept, ("Content-Type", FORM_CONTENT_TYPE)), form.encode("ascii"))
+            try:
+                response = self._plain.send(request)
+            except TransportError:
+                continue
+            if response.status == 200 and carries_tag(response.json(), self.ledger.run_id):
+                self.ledger.retagged(path)
+                self._origins.pop(path, None)
+                restored += 1
+        return restored
+
     def _observe(self, request: Request, response: Response) -> None:
         entry = created_entry(request, response)
+        path = urlsplit(request.url).path
         if entry is not None:
             self.ledger.created(entry)
+            if entry.parent is None:
+                self._watch_tag(entry.path, request, response)
         elif request.method == "DELETE" and response.status in (200, 404):
-            self.ledger.deleted(urlsplit(request.url).path)
+            self.ledger.deleted(path)
+        elif self._updated_run_object(request, response, path):
+            self._watch_tag(path, request, response)
+
+    def _updated_run_object(self, request: Request, response: Response, path: str) -> bool:
+        """True for an accepted POST to a tagged object of this run (an update)."""
+        tagged = request.method == "POST" and response.status == 200 and _TAGGED_OBJECT.match(path) is not None
+        return tagged and self.ledger.knows(path)
+
+    def _watch_tag(self, path: str, request: Request, response: Response) -> None:
+        """Mark the object at ``path`` untagged when the answer to ``request`` lacks the run tag."""
+        body = response.json()
+        if carries_tag(body, self.ledger.run_id):
+            return
+        self._origins[path] = request
+        self.ledger.untagged(path, retag_form(body, self.ledger.run_id))
 
     def _teardown_delete(self, request: Request) -> Response:
         if self._failures_in_a_row >= BREAKER_FAILURES:
@@ -313,6 +416,12 @@ class LedgerTransport:
         self.inner.close()
 
 
+def restore_tags_of(transport: object) -> None:
+    """Put the run tag back on the objects calls took it off, when ``transport`` is a ledger transport."""
+    if isinstance(transport, LedgerTransport):
+        transport.restore_tags()
+
+
 @contextlib.contextmanager
 def teardown_of(transport: object) -> Iterator[None]:
     """Make deletes sent through ``transport`` teardown deletes, when it is a ledger transport."""
@@ -324,12 +433,18 @@ def teardown_of(transport: object) -> Iterator[None]:
 
 
 def tear_down(
-    ledger: RunLedger, delete: Callable[[str], Response], *, budget: float, clock: Callable[[], float] = time.monotonic
+    ledger: RunLedger,
+    delete: Callable[[str], Response],
+    *,
+    budget: float,
+    clock: Callable[[], float] = time.monotonic,
+    retag: Callable[[str, str], Response] | None = None,
 ) -> list[DeleteFailure]:
     """Delete every object the ledger still holds, once each, within ``budget`` seconds and behind a breaker.
 
     Returns what could not be deleted: failed answers, no answer, or not attempted (breaker open,
-    budget spent). Each outcome is also written to the ledger.
+    budget spent). Each outcome is also written to the ledger. With ``retag`` (path, form body), an
+    object left behind that had lost the run tag gets it back, so that a sweep by tag finds it.
     """
     ends = clock() + budget
     failures: list[DeleteFailure] = []
@@ -356,4 +471,18 @@ def tear_down(
         failure = DeleteFailure(entry, status)
         ledger.failed(failure)
         failures.append(failure)
+    if retag is not None:
+        _retag_left(ledger, retag, lambda: clock() < ends)
     return failures
+
+
+def _retag_left(ledger: RunLedger, retag: Callable[[str, str], Response], in_time: Callable[[], bool]) -> None:
+    for path, form in ledger.to_retag():
+        if not in_time():
+            return
+        try:
+            response = retag(path, form)
+        except TransportError:
+            continue
+        if response.status == 200 and carries_tag(response.json(), ledger.run_id):
+            ledger.retagged(path)

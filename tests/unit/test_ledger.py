@@ -194,3 +194,99 @@ def test_a_create_that_got_no_answer_makes_teardown_sweep_the_run_tag(tmp_path):
     with pytest.raises(KeyboardInterrupt):
         reading.send(Request("GET", "http://h/v1/customers"))
     assert not reading.ledger.uncertain  # a read creates nothing
+
+
+class Objects:
+    """A transport keeping customers as a target would: metadata merged key by key, ``metadata=`` unsets all."""
+
+    def __init__(self, delete_status=200):
+        self.delete_status = delete_status
+        self.customers = {}
+        self.sent = []
+
+    def send(self, request):
+        self.sent.append(request)
+        path = request.url.split("127.0.0.1:9", 1)[-1]
+        if request.method == "DELETE":
+            if self.delete_status == 200:
+                self.customers.pop(path.rsplit("/", 1)[-1], None)
+            return answer(request, self.delete_status, {})
+        pairs = parse_qsl(request.body.decode(), keep_blank_values=True)
+        if path == "/v1/customers":
+            customer = {"id": f"cus_{len(self.customers) + 1}", "object": "customer", "metadata": {},
+                        "description": None}
+            self.customers[customer["id"]] = customer
+        else:
+            customer = self.customers[path.rsplit("/", 1)[-1]]
+        for key, value in pairs:
+            if key == "metadata":
+                customer["metadata"] = {}
+            elif key.startswith("metadata["):
+                customer["metadata"][key[len("metadata["):-1]] = value
+            elif key == "description":
+                customer["description"] = value or None
+        return answer(request, body=dict(customer, metadata=dict(customer["metadata"])))
+
+    def close(self):
+        pass
+
+
+def test_an_update_that_unsets_the_tag_is_answered_as_sent_then_tagged_again_once(tmp_path):
+    target, plain = Objects(), None
+    path = tmp_path / "ledger.jsonl"
+    transport = LedgerTransport(target, RunLedger("run1", path), plain=plain)
+    created = transport.send(post("/v1/customers")).json()
+    assert created["metadata"] == {RUN_METADATA_KEY: "run1"}
+    stripped = transport.send(post(f"/v1/customers/{created['id']}", b"metadata="))
+    assert stripped.json()["metadata"] == {}  # the call under test is sent and answered exactly as generated
+    assert stripped.request.body == b"metadata="
+    assert transport.ledger.to_retag() == [(f"/v1/customers/{created['id']}", f"metadata[{RUN_METADATA_KEY}]=run1")]
+    assert load_ledger(path, "run1").to_retag()  # the file says so too (for the xdist controller)
+    assert transport.restore_tags() == 1 and transport.restore_tags() == 0  # one follow-up, not one per call
+    follow_up = target.sent[-1]
+    assert follow_up.method == "POST" and sent_pairs(follow_up) == {f"metadata[{RUN_METADATA_KEY}]": "run1"}
+    assert follow_up.header("Idempotency-Key") is None
+    assert target.customers[created["id"]]["metadata"] == {RUN_METADATA_KEY: "run1"}
+    assert transport.ledger.to_retag() == [] and load_ledger(path, "run1").to_retag() == []
+
+
+def test_a_create_without_room_for_the_tag_is_tagged_after_it_and_teardown_restores_before_deleting():
+    target = Objects(delete_status=500)
+    transport = LedgerTransport(target, RunLedger("run1"))
+    created = transport.send(post("/v1/customers", b"metadata=&description=mine")).json()  # sent as generated
+    assert created["description"] == "mine" and created["metadata"] == {}
+    for _ in range(BREAKER_FAILURES + 1):  # the breaker opens: the last delete is not even sent
+        transport.send(post("/v1/customers"))
+    with transport.teardown():
+        for customer in list(target.customers):
+            transport.send(Request("DELETE", f"http://127.0.0.1:9/v1/customers/{customer}"))
+    assert all(_leftover(c) is not None for c in target.customers.values())  # every leftover carries the tag
+
+
+def test_an_object_without_metadata_room_gets_the_tag_in_its_description():
+    target = Objects()
+    transport = LedgerTransport(target, RunLedger("run1"))
+    created = transport.send(post("/v1/customers")).json()
+    fifty = b"metadata=&" + b"&".join(f"metadata[k{i}]=v".encode() for i in range(50))
+    transport.send(post(f"/v1/customers/{created['id']}", fifty))
+    transport.restore_tags()
+    customer = target.customers[created["id"]]
+    assert len(customer["metadata"]) == 50 and DESCRIPTION_TAG.match(customer["description"]).group("run") == "run1"
+
+
+def test_final_teardown_tags_again_what_it_could_not_delete(tmp_path):
+    path = tmp_path / "ledger.jsonl"
+    target = Objects(delete_status=500)
+    transport = LedgerTransport(target, RunLedger("run1", path))
+    created = transport.send(post("/v1/customers")).json()
+    transport.send(post(f"/v1/customers/{created['id']}", b"metadata="))  # the run is stopped right here
+    ledger = load_ledger(path, "run1")  # the xdist controller's view
+
+    def retag(object_path, form):
+        return target.send(post(object_path, form.encode()))
+
+    failures = tear_down(ledger, lambda p: target.send(Request("DELETE", "http://127.0.0.1:9" + p)), budget=60,
+                         retag=retag)
+    assert [f.entry.id for f in failures] == [created["id"]]
+    assert target.customers[created["id"]]["metadata"] == {RUN_METADATA_KEY: "run1"}
+    assert load_ledger(path, "run1").to_retag() == []
