@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -221,12 +222,28 @@ class _SessionProbe:
         self.config = config
 
 
+@contextlib.contextmanager
+def _private_basetemp(settings: RunSettings) -> Iterator[list[str]]:
+    """With workers, give pytest a temporary directory of the run's own (removed afterwards).
+
+    pytest-xdist asks pytest for a base temporary directory; pytest's default one then makes the
+    session's end delete every older ``pytest-N`` directory of the user, which may take seconds
+    on a machine where other test runs left large ones (an interrupted run waited for it too).
+    """
+    if settings.workers <= 1:
+        yield []
+        return
+    with tempfile.TemporaryDirectory(prefix="stripe-conformance-") as directory:
+        yield ["--basetemp", str(Path(directory) / "pytest")]
+
+
 def _run_suite(
     settings: RunSettings, target: TargetConfig | None, keyword: str | None, markexpr: str | None, verbose: int
 ) -> int:
     probe = _SessionProbe()
     plugins = [GivenRun(settings, target), FreezeHeapAtExit(), probe]
-    code = pytest.main(suite_arguments(settings, keyword, markexpr, verbose), plugins=plugins)
+    with _private_basetemp(settings) as basetemp:
+        code = pytest.main([*suite_arguments(settings, keyword, markexpr, verbose), *basetemp], plugins=plugins)
     from conformance.plugin import run_report  # the plugin is loaded by pytest.main anyway
 
     report = run_report(probe.config) if probe.config is not None else None

@@ -8,6 +8,8 @@ whatever was selected and never ran is reported ``not_run`` with the reason, and
 from __future__ import annotations
 
 import contextlib
+import gc
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -126,6 +128,21 @@ def failed_requirements(config: pytest.Config) -> set[str]:
     return failed - set(expected)
 
 
+class WorkerExit:
+    """On a pytest-xdist worker: freeze the heap once the session has finished (``gc.freeze``).
+
+    pytest's collections at unconfigure and the interpreter's at exit then skip the objects the
+    worker built (Hypothesis and Schemathesis keep many); a stopped run waits for its workers to
+    exit, which these passes delayed by seconds. The CLI's controller does the same
+    (``conformance.cli.heap_freeze``).
+    """
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self) -> None:
+        """Freeze once every other session-finish hook (the worker's teardown among them) has run."""
+        gc.freeze()
+
+
 class RunEnd:
     """The plugin's collaborator for how a run ends (registered by ``pytest_configure``).
 
@@ -138,6 +155,8 @@ class RunEnd:
         """Serve ``config``'s session: install the signal handlers, start the ledger file afresh."""
         self._config = config
         self._restore = stopping.install()
+        self._workers: list[subprocess.Popen[bytes]] = []
+        self._unlisten = stopping.on_request(self._pass_on)
         self._release: Callable[[], None] | None = None
         self._keyboard = False
         path = ledger_path(config)
@@ -145,8 +164,27 @@ class RunEnd:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text("", encoding="utf-8")
 
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_newgateway(self, gateway: Any) -> None:
+        """Note a pytest-xdist worker's process: a stop request is passed on to it at once."""
+        process = getattr(getattr(gateway, "_io", None), "popen", None)  # execnet's local worker process
+        if isinstance(process, subprocess.Popen):
+            self._workers.append(process)
+
+    def _pass_on(self, signum: int) -> None:
+        """Send the signal that stopped this process to its workers (they would finish their queue first).
+
+        Without it a worker hears of the stop only when xdist shuts it down, after the test it runs,
+        and execnet interrupts it only 5 s after that.
+        """
+        for process in self._workers:
+            with contextlib.suppress(OSError):
+                process.send_signal(signum)
+
     def pytest_sessionstart(self, session: pytest.Session) -> None:
-        """Watch the failed requirements when ``--max-failures`` is given."""
+        """Watch the failed requirements when ``--max-failures`` is given; on an xdist worker, the exit too."""
+        if hasattr(session.config, "workerinput"):
+            session.config.pluginmanager.register(WorkerExit(), "stripe-conformance-worker-exit")
         if run_settings(session.config).max_failures:
             session.config.pluginmanager.register(MaxFailures(session), "stripe-conformance-max-failures")
 
@@ -155,9 +193,19 @@ class RunEnd:
         """Stop before the next scenario once a signal asked for it, even if its exception was swallowed."""
         stopping.checkpoint()
 
+    @pytest.hookimpl(tryfirst=True)
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
-        """Tell a real interrupt (a ``KeyboardInterrupt``) from ``pytest.exit`` (a configuration error)."""
+        """Tell a real interrupt (a ``KeyboardInterrupt``) from ``pytest.exit`` (a configuration error).
+
+        A stop request's traceback is cut to the frame it was raised in before pytest's terminal
+        reporter renders it: rendering the whole stack (source and arguments of every frame, deep
+        inside Hypothesis while fuzzing) took seconds per process, and for a stop request pytest
+        prints the one-line message only.
+        """
         self._keyboard = isinstance(excinfo.value, KeyboardInterrupt)
+        if isinstance(excinfo.value, stopping.RunStopped):
+            excinfo.traceback = excinfo.traceback[-1:]
+            excinfo.value.__suppress_context__ = True
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -187,6 +235,7 @@ class RunEnd:
         """Give the signals back and end the cleanup hold; the session's stop request is spent."""
         if self._release is not None:
             self._release()
+        self._unlisten()
         self._restore()
         if not hasattr(config, "workerinput"):
             stopping.reset()

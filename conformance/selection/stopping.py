@@ -6,20 +6,28 @@ propagate it, such as inside a garbage-collector callback of Hypothesis, is swal
 request stays recorded, and the next :func:`checkpoint` (before every scenario and every request)
 raises it again. While the run cleans up and writes its reports (:func:`holding`) a further
 signal is recorded but raises nothing, so the reports are always written.
+
+A process that runs parts of the run elsewhere (the pytest-xdist controller) passes the stop on
+(:func:`on_request`): its workers get the same signal at once instead of finishing what they had
+queued. A signal repeated within :data:`REPEAT_GAP` (the terminal's Ctrl-C reaches a worker too,
+and so does the controller's copy of it) raises nothing more while the first one is unwinding.
 """
 
 from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
 SIGNAL_OUTCOMES = {"SIGINT": "interrupted", "SIGTERM": "terminated"}
 """The run outcome each handled signal gives (``conformance.reporting.model.RUN_OUTCOMES``)."""
+REPEAT_GAP = 1.0
+"""Seconds after a signal raised during which the same stop request arriving again only is recorded."""
 
 
 class RunStopped(KeyboardInterrupt):
@@ -32,6 +40,8 @@ class _StopState:
     holding: int = 0
     installed: int = 0
     previous: dict[int, Any] | None = None
+    raised_at: float | None = None
+    listeners: list[Callable[[int], None]] = field(default_factory=list)
 
 
 _STATE = _StopState()
@@ -56,6 +66,7 @@ def request(signal_name: str) -> None:
 def reset() -> None:
     """Forget any stop request (a new run in the same process)."""
     _STATE.signal_name = None
+    _STATE.raised_at = None
 
 
 def checkpoint() -> None:
@@ -64,8 +75,28 @@ def checkpoint() -> None:
         raise RunStopped(_STATE.signal_name)
 
 
+def on_request(listener: Callable[[int], None]) -> Callable[[], None]:
+    """Call ``listener(signum)`` when a signal first asks this process to stop; return what unregisters it."""
+    _STATE.listeners.append(listener)
+
+    def remove() -> None:
+        if listener in _STATE.listeners:
+            _STATE.listeners.remove(listener)
+
+    return remove
+
+
 def _handle(signum: int, frame: FrameType | None) -> None:
+    first = _STATE.signal_name is None
     request(signal.Signals(signum).name)
+    if first:
+        for listener in list(_STATE.listeners):
+            listener(signum)
+    now = time.monotonic()
+    if _STATE.raised_at is not None and now - _STATE.raised_at < REPEAT_GAP:
+        return  # the same stop again (a copy of one signal): the first one is still unwinding
+    if not _STATE.holding:
+        _STATE.raised_at = now
     checkpoint()
 
 

@@ -102,6 +102,26 @@ def test_a_signal_stops_the_run_with_reports_and_nothing_left(tmp_path, report_v
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_stops_a_run_with_workers_promptly(tmp_path, report_validator, signum):
+    """With ``--workers 2`` the stop reaches the workers at once, not after the tests they had queued."""
+    code, outcome = EXPECTED[signum]
+    with ReferenceServer() as server:
+        process = start(server.url, tmp_path, "--workers", "2", "--fuzz-examples", "20")
+        try:
+            wait_for(process, in_fuzzing, tmp_path)
+        finally:
+            returncode, took, output = stop(process, signum)
+        left = left_on(server.url)
+    assert returncode == code, output[-3000:]
+    assert took <= STOP_WITHIN, f"stopped after {took:.1f} s"
+    report = check_report(tmp_path, report_validator, outcome)
+    assert report["summary"]["passed"] > 0
+    assert left == [] and report["teardown_failures"] == []
+    assert f"verdict: {report['verdict']}" in output and "Traceback" not in output
+    print(f"MEASURED {signum.name} --workers 2: stopped in {took:.2f} s, exit {returncode}, {len(left)} left")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_a_signal_during_the_preflight_reports_everything_not_run(tmp_path, report_validator, signum):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hostile"))
     from hostile_server import HOSTILE_KEY, HostileServer

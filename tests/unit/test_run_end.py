@@ -44,6 +44,30 @@ def test_a_signal_raises_at_once_and_again_at_every_checkpoint_until_cleanup():
     assert signal.getsignal(signal.SIGTERM) is before
 
 
+def test_the_first_signal_is_passed_on_and_a_copy_right_after_it_raises_nothing_more():
+    passed_on = []
+    remove = stopping.on_request(passed_on.append)
+    try:
+        with stopping.installed():
+            with pytest.raises(stopping.RunStopped):
+                os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGINT)  # the controller's copy of the terminal's Ctrl-C: unwinding goes on
+            with pytest.raises(stopping.RunStopped):
+                stopping.checkpoint()  # the stop still holds
+    finally:
+        remove()
+    assert passed_on == [signal.SIGINT]  # to the workers, once
+
+
+def test_a_signal_repeated_after_the_gap_raises_again(monkeypatch):
+    clock = iter([100.0, 100.0 + stopping.REPEAT_GAP + 0.1])
+    monkeypatch.setattr(stopping.time, "monotonic", lambda: next(clock))
+    with stopping.installed():
+        for _ in range(2):
+            with pytest.raises(stopping.RunStopped):
+                os.kill(os.getpid(), signal.SIGTERM)
+
+
 def test_a_signal_held_while_loading_is_raised_when_the_run_proper_starts():
     with stopping.installed(), stopping.holding():
         os.kill(os.getpid(), signal.SIGINT)
