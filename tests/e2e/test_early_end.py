@@ -99,6 +99,8 @@ def test_a_signal_stops_the_run_with_reports_and_nothing_left(tmp_path, report_v
     assert report["summary"]["passed"] > 0  # what ran before the signal is reported too
     assert left == [] and report["teardown_failures"] == []
     assert f"verdict: {report['verdict']}" in output and "Traceback" not in output
+    print(f"MEASURED {signum.name} in {stage.__name__}: stopped in {took:.2f} s, exit {returncode}, "
+          f"{report['summary']['not_run']} not run, verdict {report['verdict']}, {len(left)} left")
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
@@ -118,7 +120,8 @@ def test_a_signal_stops_a_run_with_workers_promptly(tmp_path, report_validator, 
     assert report["summary"]["passed"] > 0
     assert left == [] and report["teardown_failures"] == []
     assert f"verdict: {report['verdict']}" in output and "Traceback" not in output
-    print(f"MEASURED {signum.name} --workers 2: stopped in {took:.2f} s, exit {returncode}, {len(left)} left")
+    print(f"MEASURED {signum.name} --workers 2 in fuzzing: stopped in {took:.2f} s, exit {returncode}, "
+          f"{report['summary']['not_run']} not run, verdict {report['verdict']}, {len(left)} left")
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
@@ -139,6 +142,8 @@ def test_a_signal_during_the_preflight_reports_everything_not_run(tmp_path, repo
     assert returncode == code and took <= STOP_WITHIN, output
     report = check_report(tmp_path, report_validator, outcome)
     assert report["summary"]["not_run"] == report["summary"]["total"] > 80
+    print(f"MEASURED {signum.name} in preflight: stopped in {took:.2f} s, exit {returncode}, "
+          f"{report['summary']['not_run']} of {report['summary']['total']} not run, verdict {report['verdict']}")
 
 
 LOADING_SIGNAL = """
