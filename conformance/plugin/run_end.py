@@ -204,8 +204,10 @@ class RunEnd:
         """
         self._keyboard = isinstance(excinfo.value, KeyboardInterrupt)
         if isinstance(excinfo.value, stopping.RunStopped):
-            excinfo.traceback = excinfo.traceback[-1:]
-            excinfo.value.__suppress_context__ = True
+            shown = excinfo.traceback.filter(excinfo)[-1:]  # the frame pytest names as where it stopped
+            if shown:
+                excinfo.traceback = shown
+                excinfo.value.__suppress_context__ = True
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:

@@ -190,3 +190,47 @@ def test_an_interrupt_swallowed_inside_a_gc_callback_is_raised_at_the_next_check
         assert [type(s.exc_value) for s in swallowed] == [stopping.RunStopped]  # Python dropped it...
         with pytest.raises(stopping.RunStopped):
             stopping.checkpoint()  # ...the run still stops
+
+
+def test_a_stop_request_is_rendered_from_the_frame_it_was_raised_in_only():
+    from types import SimpleNamespace
+
+    from conformance.plugin.run_end import RunEnd
+
+    def deep(n):
+        if n == 0:
+            try:
+                raise ValueError("what was going on")
+            except ValueError:
+                stopping.request("SIGINT")
+                stopping.checkpoint()
+        deep(n - 1)
+
+    with pytest.raises(stopping.RunStopped) as excinfo:
+        deep(30)
+    assert len(excinfo.traceback) > 30
+    plugin = SimpleNamespace()
+    RunEnd.pytest_keyboard_interrupt(plugin, excinfo)
+    assert plugin._keyboard and len(excinfo.traceback) == 1  # not 30 frames' source and arguments
+    shown = excinfo.getrepr(funcargs=True)
+    assert "RunStopped: SIGINT" in shown.reprcrash.message and "ValueError" not in str(shown)
+
+
+def test_the_controller_passes_a_stop_on_to_its_worker_processes():
+    import subprocess
+    import sys
+    from types import SimpleNamespace
+
+    from conformance.plugin.run_end import RunEnd
+
+    worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        controller = SimpleNamespace(_workers=[])
+        RunEnd.pytest_xdist_newgateway(controller, SimpleNamespace(_io=SimpleNamespace(popen=worker)))
+        RunEnd.pytest_xdist_newgateway(controller, SimpleNamespace())  # not a local process: nothing to signal
+        RunEnd._pass_on(controller, signal.SIGTERM)
+        assert worker.wait(timeout=10) == -signal.SIGTERM
+        RunEnd._pass_on(controller, signal.SIGTERM)  # a worker already gone is no error
+    finally:
+        worker.kill()
+        worker.wait()
