@@ -35,7 +35,6 @@ from conformance.http.client import StripeClient
 from conformance.http.exchange import Request, Response
 from conformance.http.formencode import encode_form
 from conformance.http.transport import Transport, TransportError
-from conformance.targets.token_minting import TEST_CARDS
 
 CARD_PATHS: Mapping[str, str] = {
     "test-token": "a fixed test token as the source (source=tok_visa)",
@@ -43,6 +42,35 @@ CARD_PATHS: Mapping[str, str] = {
     "tokens-api": "a token made from the test card details with POST /v1/tokens, then attached",
 }
 """Every card-creation path, in the order they are tried, with what each sends."""
+
+@dataclass(frozen=True, slots=True)
+class TestCard:
+    """A test card number as Stripe's testing documentation pairs it with a fixed token."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    number: str
+    cvc: str = "123"
+
+
+TEST_CARDS: Mapping[str, TestCard] = {
+    "tok_visa": TestCard("4242424242424242"),
+    "tok_visa_debit": TestCard("4000056655665556"),
+    "tok_mastercard": TestCard("5555555555554444"),
+    "tok_mastercard_debit": TestCard("5200828282828210"),
+    "tok_mastercard_prepaid": TestCard("5105105105105100"),
+    "tok_amex": TestCard("378282246310005", cvc="1234"),
+    "tok_discover": TestCard("6011111111111117"),
+    "tok_diners": TestCard("3056930009020004"),
+    "tok_jcb": TestCard("3566002020360505"),
+    "tok_unionpay": TestCard("6200000000000005"),
+    "tok_chargeDeclined": TestCard("4000000000000002"),
+    "tok_chargeDeclinedInsufficientFunds": TestCard("4000000000009995"),
+    "tok_chargeDeclinedExpiredCard": TestCard("4000000000000069"),
+    "tok_chargeDeclinedIncorrectCvc": TestCard("4000000000000127"),
+    "tok_chargeCustomerFail": TestCard("4000000000000341"),
+}
+"""Fixed test token -> the test card number Stripe's testing docs give for it (https://docs.stripe.com/testing#cards)."""
 
 PATH_FEATURES: Mapping[str, str] = {"test-token": "test_tokens", "tokens-api": "tokens_api"}
 """The profile feature a path needs (a path not listed needs none)."""

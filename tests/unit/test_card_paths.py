@@ -19,6 +19,7 @@ from conformance.targets.card_paths import (
     CUSTOMER_PRECONDITION,
     CardPaths,
     CardSourceTransport,
+    card_details,
 )
 from conformance.targets.profile import TargetProfile
 
@@ -159,6 +160,14 @@ def test_the_transport_sends_test_tokens_by_the_working_path():
     assert transport.send(request).request.body == first.request.body  # a retry with its key: the same body
     untouched = Request("POST", f"{BASE}/v1/customers/cus_1/sources", headers, b"source=tok_unknown_0042")
     assert transport.send(untouched).request == untouched
+
+
+def test_card_details_give_each_tokens_documented_test_card_with_a_future_expiry():
+    amex = card_details("tok_amex")
+    assert amex["number"] == "378282246310005" and amex["cvc"] == "1234"
+    assert card_details("tok_visa")["cvc"] == "123" and int(card_details("tok_visa")["exp_year"]) > 2024
+    with pytest.raises(KeyError):
+        card_details("tok_unheard_of")
 
 
 def test_the_transport_leaves_requests_alone_on_the_test_token_path_or_when_blocked():
