@@ -10,7 +10,8 @@ that fails the scenario raises ``Blocked`` with the failed exchange as evidence.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from conformance.checks import Blocked, Unsupported, Verifier
@@ -64,6 +65,17 @@ def setup_object(
     return body
 
 
+@contextmanager
+def undone_at_exit(undo: Callable[[str], object]) -> Iterator[list[str]]:
+    """Yield a list for the ids of objects a scenario makes; ``undo`` each of them when the block ends."""
+    made: list[str] = []
+    try:
+        yield made
+    finally:
+        for object_id in made:
+            undo(object_id)
+
+
 def listed_ids(response: Response) -> list[object]:
     """Return the ids of a list body's ``data`` (empty when the body is not a list)."""
     body = response.json()
@@ -71,6 +83,12 @@ def listed_ids(response: Response) -> list[object]:
     if not isinstance(data, list):
         return []
     return [item.get("id") if isinstance(item, dict) else item for item in data]
+
+
+def added_ids(before: Response, after: Response) -> list[object]:
+    """Return the ids listed in ``after`` that ``before`` did not list, in ``after``'s order."""
+    earlier = listed_ids(before)
+    return [i for i in listed_ids(after) if i not in earlier]
 
 
 def check_newest_first(check: Verifier, response: Response, req: str) -> None:
@@ -110,6 +128,34 @@ def walk_pages(
         check.that(bool(ids), "has_more is true on a page with no object", page, req, json_path="$.has_more")
         cursor = ids[-1] if ids else None
     return seen
+
+
+def check_list_holds(
+    client: StripeClient, check: Verifier, path: str, made: Collection[object], req: str
+) -> Response:
+    """List ``path`` (limit=100) and check it answers, holds every id in ``made`` and is newest first.
+
+    Failures are collected (a soft block); the page is returned for the caller's own checks.
+    """
+    listed = client.get(path, {"limit": 100})
+    with check.soft():
+        check.status(listed, 200, req)
+        ids = listed_ids(listed)
+        check.that(all(i in ids for i in made), f"expected {list(made)} in the list, got {ids[:10]}", listed, req)
+        check_newest_first(check, listed, req)
+    return listed
+
+
+def check_paging_reaches(
+    client: StripeClient, check: Verifier, path: str, made: Collection[object], req: str
+) -> None:
+    """Page through ``path`` (:func:`walk_pages`) and check the walk reaches every id in ``made``.
+
+    A walk cut at ``MAX_PAGES`` proves nothing about the ids it did not reach.
+    """
+    walked = walk_pages(client, check, path, req)
+    check.that(all(i in walked for i in made) or len(walked) >= MAX_PAGES,
+               f"expected paging to reach {list(made)}", None, req)
 
 
 def check_not_found(check: Verifier, response: Response, req: str) -> None:

@@ -10,12 +10,14 @@ import pytest
 from conformance.checks import Verifier
 from conformance.http import StripeClient
 from conformance.suite.api_checks import (
-    check_newest_first,
+    added_ids,
+    check_list_holds,
     check_not_found,
+    check_paging_reaches,
     listed_ids,
     require_route,
     setup_object,
-    walk_pages,
+    undone_at_exit,
 )
 from conformance.suite.cite import requires
 
@@ -37,12 +39,8 @@ def endpoint_url(stripe_run_id: str) -> str:
 @pytest.fixture
 def cleanup(stripe_client: StripeClient) -> Iterator[list[str]]:
     """Ids of endpoints a scenario made; every one is deleted at teardown."""
-    made: list[str] = []
-    try:
+    with undone_at_exit(lambda endpoint_id: stripe_client.delete(f"{PATH}/{endpoint_id}")) as made:
         yield made
-    finally:
-        for endpoint_id in made:
-            stripe_client.delete(f"{PATH}/{endpoint_id}")
 
 
 @pytest.fixture
@@ -131,7 +129,7 @@ def test_create_refuses_missing_and_unknown_values(
         unknown = stripe_client.post(PATH, {"url": endpoint_url, "enabled_events": ["customer.no_such_event"]})
         check.error(unknown, status=400, req="webhook_endpoints.create.unknown-event")
         after = stripe_client.get(PATH, {"limit": 100})
-        new = [i for i in listed_ids(after) if i not in listed_ids(before)]
+        new = added_ids(before, after)
         check.that(not new, f"expected refused creations to create nothing, the list gained {new}", after, req)
 
 
@@ -141,18 +139,13 @@ def test_list_holds_new_endpoints_newest_first(
 ) -> None:
     made = [make_endpoint()["id"] for _ in range(2)]
     req = "webhook_endpoints.list.newest-first"
-    listed = stripe_client.get(PATH, {"limit": 100})
     with check.soft():
-        check.status(listed, 200, req)
-        ids = listed_ids(listed)
-        check.that(all(i in ids for i in made), f"expected {made} in the list, got {ids[:10]}", listed, req)
-        check_newest_first(check, listed, req)
+        listed = check_list_holds(stripe_client, check, PATH, made, req)
         data = listed.json().get("data", [])
         leaked = [item.get("id") for item in data if isinstance(item, dict) and "secret" in item]
         check.that(not leaked, f"expected no secret in listed endpoints, {leaked} carry one", listed,
                    "webhook_endpoints.secret.create-only")
-    walked = walk_pages(stripe_client, check, PATH, req)
-    check.that(all(i in walked for i in made), f"expected paging to reach {made}", None, req)
+    check_paging_reaches(stripe_client, check, PATH, made, req)
 
 
 @requires("webhook_endpoints.delete.stub-then-404")

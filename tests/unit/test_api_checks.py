@@ -14,7 +14,16 @@ from conformance.http.exchange import Request
 from conformance.reference import ReferenceServer, Store, create_app
 from conformance.reference.identity import Identity
 from conformance.suite import test_climate, test_identity
-from conformance.suite.api_checks import require_route, setup_object, walk_pages
+from conformance.suite.api_checks import (
+    MAX_PAGES,
+    added_ids,
+    check_list_holds,
+    check_paging_reaches,
+    require_route,
+    setup_object,
+    undone_at_exit,
+    walk_pages,
+)
 
 KEY = "sk_test_apichecks123"
 
@@ -109,3 +118,48 @@ def test_a_list_that_repeats_fails_the_paging_walk() -> None:
     check = Verifier(["climate.catalogue.pagination"])
     with pytest.raises(ConformanceError, match="each object once"):
         walk_pages(_Repeating(), check, "/v1/climate/products", "climate.catalogue.pagination")  # type: ignore[arg-type]
+
+
+class _Pages:
+    """A client listing ``ids`` newest first (``created`` given per id), one page per limit=1 call."""
+
+    def __init__(self, ids: list[str], created: list[int] | None = None) -> None:
+        self.ids, self.created = ids, created or [100 - n for n in range(len(ids))]
+
+    def get(self, path: str, params: Any = None) -> Response:
+        params = dict(params or {})
+        start = self.ids.index(params["starting_after"]) + 1 if "starting_after" in params else 0
+        end = start + int(params.get("limit", 10))
+        data = [{"id": i, "created": c} for i, c in zip(self.ids[start:end], self.created[start:end], strict=True)]
+        return response(200, {"object": "list", "data": data, "has_more": end < len(self.ids)}, path)
+
+
+def test_list_holds_checks_presence_and_order_and_collects_failures() -> None:
+    req = "forwarding.list"
+    check = Verifier([req])
+    check_list_holds(_Pages(["b", "a"]), check, "/v1/x", ["a", "b"], req)  # type: ignore[arg-type]
+    assert check.passed[req] == 3 and not check.failures
+    check = Verifier([req])
+    with pytest.raises(ConformanceError) as raised:
+        check_list_holds(_Pages(["b", "a"], [1, 2]), check, "/v1/x", ["c"], req)  # type: ignore[arg-type]
+    assert len(raised.value.failures) == 2  # both the missing id and the order, not just the first
+
+
+def test_paging_must_reach_the_made_ids_unless_the_walk_was_cut() -> None:
+    req = "forwarding.list"
+    check_paging_reaches(_Pages(["b", "a"]), Verifier([req]), "/v1/x", ["a"], req)  # type: ignore[arg-type]
+    with pytest.raises(ConformanceError, match="paging to reach"):
+        check_paging_reaches(_Pages(["b", "a"]), Verifier([req]), "/v1/x", ["z"], req)  # type: ignore[arg-type]
+    many = [f"o{n:02}" for n in range(MAX_PAGES + 3)]
+    check_paging_reaches(_Pages(many), Verifier([req]), "/v1/x", ["z"], req)  # type: ignore[arg-type]
+
+
+def test_added_ids_and_undone_at_exit() -> None:
+    before = response(200, {"data": [{"id": "a"}]})
+    after = response(200, {"data": [{"id": "c"}, {"id": "a"}, {"id": "b"}]})
+    assert added_ids(before, after) == ["c", "b"]
+    undone: list[str] = []
+    with pytest.raises(RuntimeError), undone_at_exit(undone.append) as made:
+        made.extend(["x", "y"])
+        raise RuntimeError("scenario failed")
+    assert undone == ["x", "y"]
