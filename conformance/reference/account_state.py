@@ -1,8 +1,9 @@
 """Per-store state of the seed-000 APIs, made on first use and swappable for fault injection.
 
-Each API (climate, forwarding, crypto onramp, identity) keeps its objects in one state object per
-:class:`~.store.Store`. A fault-injecting store subclass names a different class through an
-attribute ``<name>_class`` (``climate_class = BrokenClimate``); the state is then made from it.
+Each API (climate, forwarding, crypto onramp, identity, webhook endpoints) keeps its objects in one
+state object per :class:`~.store.Store`. A fault-injecting store subclass names a different class
+through an attribute ``<name>_class`` (``climate_class = BrokenClimate``); the state is then made
+from it.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from . import ids
 from .account_state import state_of
 from .climate_catalogue import PRODUCTS, SUPPLIERS, Product, Supplier
 from .errors import invalid_parameter, invalid_request, parameter_missing, resource_missing
-from .listing import list_page
+from .listing import list_objects, retrieve_one
 from .metadata import apply_metadata, parse_metadata
 from .params import as_hash, as_integer, as_string, reject_unknown
 
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from .routes import Call
     from .store import JsonObject, Store
 
-LIST_PARAMS = frozenset({"ending_before", "expand", "limit", "starting_after"})
 ORDER_CREATE_PARAMS = frozenset({"amount", "beneficiary", "currency", "expand", "metadata", "metric_tons", "product"})
 ORDER_UPDATE_PARAMS = frozenset({"beneficiary", "expand", "metadata"})
 CANCELLABLE = frozenset({"open", "awaiting_funds", "confirmed"})
@@ -69,33 +68,19 @@ class Climate:
 
     def list_products(self, store: Store, params: Mapping[str, object], url: str) -> JsonObject:
         """List the catalogue's products newest first."""
-        reject_unknown(params, LIST_PARAMS)
-        store.parse_expand(params, "empty_list")
-        return list_page(store, list(PRODUCTS.values()), params, url=url, noun="product", render=Product.render)
+        return list_objects(store, list(PRODUCTS.values()), params, url=url, noun="product", render=Product.render)
 
     def retrieve_product(self, store: Store, product_id: str, params: Mapping[str, object]) -> JsonObject:
         """Return one product."""
-        reject_unknown(params, frozenset({"expand"}))
-        store.parse_expand(params, "leaf")
-        product = PRODUCTS.get(product_id)
-        if product is None:
-            raise resource_missing(f"No such product: '{product_id}'", "id")
-        return product.render()
+        return retrieve_one(store, PRODUCTS, product_id, params, noun="product", render=Product.render)
 
     def list_suppliers(self, store: Store, params: Mapping[str, object], url: str) -> JsonObject:
         """List the catalogue's suppliers, in catalogue order reversed (newest first)."""
-        reject_unknown(params, LIST_PARAMS)
-        store.parse_expand(params, "empty_list")
-        return list_page(store, list(SUPPLIERS.values()), params, url=url, noun="supplier", render=Supplier.render)
+        return list_objects(store, list(SUPPLIERS.values()), params, url=url, noun="supplier", render=Supplier.render)
 
     def retrieve_supplier(self, store: Store, supplier_id: str, params: Mapping[str, object]) -> JsonObject:
         """Return one supplier."""
-        reject_unknown(params, frozenset({"expand"}))
-        store.parse_expand(params, "leaf")
-        supplier = SUPPLIERS.get(supplier_id)
-        if supplier is None:
-            raise resource_missing(f"No such supplier: '{supplier_id}'", "id")
-        return supplier.render()
+        return retrieve_one(store, SUPPLIERS, supplier_id, params, noun="supplier", render=Supplier.render)
 
     # -- orders ------------------------------------------------------------------------
 
@@ -134,9 +119,7 @@ class Climate:
     def retrieve_order(self, store: Store, order_id: str, params: Mapping[str, object]) -> JsonObject:
         """Return one order."""
         with self.lock:
-            reject_unknown(params, frozenset({"expand"}))
-            store.parse_expand(params, "leaf")
-            return self.render_order(self.get_order(order_id))
+            return retrieve_one(store, self.orders, order_id, params, noun="order", render=self.render_order)
 
     def update_order(self, store: Store, order_id: str, params: Mapping[str, object]) -> JsonObject:
         """Change an order's beneficiary or metadata; a canceled or delivered order is final."""
@@ -173,9 +156,8 @@ class Climate:
     def list_orders(self, store: Store, params: Mapping[str, object], url: str) -> JsonObject:
         """List orders newest first."""
         with self.lock:
-            reject_unknown(params, LIST_PARAMS)
-            store.parse_expand(params, "empty_list")
-            return list_page(store, list(self.orders.values()), params, url=url, noun="order", render=self.render_order)
+            orders = list(self.orders.values())
+            return list_objects(store, orders, params, url=url, noun="order", render=self.render_order)
 
     # -- rules -------------------------------------------------------------------------
 

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING
 
 from . import ids
 from .account_state import state_of
-from .errors import invalid_parameter, invalid_request, resource_missing
-from .listing import list_page
+from .errors import invalid_parameter, invalid_request
+from .listing import list_objects, retrieve_one
 from .metadata import apply_metadata, parse_metadata
 from .params import as_choice, as_hash, as_string, as_string_list, reject_unknown
 
@@ -74,7 +74,6 @@ QUOTE_PARAMS = frozenset(
     {"destination_amount", "destination_currencies", "destination_networks", "expand", "source_amount",
      "source_currency"}
 )
-LIST_PARAMS = frozenset({"ending_before", "expand", "limit", "starting_after"})
 _CENT = Decimal("0.01")
 
 
@@ -133,19 +132,14 @@ class CryptoOnramp:
     def retrieve_session(self, store: Store, session_id: str, params: Mapping[str, object]) -> JsonObject:
         """Return one session."""
         with self.lock:
-            reject_unknown(params, frozenset({"expand"}))
-            store.parse_expand(params, "leaf")
-            session = self.sessions.get(session_id)
-            if session is None:
-                raise resource_missing(f"No such onramp session: '{session_id}'", "id")
-            return self.render_session(session)
+            return retrieve_one(
+                store, self.sessions, session_id, params, noun="onramp session", render=self.render_session
+            )
 
     def list_sessions(self, store: Store, params: Mapping[str, object], url: str) -> JsonObject:
         """List sessions newest first."""
         with self.lock:
-            reject_unknown(params, LIST_PARAMS)
-            store.parse_expand(params, "empty_list")
-            return list_page(
+            return list_objects(
                 store, list(self.sessions.values()), params, url=url, noun="onramp session", render=self.render_session
             )
 

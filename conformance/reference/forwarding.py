@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING
 from . import ids
 from .account_state import state_of
 from .errors import invalid_parameter, parameter_invalid_empty, parameter_missing, resource_missing
-from .listing import list_page, within_created
+from .listing import LIST_PARAMS as BASE_LIST_PARAMS
+from .listing import list_objects, retrieve_one
 from .metadata import apply_metadata, parse_metadata
 from .params import as_hash, as_string, as_string_list, reject_unknown
 from .tokens import TEST_TOKENS, TestCard
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from .store import JsonObject, Store
 
 CREATE_PARAMS = frozenset({"expand", "metadata", "payment_method", "replacements", "request", "url"})
-LIST_PARAMS = frozenset({"created", "ending_before", "expand", "limit", "starting_after"})
+LIST_PARAMS = BASE_LIST_PARAMS | {"created"}
 REPLACEMENTS = frozenset({"card_cvc", "card_expiry", "card_number", "cardholder_name", "request_signature"})
 MAX_BODY_LENGTH = 5000
 """Longest ``request[body]`` accepted, in characters: the API reference's 5,000-character limit
@@ -139,23 +140,15 @@ class Forwarding:
     def retrieve(self, store: Store, request_id: str, params: Mapping[str, object]) -> JsonObject:
         """Return one stored request."""
         with self.lock:
-            reject_unknown(params, frozenset({"expand"}))
-            store.parse_expand(params, "leaf")
-            found = self.requests.get(request_id)
-            if found is None:
-                raise resource_missing(f"No such forwarding request: '{request_id}'", "id")
-            return self.render(found)
+            return retrieve_one(store, self.requests, request_id, params, noun="forwarding request", render=self.render)
 
     def list_requests(self, store: Store, params: Mapping[str, object], url: str) -> JsonObject:
         """List stored requests newest first, optionally within a ``created`` range."""
         with self.lock:
-            reject_unknown(params, LIST_PARAMS)
-            store.parse_expand(params, "empty_list")
-            items = list(self.requests.values())
-            if "created" in params:
-                bounds = store.parse_created_filter(params["created"])
-                items = [item for item in items if within_created(item.created, bounds)]
-            return list_page(store, items, params, url=url, noun="forwarding request", render=self.render)
+            return list_objects(
+                store, list(self.requests.values()), params, url=url, noun="forwarding request", render=self.render,
+                accepted=LIST_PARAMS,
+            )
 
     # -- rules -------------------------------------------------------------------------
 

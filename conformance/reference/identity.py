@@ -27,8 +27,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from .account_state import state_of
-from .errors import resource_missing
-from .listing import list_page, within_created
+from .listing import list_page, retrieve_one, within_created
 from .params import as_choice, as_string, reject_unknown
 
 if TYPE_CHECKING:
@@ -157,12 +156,8 @@ class Identity:
 
     def retrieve_report(self, store: Store, report_id: str, params: Mapping[str, object]) -> JsonObject:
         """Return one report."""
-        reject_unknown(params, frozenset({"expand"}))
-        store.parse_expand(params, "leaf")
-        report = next((item for item in self.reports() if item.id == report_id), None)
-        if report is None:
-            raise resource_missing(f"No such verification report: '{report_id}'", "id")
-        return report.render()
+        reports = {report.id: report for report in self.reports()}
+        return retrieve_one(store, reports, report_id, params, noun="verification report", render=Report.render)
 
 
 def identity_of(store: Store) -> Identity:

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from . import ids
+from .account_state import state_of
 from .errors import invalid_parameter, invalid_request, parameter_invalid_empty, parameter_missing, resource_missing
+from .listing import list_objects, retrieve_one
 from .metadata import apply_metadata, parse_metadata
-from .pagination import paginate, parse_page_request
 from .params import as_nullable_string, as_string, as_string_list, reject_unknown
 
 if TYPE_CHECKING:
@@ -71,7 +72,6 @@ WEBHOOK_CREATE_PARAMS = frozenset(
     {"api_version", "connect", "description", "enabled_events", "expand", "metadata", "url"}
 )
 WEBHOOK_UPDATE_PARAMS = frozenset({"description", "disabled", "enabled_events", "expand", "metadata", "url"})
-LIST_PARAMS = frozenset({"ending_before", "expand", "limit", "starting_after"})
 _API_VERSION = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -148,9 +148,10 @@ class OtherObjects:
     def retrieve_webhook_endpoint(self, store: Store, endpoint_id: str, params: Mapping[str, object]) -> JsonObject:
         """Return an endpoint, without its secret."""
         with self.lock:
-            reject_unknown(params, frozenset({"expand"}))
-            store.parse_expand(params, "leaf")
-            return self.render_webhook_endpoint(self.get_webhook_endpoint(endpoint_id), with_secret=False)
+            return retrieve_one(
+                store, self.webhook_endpoints, endpoint_id, params, noun="webhook endpoint",
+                render=lambda endpoint: self.render_webhook_endpoint(endpoint, with_secret=False),
+            )
 
     def update_webhook_endpoint(self, store: Store, endpoint_id: str, params: Mapping[str, object]) -> JsonObject:
         """Change an endpoint's URL, events, description, status or metadata."""
@@ -187,19 +188,10 @@ class OtherObjects:
     def list_webhook_endpoints(self, store: Store, params: Mapping[str, object], url: str) -> JsonObject:
         """List endpoints newest first."""
         with self.lock:
-            reject_unknown(params, LIST_PARAMS)
-            store.parse_expand(params, "empty_list")
-            page = parse_page_request(params)
-            ordered = sorted(self.webhook_endpoints.values(), key=_sort_key, reverse=True)
-            cursor_key = None
-            if page.cursor is not None:
-                cursor = self.webhook_endpoints.get(page.cursor)
-                if cursor is None:
-                    raise resource_missing(f"No such webhook endpoint: '{page.cursor}'", page.cursor_param, 400)
-                cursor_key = _sort_key(cursor)
-            found, has_more = paginate(ordered, _sort_key, page, cursor_key)
-            data: list[object] = [self.render_webhook_endpoint(e, with_secret=False) for e in found]
-            return store.render_list(data, has_more, url)
+            return list_objects(
+                store, list(self.webhook_endpoints.values()), params, url=url, noun="webhook endpoint",
+                render=lambda endpoint: self.render_webhook_endpoint(endpoint, with_secret=False),
+            )
 
     def get_webhook_endpoint(self, endpoint_id: str) -> WebhookEndpoint:
         """Return an endpoint or raise ``resource_missing``."""
@@ -261,19 +253,9 @@ class OtherObjects:
         return data
 
 
-def _sort_key(endpoint: WebhookEndpoint) -> tuple[int, int]:
-    return (endpoint.created, endpoint.sequence)
-
-
 def objects_of(store: Store) -> OtherObjects:
-    """Return the store's :class:`OtherObjects`, made on first use."""
-    with store.lock:
-        found = store.__dict__.get("_other_objects")
-        if found is None:
-            factory: type[OtherObjects] = getattr(store, "other_objects_class", OtherObjects)
-            found = factory()
-            store.__dict__["_other_objects"] = found
-        return found
+    """Return the store's :class:`OtherObjects` (``store.other_objects_class`` swaps the class)."""
+    return state_of(store, "other_objects", OtherObjects)
 
 
 Handler = Callable[["Store", "Call"], "JsonObject"]
