@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 KEY = "sk_test_limits1"
 AUTH = f"Authorization: Bearer {KEY}"
@@ -31,12 +32,12 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def start_server() -> tuple[subprocess.Popen[bytes], int]:
-    """Start the reference server in its own process; return it and its port once it accepts connections."""
+def start_server(*options: str) -> tuple[subprocess.Popen[bytes], int]:
+    """Start the reference server (with ``options``) in its own process; return it and its port once it listens."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "conformance.reference", "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "conformance.reference", "--port", str(port), *options],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -45,12 +46,13 @@ def start_server() -> tuple[subprocess.Popen[bytes], int]:
                 return process, port
         time.sleep(0.05)
     process.kill()
-    raise SystemExit("the reference server did not start")
+    process.wait(timeout=10)
+    raise RuntimeError("the reference server did not start")
 
 
-def status_of(sock: socket.socket) -> int:
-    """Read one answer from ``sock``; return its status (0 when the server closed without one)."""
-    sock.settimeout(60)
+def read_answer(sock: socket.socket, timeout: float = 60) -> tuple[int, str, Any]:
+    """Read one HTTP answer from ``sock``: status (0 when closed without one), head and JSON body (or None)."""
+    sock.settimeout(timeout)
     data = b""
     with contextlib.suppress(OSError):
         while b"\r\n\r\n" not in data:
@@ -59,7 +61,7 @@ def status_of(sock: socket.socket) -> int:
                 break
             data += chunk
     if not data:
-        return 0
+        return 0, "", None
     head, _, body = data.partition(b"\r\n\r\n")
     lengths = [line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")]
     length = int(lengths[0]) if lengths else 0
@@ -68,21 +70,33 @@ def status_of(sock: socket.socket) -> int:
         if not chunk:
             break
         body += chunk
-    return int(head.split()[1])
+    parsed = None
+    with contextlib.suppress(ValueError):
+        parsed = json.loads(body) if body else None
+    return int(head.split()[1]), head.decode("latin-1"), parsed
+
+
+def send_body(port: int, size: int, *, chunked: bool = False) -> tuple[tuple[int, str, Any], int]:
+    """POST a ``size``-byte body (declared, or chunked without a length); return the answer and the bytes sent."""
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        framing = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {size}"
+        sock.sendall(f"POST /v1/customers HTTP/1.1\r\nHost: x\r\n{AUTH}\r\n"
+                     f"Content-Type: application/x-www-form-urlencoded\r\n{framing}\r\n\r\n".encode())
+        sent = 0
+        with contextlib.suppress(OSError):  # the server answered and closed without reading the rest
+            while sent < size:
+                block = b"a" * min(MB, size - sent)
+                sock.sendall(block if not chunked else f"{len(block):x}\r\n".encode() + block + b"\r\n")
+                sent += len(block)
+            if chunked:
+                sock.sendall(b"0\r\n\r\n")
+        return read_answer(sock), sent
 
 
 def huge_body(port: int, pid: int, size: int) -> str:
     """POST a ``size``-byte body; say what came back, how fast, and what it did to the server's memory."""
     before, started = rss_mb(pid), time.monotonic()
-    sent = 0
-    with socket.create_connection(("127.0.0.1", port)) as sock:
-        sock.sendall(f"POST /v1/customers HTTP/1.1\r\nHost: x\r\n{AUTH}\r\n"
-                     f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {size}\r\n\r\n".encode())
-        with contextlib.suppress(OSError):
-            while sent < size:
-                sock.sendall(b"a" * min(MB, size - sent))
-                sent += min(MB, size - sent)
-        status = status_of(sock)
+    (status, _, _), sent = send_body(port, size)
     peak = rss_mb(pid)
     return (f"{size // MB} MB body: HTTP {status} after {time.monotonic() - started:.2f} s, "
             f"{sent // MB} MB accepted by the socket, RSS {before:.0f} -> {peak:.0f} MB")
@@ -123,7 +137,7 @@ def creates(port: int, pid: int, count: int) -> str:
         for number in range(count):
             sock.sendall(f"POST /v1/customers HTTP/1.1\r\nHost: x\r\n{AUTH}\r\nIdempotency-Key: bench-{number}\r\n"
                          f"Content-Length: 0\r\n\r\n".encode())
-            status = status_of(sock)
+            status = read_answer(sock)[0]
             statuses[status] = statuses.get(status, 0) + 1
     return (f"{count} creates: {json.dumps(statuses)} in {time.monotonic() - started:.1f} s, "
             f"RSS {before:.0f} -> {rss_mb(pid):.0f} MB")
@@ -139,7 +153,10 @@ def main() -> None:
     parser.add_argument("--cases", default="body,slow,creates", help="Comma-separated subset of body, slow, creates.")
     options = parser.parse_args()
     for case in options.cases.split(","):
-        process, port = start_server()
+        try:
+            process, port = start_server()
+        except RuntimeError as exc:
+            raise SystemExit(str(exc)) from None
         try:
             if case == "body":
                 print(huge_body(port, process.pid, options.body_mb * MB), flush=True)

@@ -6,97 +6,32 @@ the same at full size (100 MB bodies, 30,000 creates over HTTP).
 """
 
 import contextlib
-import json
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from benchmarks.reference_limits import AUTH, MB, read_answer, rss_mb, send_body, start_server
 from conformance.reference import coalescing
 from conformance.reference.asgi import MAX_BODY_BYTES
 from conformance.reference.server import ReferenceServer
 from conformance.reference.store import Store
 
 KEY = "sk_test_limits1"
-AUTH = "Authorization: Bearer " + KEY
-MB = 1024 * 1024
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads resident memory from /proc")
-
-
-def rss_mb(pid):
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError("no VmRSS")
 
 
 @pytest.fixture
 def served():
     """A reference server in its own process, on a free loopback port; yields (port, pid)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "conformance.reference", "--port", str(port), "--max-objects", "500"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.05)
+    process, port = start_server("--max-objects", "500")
     try:
         yield port, process.pid
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-def read_answer(sock):
-    sock.settimeout(10)
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    lengths = [line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")]
-    length = int(lengths[0]) if lengths else 0
-    while len(body) < length:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        body += chunk
-    return int(head.split()[1]), head.decode("latin-1"), json.loads(body) if body else None
-
-
-def send_body(port, size, *, chunked=False):
-    """POST a body of ``size`` bytes (declared, or chunked without a length); return the answer and bytes sent."""
-    sock = socket.create_connection(("127.0.0.1", port))
-    framing = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {size}"
-    sock.sendall(f"POST /v1/customers HTTP/1.1\r\nHost: x\r\n{AUTH}\r\n"
-                 f"Content-Type: application/x-www-form-urlencoded\r\n{framing}\r\n\r\n".encode())
-    sent = 0
-    try:
-        while sent < size:
-            block = b"a" * min(MB, size - sent)
-            piece = block if not chunked else f"{len(block):x}\r\n".encode() + block + b"\r\n"
-            sock.sendall(piece)
-            sent += len(block)
-        if chunked:
-            sock.sendall(b"0\r\n\r\n")
-    except OSError:
-        pass  # the server answered and closed without reading the rest: what it should do
-    try:
-        return read_answer(sock), sent
-    finally:
-        sock.close()
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
