@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks import Verifier
+from conformance.checks.preconditions import answer_summary, blocked_by, route_missing, unsupported_route
 from conformance.http import StripeClient
 from conformance.suite.cite import requires
+
+CARD_LIST_PRECONDITION = "precondition.card-list"
 
 
 @requires("auth.missing-key")
@@ -32,10 +35,20 @@ def test_bearer_token_is_accepted(stripe_client: StripeClient, customer: str, ch
 @requires("auth.refused-has-no-effect")
 @pytest.mark.needs_feature("list_sources")
 def test_refused_request_attaches_nothing(stripe_client: StripeClient, customer: str, check: Verifier) -> None:
+    """Judged only when the card list answers: without it nothing shows what the refused requests did."""
     path = f"/v1/customers/{customer}/sources"
-    for key in (None, "not_a_stripe_key"):
-        refused = stripe_client.with_key(key).post(path, {"source": "tok_visa"})
-        check.status(refused, 401)
+    refused = [stripe_client.with_key(key).post(path, {"source": "tok_visa"}) for key in (None, "not_a_stripe_key")]
     listed = stripe_client.get(path, {"object": "card"})
+    if route_missing(listed):
+        raise unsupported_route(listed)
+    if listed.status != 200:
+        raise blocked_by(
+            CARD_LIST_PRECONDITION,
+            f"Listing the customer's cards was refused with {answer_summary(listed)}, so nothing shows "
+            "whether the requests refused for want of a key attached a card.",
+            listed,
+        )
+    for answer in refused:
+        check.status(answer, 401)
     check.status(listed, 200)
     check.equal(listed, "$.data", [])
