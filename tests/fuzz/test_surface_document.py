@@ -13,6 +13,7 @@ import yaml
 from conformance.fuzz.config import schemathesis_config
 from conformance.fuzz.surface import load_surface, operations, surface_path
 from conformance.fuzz.views import generation_view, iter_hint_names, known_hints
+from conformance.schemas.json_objects import json_objects
 
 SHARED_SPEC = Path(__file__).resolve().parents[3] / "shared" / "reference" / "stripe-openapi-2023-08-16.yaml"
 SEED_000 = sorted((Path(__file__).resolve().parents[3] / "shared" / "seeds").glob("000_*.txt"))
@@ -22,15 +23,6 @@ SEED_000 = sorted((Path(__file__).resolve().parents[3] / "shared" / "seeds").glo
 def document() -> dict[str, Any]:
     return load_surface()
 
-
-def _walk(node: Any):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)
 
 
 def test_the_document_is_valid_openapi_3_1(document: dict[str, Any]) -> None:
@@ -99,7 +91,7 @@ def test_every_4xx_answer_is_the_error_envelope(document: dict[str, Any]) -> Non
 
 
 def test_success_answers_ref_the_project_object_schemas(document: dict[str, Any]) -> None:
-    refs = {node["$ref"] for node in _walk(document) if isinstance(node.get("$ref"), str)}
+    refs = {node["$ref"] for node in json_objects(document) if isinstance(node.get("$ref"), str)}
     external = {ref for ref in refs if not ref.startswith("#")}
     assert external
     stripe_dir = surface_path().parent.parent / "stripe"
@@ -123,7 +115,7 @@ def test_the_generation_view_loads_every_operation() -> None:
     assert len(results) == 35
     assert all(hasattr(result, "ok") for result in results), [r for r in results if not hasattr(r, "ok")]
     assert ("body", "source") in view.hinted and ("query", "starting_after") in view.hinted
-    refs = [node["$ref"] for node in _walk(view.document) if isinstance(node.get("$ref"), str)]
+    refs = [node["$ref"] for node in json_objects(view.document) if isinstance(node.get("$ref"), str)]
     assert all(ref.startswith("#") for ref in refs)
 
 

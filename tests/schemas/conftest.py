@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from conformance.schemas import SchemaRegistry
+from conformance.schemas.json_objects import json_objects
 from conformance.schemas.shapes import Shapes
 
 REPO = Path(__file__).resolve().parents[2]
@@ -145,14 +146,7 @@ def objects_in_text(text: str, kinds: set[str]) -> Iterator[dict[str, Any]]:
 
 def nested_objects(document: Any) -> Iterator[dict[str, Any]]:
     """Yield every JSON object inside ``document`` (the document itself excluded)."""
-    stack = list(document.values()) if isinstance(document, dict) else list(document)
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            yield item
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+    return (item for item in json_objects(document) if item is not document)
 
 
 # --- synthesized valid bodies for schemas without a documented example ----------------

@@ -2,6 +2,7 @@ import pytest
 
 from conformance.requirements import AREAS, CatalogueError, load_catalogue
 from conformance.requirements.catalogue import parse_catalogue
+from conformance.schemas.json_objects import json_objects
 
 ENTRY = 'id = "card.x.y"\narea = "create"\nlevel = "MUST"\ntitle = "t"\nsource = "s"\n'
 
@@ -34,15 +35,8 @@ def test_the_report_schema_knows_every_area():
     from pathlib import Path
 
     schema = json.loads((Path(__file__).resolve().parents[2] / "schemas/report/report-v1.schema.json").read_text())
-    found = [node["properties"]["area"]["enum"] for node in _walk(schema) if "area" in node.get("properties", {})]
+    with_area = [node for node in json_objects(schema) if "area" in node.get("properties", {})]
+    found = [node["properties"]["area"]["enum"] for node in with_area]
     assert found and all(set(enum) == set(AREAS) for enum in found)
 
 
-def _walk(node):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)

@@ -11,10 +11,11 @@ fixture-presence pass. What examples cannot show (that a timestamp may be
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from conformance.schemas.generator.openapi import COMPONENT_REF_PREFIX
+from conformance.schemas.json_objects import json_objects
 
 __all__ = ["find_examples", "infer_component"]
 
@@ -27,11 +28,11 @@ def find_examples(documents: Iterable[Any], object_name: str | None) -> list[dic
     deleted stubs included.
     """
     if object_name is None:
-        return [item for document in documents for item in _objects(document) if "object" in item]
+        return [item for document in documents for item in json_objects(document) if "object" in item]
     return [
         item
         for document in documents
-        for item in _objects(document)
+        for item in json_objects(document)
         if item.get("object") == object_name and item.get("deleted") is not True
     ]
 
@@ -51,17 +52,6 @@ def infer_component(
         schema = _merge(schema, _infer_object(example, known_objects, root=True))
     schema["properties"]["object"] = {"type": "string", "enum": [object_name]}
     return schema
-
-
-def _objects(node: Any) -> Iterator[dict[str, Any]]:
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            yield item
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
 
 
 def _infer(value: Any, known: Mapping[str, str]) -> dict[str, Any]:
