@@ -22,6 +22,7 @@ from conformance.settings import (
     load_config_file,
     resolve,
 )
+from conformance.settings.resolve import command_line_value
 
 
 class _Converted(click.ParamType[Any]):
@@ -72,7 +73,7 @@ def run_options(command: Callable[..., Any]) -> Callable[..., Any]:
         for name in names:
             value = kwargs.pop(name)
             if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE:
-                flags[name] = _repeated(BY_NAME[name], value)
+                flags[name] = command_line_value(BY_NAME[name], value)
         settings: RunSettings | SettingsError
         try:
             settings = resolve(flags, os.environ, load_config_file(Path.cwd()), CLI)
@@ -85,12 +86,3 @@ def run_options(command: Callable[..., Any]) -> Callable[..., Any]:
         if CLI in option.front_ends:
             decorated = click_option(option)(decorated)
     return decorated
-
-
-def _repeated(option: Option, value: Any) -> Any:
-    """A repeatable option's values as one tuple (each ``-H`` was converted to a tuple of its own)."""
-    if option.kind == "paths":
-        return tuple(value)
-    if option.kind == "headers":
-        return tuple(header for given in value for header in given)
-    return value

@@ -12,14 +12,14 @@ import argparse
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import pytest
 
 from conformance.settings import BY_NAME, OPTIONS, PYTEST, RunSettings, SettingsError, load_config_file, resolve
 from conformance.settings.given import GivenRun
 from conformance.settings.options import Option
-from conformance.settings.resolve import convert
+from conformance.settings.resolve import command_line_value, convert
 
 GROUP = "stripe-conformance"
 HANDOFF = "stripe_conformance"
@@ -100,7 +100,7 @@ def settings_from_options(namespace: object, environ: Mapping[str, str], directo
     for option in OPTIONS:
         value = getattr(namespace, option.pytest_dest, None) if PYTEST in option.front_ends else None
         if value is not None:
-            flags[option.name] = _repeated(option, value)
+            flags[option.name] = command_line_value(option, value)
     settings = resolve(flags, environ, load_config_file(directory), PYTEST)
     settings.check(lambda name: BY_NAME[name].pytest_flag)
     return settings
@@ -109,12 +109,3 @@ def settings_from_options(namespace: object, environ: Mapping[str, str], directo
 def settings_error_exit(exc: SettingsError) -> NoReturn:
     """Stop the run with one line, as pytest's usage error (exit code 4, as for a malformed option value)."""
     raise pytest.UsageError(f"stripe-conformance: {exc}") from None
-
-
-def _repeated(option: Option, value: Any) -> Any:
-    """A repeatable option's values as one tuple (each ``-H`` was converted to a tuple of its own)."""
-    if option.kind == "paths":
-        return tuple(value)
-    if option.kind == "headers":
-        return tuple(header for given in value for header in given)
-    return value

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from conformance.http.headers import HeaderError, parse_headers
@@ -47,6 +47,15 @@ def convert(option: Option, value: object, where: str) -> object:
         except ValueError as exc:
             raise SettingsError(f"{where}: {str(exc).removeprefix('--shard ')}") from None
     return Path(text) if kind == "path" else text
+
+
+def command_line_value(option: Option, value: object) -> object:
+    """Return a command-line value with a repeatable option's values as one tuple (each ``-H`` parsed on its own)."""
+    if option.kind == "paths" and isinstance(value, Iterable):
+        return tuple(value)
+    if option.kind == "headers" and isinstance(value, Iterable):
+        return tuple(header for given in value for header in given)
+    return value
 
 
 def _headers(value: object, where: str) -> tuple[str, ...]:
