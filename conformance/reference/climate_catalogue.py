@@ -22,8 +22,19 @@ CATALOGUE_CREATED = 1_700_000_000
 """Creation time of the catalogue's first entry; later entries are one hour apart."""
 
 
+class _CatalogueEntry:
+    """A catalogue entry's creation time, from its catalogue position (``sequence``)."""
+
+    sequence: int
+
+    @property
+    def created(self) -> int:
+        """Creation time: one hour per catalogue position after ``CATALOGUE_CREATED``."""
+        return CATALOGUE_CREATED + 3600 * self.sequence
+
+
 @dataclass(frozen=True)
-class Supplier:
+class Supplier(_CatalogueEntry):
     """One carbon removal supplier."""
 
     id: str
@@ -35,11 +46,6 @@ class Supplier:
     latitude: float
     longitude: float
     sequence: int
-
-    @property
-    def created(self) -> int:
-        """Suppliers carry no ``created`` field; listing uses their catalogue position."""
-        return CATALOGUE_CREATED + 3600 * self.sequence
 
     def render(self) -> dict[str, object]:
         """Render as a ``climate.supplier`` object."""
@@ -63,7 +69,7 @@ class Supplier:
 
 
 @dataclass(frozen=True)
-class Product:
+class Product(_CatalogueEntry):
     """One Climate product: a kind of carbon removal with a price per metric ton."""
 
     id: str
@@ -74,11 +80,6 @@ class Product:
     metric_tons_available: int
     supplier_ids: tuple[str, ...]
     sequence: int
-
-    @property
-    def created(self) -> int:
-        """Creation time: one hour per catalogue position after ``CATALOGUE_CREATED``."""
-        return CATALOGUE_CREATED + 3600 * self.sequence
 
     def render(self) -> dict[str, object]:
         """Render as a ``climate.product`` object with its suppliers embedded."""

@@ -29,6 +29,7 @@ from conformance.schemas.generator.sources import (
     load_spec,
 )
 from conformance.schemas.jsonpath import json_path
+from conformance.schemas.store import INDEX_FILE
 
 __all__ = [
     "INDEX_FILE",
@@ -42,7 +43,6 @@ __all__ = [
     "write_files",
 ]
 
-INDEX_FILE = "index.json"
 LIST_SCHEMA = "list"
 DRAFT_URI = "https://json-schema.org/draft/2020-12/schema"
 
