@@ -10,7 +10,7 @@ a canceled order is final: canceling it again or updating it is refused with a 4
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING
@@ -24,7 +24,7 @@ from .metadata import apply_metadata, parse_metadata
 from .params import as_hash, as_integer, as_string, reject_unknown
 
 if TYPE_CHECKING:
-    from .routes import Call
+    from .routes import Handler
     from .store import JsonObject, Store
 
 ORDER_CREATE_PARAMS = frozenset({"amount", "beneficiary", "currency", "expand", "metadata", "metric_tons", "product"})
@@ -281,8 +281,6 @@ def climate_of(store: Store) -> Climate:
     """Return the store's climate state (``store.climate_class`` swaps the class)."""
     return state_of(store, "climate", Climate)
 
-
-Handler = Callable[["Store", "Call"], "JsonObject"]
 
 CLIMATE_ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "/v1/climate/products", lambda s, c: climate_of(s).list_products(s, c.params, c.path)),

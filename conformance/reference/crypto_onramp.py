@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from types import MappingProxyType
@@ -34,7 +34,7 @@ from .metadata import apply_metadata, parse_metadata
 from .params import as_choice, as_hash, as_string, as_string_list, reject_unknown
 
 if TYPE_CHECKING:
-    from .routes import Call
+    from .routes import Handler
     from .store import JsonObject, Store
 
 NETWORK_CURRENCIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
@@ -328,8 +328,6 @@ def onramp_of(store: Store) -> CryptoOnramp:
     """Return the store's onramp state (``store.crypto_onramp_class`` swaps the class)."""
     return state_of(store, "crypto_onramp", CryptoOnramp)
 
-
-Handler = Callable[["Store", "Call"], "JsonObject"]
 
 CRYPTO_ONRAMP_ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "/v1/crypto/onramp_sessions", lambda s, c: onramp_of(s).list_sessions(s, c.params, c.path)),

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -37,7 +37,7 @@ from .params import as_hash, as_string, as_string_list, reject_unknown
 from .tokens import TEST_TOKENS, TestCard
 
 if TYPE_CHECKING:
-    from .routes import Call
+    from .routes import Handler
     from .store import JsonObject, Store
 
 CREATE_PARAMS = frozenset({"expand", "metadata", "payment_method", "replacements", "request", "url"})
@@ -311,8 +311,6 @@ def forwarding_of(store: Store) -> Forwarding:
     """Return the store's forwarding state (``store.forwarding_class`` swaps the class)."""
     return state_of(store, "forwarding", Forwarding)
 
-
-Handler = Callable[["Store", "Call"], "JsonObject"]
 
 FORWARDING_ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "/v1/forwarding/requests", lambda s, c: forwarding_of(s).list_requests(s, c.params, c.path)),

@@ -21,7 +21,7 @@ combine (every filter given must match).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -31,7 +31,7 @@ from .listing import list_page, retrieve_one, within_created
 from .params import as_choice, as_string, reject_unknown
 
 if TYPE_CHECKING:
-    from .routes import Call
+    from .routes import Handler
     from .store import JsonObject, Store
 
 REPORTS_CREATED = 1_700_100_000
@@ -164,8 +164,6 @@ def identity_of(store: Store) -> Identity:
     """Return the store's identity state (``store.identity_class`` swaps the class)."""
     return state_of(store, "identity", Identity)
 
-
-Handler = Callable[["Store", "Call"], "JsonObject"]
 
 IDENTITY_ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "/v1/identity/verification_reports", lambda s, c: identity_of(s).list_reports(s, c.params, c.path)),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import secrets
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -25,7 +25,7 @@ from .metadata import apply_metadata, parse_metadata
 from .params import as_nullable_string, as_string, as_string_list, reject_unknown
 
 if TYPE_CHECKING:
-    from .routes import Call
+    from .routes import Handler
     from .store import JsonObject, Store
 
 MAX_TEST_WEBHOOK_ENDPOINTS = 16
@@ -256,9 +256,6 @@ class OtherObjects:
 def objects_of(store: Store) -> OtherObjects:
     """Return the store's :class:`OtherObjects` (``store.other_objects_class`` swaps the class)."""
     return state_of(store, "other_objects", OtherObjects)
-
-
-Handler = Callable[["Store", "Call"], "JsonObject"]
 
 
 OTHER_OBJECT_ROUTES: tuple[tuple[str, str, Handler], ...] = (
