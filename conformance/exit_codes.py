@@ -1,9 +1,9 @@
 """The documented exit codes of every command and of the pytest plugin (defined here only)."""
 
 EXIT_OK = 0
-"""The target conforms, or the command succeeded."""
+"""The target conforms (every assessed MUST held; failed SHOULDs are warnings), or the command succeeded."""
 EXIT_NONCONFORMING = 1
-"""The target does not conform (or the input to validate/diff is invalid)."""
+"""The target does not conform: a MUST failed, or a SHOULD under ``--strict`` (or validate/diff input is invalid)."""
 EXIT_USAGE = 2
 """Usage or configuration error: a bad option, config file, profile or expectations file."""
 EXIT_UNREACHABLE = 3
@@ -30,8 +30,9 @@ def exit_code_for(verdict: str, outcome: str) -> int:
 
 
 RUN_EXIT_CODES_HELP = (
-    "Exit codes: 0 conforms (or, for one shard or a subset replay, PARTIAL with nothing failed); "
-    "1 does not conform (--max-failures included); 2 usage or input error (bad flag, expectations file, "
+    "Exit codes: 0 conforms: every assessed MUST held, failed SHOULDs are only warnings (or, for one shard "
+    "or a subset replay, PARTIAL with nothing failed); 1 does not conform: a MUST failed, or a SHOULD "
+    "under --strict (--max-failures included); 2 usage or input error (bad flag, expectations file, "
     "unreadable cassette); 3 target unreachable or not Stripe-like; 4 incomplete (--deadline passed); "
     "130 interrupted by SIGINT; 143 terminated by SIGTERM. Every report is written in each case."
 )

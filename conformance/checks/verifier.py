@@ -28,12 +28,26 @@ class Verifier:
 
     A failed check raises ``ConformanceError`` at once (the scenario cannot go on from a
     wrong state), except inside ``soft()``, where failures are collected and raised together
-    when the block ends.
+    when the block ends. A failed check of an ``advisory`` requirement (a SHOULD) is recorded and
+    never raised: a warning must not stop the scenario before its MUST checks ran.
     """
 
-    def __init__(self, cited: Collection[str], *, schema: SchemaValidator | None = None) -> None:
-        """Verify on behalf of the ``cited`` requirement IDs."""
+    def __init__(
+        self,
+        cited: Collection[str],
+        *,
+        schema: SchemaValidator | None = None,
+        presence: SchemaValidator | None = None,
+        advisory: Collection[str] = (),
+    ) -> None:
+        """Verify on behalf of the ``cited`` requirement IDs; ``advisory`` ones only record their failures.
+
+        ``schema`` checks a body against what the spec requires; ``presence`` lists the fields Stripe
+        always returns that a body lacks.
+        """
         self.cited = tuple(cited)
+        self._presence = presence
+        self.advisory = frozenset(advisory)
         self.passed: dict[str, int] = {}
         """Per requirement, how many of its checks held (each an observation of a real answer)."""
         self.unassessed: dict[str, str] = {}
@@ -67,6 +81,8 @@ class Verifier:
             return
         found = failure(requirement_id)
         self.failures.append(found)
+        if requirement_id in self.advisory:
+            return
         if self._soft_depth:
             self._pending.append(found)
         else:
@@ -191,7 +207,16 @@ class Verifier:
         if self._schema is None:
             self.not_assessed(self._requirement(req), "no schema registry is available to validate bodies")
             return
-        errors = self._schema(response.json())
+        self._schema_findings(response, self._schema(response.json()), req)
+
+    def present(self, response: Response, req: str | None = None) -> None:
+        """Check that the body carries every field Stripe always returns (without presence rules: not assessed)."""
+        if self._presence is None:
+            self.not_assessed(self._requirement(req), "no presence rules are available to check bodies")
+            return
+        self._schema_findings(response, self._presence(response.json()), req)
+
+    def _schema_findings(self, response: Response, errors: list[tuple[str, str]], req: str | None) -> None:
         self._record(
             not errors,
             lambda rid: SchemaViolation.from_exchange(

@@ -1,6 +1,7 @@
 """The ``stripe-conformance`` command line: a thin front-end over the core and the pytest plugin.
 
-Exit codes: 0 conforms / success, 1 does not conform (or invalid input to validate/diff),
+Exit codes: 0 conforms (every assessed MUST held; failed SHOULDs are warnings) / success,
+1 does not conform (a failed MUST, or under ``--strict`` a failed SHOULD too; or invalid input to validate/diff),
 2 usage or configuration error, 3 target unreachable, not Stripe-like, or rejects the key,
 4 run incomplete (deadline, merge with shards missing), 130 SIGINT, 143 SIGTERM.
 """

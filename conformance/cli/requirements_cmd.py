@@ -36,7 +36,14 @@ def requirements_command(fmt: str, index: bool, output: Path | None) -> int:
         return 0
     if fmt == "json":
         rows = [
-            {"id": r.id, "area": r.area, "level": r.level, "title": r.title, "source": r.source}
+            {
+                "id": r.id,
+                "area": r.area,
+                "level": r.level,
+                "title": r.title,
+                "source": r.source,
+                "evidence": [e.to_dict() for e in r.evidence],
+            }
             | ({"untested": r.untested} if r.untested else {})
             for r in catalogue
         ]

@@ -45,12 +45,14 @@ from conformance.fuzz.observations import Observations
 from conformance.fuzz.reading import DocumentedSchemas
 from conformance.fuzz.requirement_ids import (
     ERROR_ENVELOPE,
+    ERROR_PARAM_CARD_FIELDS,
     JSON_BODY,
     LIST_CONTRACT,
     NEGATIVE_REJECTED,
     NO_SERVER_ERROR,
     POSITIVE_ACCEPTED,
     REQUEST_ID,
+    REQUEST_ID_ALWAYS,
     RESOURCE_AVAILABLE,
     RESPONSE_SCHEMA,
     USE_AFTER_FREE,
@@ -65,15 +67,17 @@ PARAMETER_CODES = frozenset(
         "parameter_invalid_integer",
         "parameter_invalid_empty",
         "parameter_invalid_string_empty",
-        "email_invalid",
-        "invalid_expiry_month",
-        "invalid_expiry_year",
-        "invalid_number",
-        "incorrect_number",
-        "invalid_cvc",
     }
 )
-"""Error codes that blame one request parameter: Stripe names it in ``error.param``."""
+"""Error codes that are about one request parameter by definition (Stripe's error-codes docs): a MUST
+that ``error.param`` names it (``fuzz.error-envelope``)."""
+FIELD_CODES = frozenset(
+    {"email_invalid", "invalid_expiry_month", "invalid_expiry_year", "invalid_number", "incorrect_number",
+     "invalid_cvc"}
+)
+"""Error codes about a card or customer field: Stripe is seen to name the field, but the docs do not
+say these errors are parameter-specific, so a missing ``error.param`` is a SHOULD finding
+(``fuzz.error-param-card-fields``), as is an injected bad value the error does not name."""
 
 _REQUIREMENT_OF = (
     (ServerError, NO_SERVER_ERROR),
@@ -125,10 +129,14 @@ class Judge:
         if injection is None:
             found = self._builtin(case, response, st_response, recorder, self.checks())
             found += envelope_failures(response)
+            blamed: Collection[str] = ()
         else:
             seen.saw(NEGATIVE_REJECTED)
             found = self._builtin(case, response, st_response, recorder, [not_a_server_error])
             found += injection_failures(*injection, response)
+            blamed = injection[0].blamed_for(injection[1]) if response.status in (400, 402) else ()
+        if names_a_field(response, blamed):
+            seen.saw(ERROR_PARAM_CARD_FIELDS)
         found += schema_failures(response)
         found += header_failures(response)
         found += list_url_failures(response)
@@ -218,27 +226,53 @@ def envelope_failures(response: Response, *, blamed: Collection[str] = ()) -> li
         return []
     body = response.json()
     error = body.get("error") if isinstance(body, dict) else None
-    problems = []
+    problems: list[str] = []
+    advisory: list[str] = []
     if not isinstance(error, dict) or not isinstance(error.get("type"), str) or not isinstance(
         error.get("message"), str
     ):
         problems.append(f"HTTP {response.status} body is not an error envelope {{'error': {{type, message}}}}")
     else:
         param = error.get("param")
-        if error.get("code") in PARAMETER_CODES and not (isinstance(param, str) and param):
-            problems.append(f"error code {error.get('code')!r} blames a parameter but error.param is {param!r}")
-        if blamed and not (isinstance(param, str) and _root(param) in {_root(name) for name in blamed}):
-            problems.append(f"expected error.param naming one of {sorted(blamed)}, got {param!r}")
+        named = isinstance(param, str) and bool(param)
+        if error.get("code") in PARAMETER_CODES and not named:
+            problems.append(f"error code {error.get('code')!r} is about one parameter but error.param is {param!r}")
+        elif error.get("code") in FIELD_CODES and not named:
+            advisory.append(f"error code {error.get('code')!r} is about one field but error.param is {param!r}")
+        if blamed and not (named and _root(str(param)) in {_root(name) for name in blamed}):
+            advisory.append(f"expected error.param naming one of {sorted(blamed)}, got {param!r}")
     return [
-        EnvelopeViolation.from_exchange(ERROR_ENVELOPE, "; ".join(problems), response=response, json_path="$.error")
-    ] if problems else []
+        EnvelopeViolation.from_exchange(requirement, "; ".join(found), response=response, json_path="$.error")
+        for requirement, found in ((ERROR_ENVELOPE, problems), (ERROR_PARAM_CARD_FIELDS, advisory))
+        if found
+    ]
+
+
+def names_a_field(response: Response, blamed: Collection[str] = ()) -> bool:
+    """Tell whether ``envelope_failures`` judges this answer's ``error.param`` against one field.
+
+    That is a 4xx error envelope whose code is about one card or customer field, or the answer
+    to a request known to get ``blamed`` parameters wrong.
+    """
+    body = response.json() if 400 <= response.status < 500 else None
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict) or not isinstance(error.get("type"), str) or not isinstance(
+        error.get("message"), str
+    ):
+        return False
+    return bool(blamed) or (error.get("code") in FIELD_CODES and error.get("code") not in PARAMETER_CODES)
 
 
 def header_failures(response: Response) -> list[Failure]:
-    """Every answer carries a ``Request-Id`` header and a JSON ``Content-Type``."""
+    """Every answer carries a ``Request-Id`` header and a JSON ``Content-Type``.
+
+    A 401 refusal without one is a SHOULD finding (``errors.request-id-always``): the docs give an id
+    to API requests, and Stripe is merely seen to send one before authentication too.
+    """
     found: list[Failure] = []
     if not response.header("Request-Id"):
-        found.append(ValueMismatch.from_exchange(REQUEST_ID, "the answer has no Request-Id header", response=response))
+        requirement = REQUEST_ID_ALWAYS if response.status == 401 else REQUEST_ID
+        found.append(ValueMismatch.from_exchange(requirement, "the answer has no Request-Id header", response=response))
     content_type = (response.header("Content-Type") or "").split(";", 1)[0].strip().lower()
     if content_type != "application/json":
         message = f"the answer's Content-Type is {content_type or 'missing'!r}, not application/json"

@@ -8,6 +8,7 @@ target's later answers with it.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -24,6 +25,8 @@ class CustomerModel:
     id: str
     cards_created: list[str] = field(default_factory=list)
     """Card ids in the order the scenario saw them created (oldest first)."""
+    windows: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Per card, monotonic bounds of its creation: request sent (or an earlier moment), answer seen."""
     live: set[str] = field(default_factory=set)
     """Cards the last listing showed."""
     deleted: set[str] = field(default_factory=set)
@@ -46,6 +49,20 @@ class CustomerModel:
                 return card
         return None
 
+    def newest_live_candidates(self) -> set[str]:
+        """Return the live cards no other live card is certainly newer than.
+
+        ``created`` counts whole seconds and Stripe documents no order within one: card ``x`` is
+        certainly newer than ``y`` only when ``x``'s request left at least a second after ``y``'s
+        answer arrived. Any of the returned cards may rightly become the default.
+        """
+        live = [card for card in self.cards_created if card in self.live]
+        return {card for card in live if not any(self._newer(other, card) for other in live if other != card)}
+
+    def _newer(self, x: str, y: str) -> bool:
+        unknown = (0.0, time.monotonic())
+        return self.windows.get(x, unknown)[0] - self.windows.get(y, unknown)[1] >= 1.0
+
 
 @dataclass
 class AccountModel:
@@ -55,6 +72,8 @@ class AccountModel:
     webhook_endpoints: list[str] = field(default_factory=list)
     deleted_endpoints: set[str] = field(default_factory=set)
     """Webhook endpoints a DELETE of this scenario removed (answered 2xx)."""
+    last_seen: float = field(default_factory=time.monotonic)
+    """When the model last learnt from an answer: a card learnt later was created after it."""
 
     def customer_of(self, case: schemathesis.Case[Any], response: Response) -> CustomerModel | None:
         """Return the model of the customer a call addressed or created, if the scenario made it."""
@@ -70,13 +89,16 @@ class AccountModel:
         """Learn from one successful call."""
         if not 200 <= response.status < 300:
             return
+        now = time.monotonic()
+        self.last_seen, since = now, self.last_seen
+        window = (max(since, now - response.elapsed) if response.elapsed else since, now)
         body = response.json()
         if not isinstance(body, dict):
             return
         method, path = case.method.upper(), case.path
         if method == "POST" and path == "/v1/customers" and isinstance(body.get("id"), str):
             created = self.customers.setdefault(body["id"], CustomerModel(body["id"]))
-            self._saw_card(created, body.get("default_source"))
+            self._saw_card(created, body.get("default_source"), window)
             created.default = body.get("default_source") if isinstance(body.get("default_source"), str) else None
         elif method == "POST" and path == "/v1/webhook_endpoints" and isinstance(body.get("id"), str):
             self.webhook_endpoints.append(body["id"])
@@ -86,10 +108,10 @@ class AccountModel:
         if customer is None:
             return
         if method == "POST" and path.endswith(("/sources", "/cards")):
-            self._saw_card(customer, body.get("id"))
+            self._saw_card(customer, body.get("id"), window)
         elif method == "POST" and path == "/v1/customers/{customer}":
             if isinstance(case.body, dict) and "source" in case.body:
-                self._saw_card(customer, body.get("default_source"))
+                self._saw_card(customer, body.get("default_source"), window)
         elif method == "DELETE" and path.endswith("/{id}"):
             card = unquote(str((case.path_parameters or {}).get("id")))
             if card in customer.deleted:
@@ -133,7 +155,8 @@ class AccountModel:
         """Record a card the scenario saw created (ignored when already known or not an id)."""
         self._saw_card(customer, card)
 
-    @staticmethod
-    def _saw_card(customer: CustomerModel, card: Any) -> None:
+    def _saw_card(self, customer: CustomerModel, card: Any, window: tuple[float, float] | None = None) -> None:
         if isinstance(card, str) and card not in customer.cards_created:
             customer.cards_created.append(card)
+            # Learnt without its own answer (a listing, an exercise): made after the last answer the model saw.
+            customer.windows[card] = window or (self.last_seen, time.monotonic())

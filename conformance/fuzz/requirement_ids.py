@@ -5,6 +5,7 @@ from __future__ import annotations
 NO_SERVER_ERROR = "fuzz.no-server-error"
 RESPONSE_SCHEMA = "fuzz.response-schema"
 ERROR_ENVELOPE = "fuzz.error-envelope"
+ERROR_PARAM_CARD_FIELDS = "fuzz.error-param-card-fields"
 NEGATIVE_REJECTED = "fuzz.negative-rejected"
 POSITIVE_ACCEPTED = "fuzz.positive-accepted"
 USE_AFTER_FREE = "fuzz.use-after-free"
@@ -22,6 +23,7 @@ FORWARDING_ONCE_PER_KEY = "fuzz.forwarding-once-per-key"
 
 # Findings on requirements of the hand-written catalogue that a fuzz probe also checks.
 REQUEST_ID = "errors.request-id"
+REQUEST_ID_ALWAYS = "errors.request-id-always"
 JSON_BODY = "errors.json-body"
 OTHER_CUSTOMERS_CARD = "card.retrieve.other-customer"
 
@@ -29,6 +31,7 @@ OPERATION_REQUIREMENTS = (
     NO_SERVER_ERROR,
     RESPONSE_SCHEMA,
     ERROR_ENVELOPE,
+    ERROR_PARAM_CARD_FIELDS,
     NEGATIVE_REJECTED,
     POSITIVE_ACCEPTED,
     UPDATE_APPLIES,
@@ -42,6 +45,7 @@ SCENARIO_REQUIREMENTS = (
     NO_SERVER_ERROR,
     RESPONSE_SCHEMA,
     ERROR_ENVELOPE,
+    ERROR_PARAM_CARD_FIELDS,
     POSITIVE_ACCEPTED,
     USE_AFTER_FREE,
     RESOURCE_AVAILABLE,
@@ -58,5 +62,5 @@ SCENARIO_REQUIREMENTS = (
 )
 """What the state machine's scenarios verify."""
 
-CROSS_CHECKED = (REQUEST_ID, JSON_BODY, OTHER_CUSTOMERS_CARD)
+CROSS_CHECKED = (REQUEST_ID, REQUEST_ID_ALWAYS, JSON_BODY, OTHER_CUSTOMERS_CARD)
 """Catalogue requirements outside the fuzz area a fuzz finding may land on."""

@@ -25,6 +25,7 @@ OPERATIONS = [
     "fuzz.no-server-error",
     "fuzz.response-schema",
     "fuzz.error-envelope",
+    "fuzz.error-param-card-fields",
     "fuzz.negative-rejected",
     "fuzz.positive-accepted",
     "fuzz.update-applies",

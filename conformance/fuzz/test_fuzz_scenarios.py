@@ -16,6 +16,7 @@ __all__ = ["fuzz_budget", "fuzz_session", "fuzz_surface"]
     "fuzz.no-server-error",
     "fuzz.response-schema",
     "fuzz.error-envelope",
+    "fuzz.error-param-card-fields",
     "fuzz.positive-accepted",
     "fuzz.use-after-free",
     "fuzz.resource-available",

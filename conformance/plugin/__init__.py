@@ -461,6 +461,7 @@ def build_report(config: pytest.Config) -> RunReport | None:
         selection=dict(state.selection),
         teardown_failures=tuple(state.teardown_failures),
         scenarios=tuple(ran),
+        strict=run_settings(config).strict,
     )
 
 

@@ -107,6 +107,9 @@ class AllureLabels:
                 _DYNAMIC.feature(requirement.area)
             _DYNAMIC.story(requirement.id)
             _DYNAMIC.label("requirement_id", requirement.id)
+            _DYNAMIC.label("level", f"{requirement.id}: {requirement.level}")
+            for proof in requirement.evidence:
+                _DYNAMIC.label("evidence", f"{requirement.id}: {proof.kind}: {proof.ref}")
             levels.append(requirement.level)
             for name, url in doc_links(requirement.source):
                 _DYNAMIC.link(url, name=name)

@@ -24,6 +24,7 @@ from conformance.plugin.state import CARD_PATHS_KEY, STATE_KEY, VERIFIER_KEY
 from conformance.recording import random_for
 from conformance.recording.naming import test_identity
 from conformance.reference_target import serve_reference
+from conformance.requirements import load_catalogue
 from conformance.targets import TargetConfig
 from conformance.targets.card_paths import CardPaths, CardSourceTransport
 from conformance.targets.cleanup import RUN_METADATA_KEY
@@ -139,7 +140,9 @@ def check(request: pytest.FixtureRequest) -> Verifier:
     """The verifier for this scenario, bound to the requirement IDs it cites."""
     marker = request.node.get_closest_marker("requirement")
     cited = tuple(marker.args) if marker else ()
-    verifier = Verifier(cited, schema=_schema_validator())
+    catalogue = load_catalogue()
+    advisory = [rid for rid in cited if rid in catalogue and catalogue.get(rid).level == "SHOULD"]
+    verifier = Verifier(cited, schema=_schema_validator(), presence=_presence_validator(), advisory=advisory)
     request.node.stash[VERIFIER_KEY] = verifier
     return verifier
 
@@ -186,3 +189,28 @@ def stripe_now(request: pytest.FixtureRequest) -> datetime:
     future ``exp_year``), so a replay in another year still sends what was recorded.
     """
     return request.config.stash[RECORDING_KEY].now
+
+
+def _presence_validator() -> SchemaValidator | None:
+    """List the fields Stripe always returns (official fixtures) that a body lacks; None without a registry."""
+    try:
+        from conformance.schemas import UnknownObjectError, default_registry
+
+        registry = default_registry()
+    except (ImportError, OSError, ValueError):
+        return None
+
+    def missing(body: object) -> list[tuple[str, str]]:
+        try:
+            found = registry.missing_present(body)
+        except UnknownObjectError as exc:
+            return [(exc.json_path, str(exc))]
+        if isinstance(body, dict) and body.get("object") == "list" and isinstance(body.get("data"), list):
+            for index, item in enumerate(body["data"]):
+                try:
+                    found += registry.missing_present(item, prefix=("data", index))
+                except UnknownObjectError as exc:
+                    return [(exc.json_path, str(exc))]
+        return [(error.json_path, error.message) for error in found]
+
+    return missing

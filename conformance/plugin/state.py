@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from conformance.checks import Verifier
+from conformance.recording.seeds import new_key_nonce
 from conformance.reporting import TestOutcome
 from conformance.reporting.not_run import NotRun
 from conformance.targets import TargetConfig
@@ -28,7 +29,7 @@ class SessionState:
 
     started: str = field(default_factory=utc_now)
     run_id: str = field(default_factory=lambda: secrets.token_hex(6))
-    key_nonce: str = field(default_factory=lambda: secrets.token_hex(4))
+    key_nonce: str = field(default_factory=new_key_nonce)
     """Random per run (never seeded): two runs with one seed on one target must not share idempotency keys."""
     target: TargetConfig | None = None
     outcomes: list[TestOutcome] = field(default_factory=list)

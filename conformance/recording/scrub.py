@@ -12,11 +12,12 @@ from vcr.filters import decode_response
 from vcr.request import Request as VcrRequest
 
 from conformance.http.redaction import redact_body, redact_header, redact_url
+from conformance.recording.seeds import stable_idempotency_key
 
 
 def scrub_request(request: VcrRequest) -> VcrRequest:
     """Return a redacted copy of a vcrpy request (the live request is never modified)."""
-    headers = {name: redact_header(name, _first(value)) for name, value in request.headers.items()}
+    headers = {name: _stored_header(name, _first(value)) for name, value in request.headers.items()}
     content_type = _header(headers, "content-type")
     return VcrRequest(
         method=request.method,
@@ -24,6 +25,11 @@ def scrub_request(request: VcrRequest) -> VcrRequest:
         body=redact_body(_bytes(request.body), content_type),
         headers=headers,
     )
+
+
+def _stored_header(name: str, value: str) -> str:
+    redacted = redact_header(name, value)
+    return stable_idempotency_key(redacted) if name.lower() == "idempotency-key" else redacted
 
 
 def scrub_response(response: dict[str, Any]) -> dict[str, Any]:

@@ -115,6 +115,7 @@ def aggregate(outcomes: Iterable[TestOutcome], catalogue: Catalogue) -> tuple[Re
                 duration=verdict.duration,
                 observations=verdict.observations,
                 blocked_by=cause,
+                evidence=tuple(item.to_dict() for item in requirement.evidence),
             )
         )
     return tuple(results)

@@ -21,7 +21,7 @@ def console_summary(report: RunReport, notes: Sequence[str] = ()) -> str:
         lines.append(f"  {area:<{width}}  {Counts(statuses).line()}")
     counts = Counts.of(r.status for r in report.requirements)
     lines.append(f"requirements: {counts.total}: {counts.line()}" if counts.total else "requirements: none run")
-    failed = [r for r in report.requirements if r.status in ("failed", "error")]
+    failed = report.findings  # failed MUSTs (and unexpected passes); failed SHOULDs too under --strict
     if failed:
         lines.append(f"not conforming ({len(failed)}):")
         for result in failed:
@@ -31,6 +31,13 @@ def console_summary(report: RunReport, notes: Sequence[str] = ()) -> str:
     unassessed = [r.id for r in report.requirements if r.status == "not_assessed"]
     if unassessed:
         lines.append("not assessed (no check observed an answer): " + " ".join(unassessed))
+    if report.warnings and report.strict:  # listed above with the findings
+        lines.append(f"SHOULD warnings ({len(report.warnings)}, failing the run under --strict): "
+                     + " ".join(r.id for r in report.warnings))
+    elif report.warnings:
+        lines.append(f"SHOULD warnings ({len(report.warnings)}, not failing the run without --strict):")
+        for result in report.warnings:
+            lines.append(f"  {result.status.upper()} {result.id} ({result.level}): {_why(result)}")
     for error in report.errors:
         lines.append(f"run error: {error}")
     lines += notes

@@ -19,12 +19,11 @@ from conformance.http import bounded_json
 from conformance.reporting.citations import doc_links
 from conformance.reporting.counting import Counts
 from conformance.reporting.json_report import report_to_dict
-from conformance.reporting.model import NOT_ASSESSED_STATUSES, STATUSES, RunReport
+from conformance.reporting.model import NOT_ASSESSED_STATUSES, STATUSES, RunReport, is_finding, is_warning
 from conformance.reporting.run_notes import document_notes
 from conformance.reporting.score import assessed, percent, score
 
 _LOG = logging.getLogger(__name__)
-FAILING = ("failed", "error")
 _BODY_LIMIT = 20_000
 
 
@@ -87,6 +86,7 @@ def html_view(report: Mapping[str, Any]) -> dict[str, Any]:
         area = areas.setdefault(requirement["area"], {s: 0 for s in STATUSES})
         area[requirement["status"]] = area.get(requirement["status"], 0) + 1
     overall = score(counts)
+    strict = bool(report.get("strict"))
     return {
         "report": report,
         "target": report.get("target", {}),
@@ -94,6 +94,8 @@ def html_view(report: Mapping[str, Any]) -> dict[str, Any]:
         "conforms": bool(report.get("conforms")),
         "verdict": str(report.get("verdict") or ("CONFORMS" if report.get("conforms") else "DOES NOT CONFORM")),
         "run_notes": document_notes(report),
+        "strict": strict,
+        "warnings": [_row_view(r) for r in requirements if is_warning(r)],
         "statuses": STATUSES,
         "counts": counts,
         "total": len(requirements),
@@ -107,7 +109,7 @@ def html_view(report: Mapping[str, Any]) -> dict[str, Any]:
         "score_degrees": round((overall or 0) * 360, 1),
         "areas": [_area_view(name, area_counts) for name, area_counts in areas.items()],
         "rows": [_row_view(r) for r in requirements],
-        "failing": [_row_view(r) for r in requirements if r["status"] in FAILING],
+        "failing": [_row_view(r) for r in requirements if is_finding(r, strict)],
         "xfailed": [_row_view(r) for r in requirements if r["status"] == "xfailed"],
         "errors": list(report.get("errors", [])),
         "expectations": list(report.get("expectations", [])),
@@ -141,6 +143,7 @@ def _row_view(requirement: Mapping[str, Any]) -> dict[str, Any]:
         "anchor": "req-" + requirement["id"].replace(".", "-"),
         "area": requirement["area"],
         "level": requirement["level"],
+        "evidence": list(requirement.get("evidence") or []),
         "title": requirement["title"],
         "source": requirement["source"],
         "links": doc_links(requirement["source"]),
@@ -211,3 +214,4 @@ def _pretty_body(body: str) -> str:
     except ValueError:  # not JSON, or nested too deep to indent: shown as it came
         text = body
     return text if len(text) <= _BODY_LIMIT else text[:_BODY_LIMIT] + "\n… (truncated)"
+

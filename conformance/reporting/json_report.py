@@ -33,6 +33,7 @@ def report_to_dict(report: RunReport) -> dict[str, Any]:
         "outcome": report.outcome,
         "selection": dict(report.selection),
         "root_causes": [cause.to_dict() for cause in report.root_causes],
+        "strict": report.strict,
         "summary": report.summary,
         "errors": list(report.errors),
         "teardown_failures": list(report.teardown_failures),

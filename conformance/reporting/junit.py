@@ -55,8 +55,11 @@ def junit_tree(report: RunReport) -> ET.ElementTree[ET.Element]:
             ("status", result.status),
             ("observations", str(result.observations)),
             *((("blocked_by", result.blocked_by),) if result.blocked_by else ()),
+            *(("evidence", f"{item['kind']}: {item['ref']}") for item in result.evidence),
         ):
             ET.SubElement(properties, "property", name=name, value=value)
+        if result.warning:
+            ET.SubElement(properties, "property", name="warning", value="SHOULD failed: not gating without --strict")
         if result.status == "failed":
             first = result.failures[0] if result.failures else {}
             element = ET.SubElement(case, "failure", message=str(first.get("message", "failed")))

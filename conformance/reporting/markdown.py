@@ -8,7 +8,7 @@ from typing import Any
 
 from conformance.reporting.counting import Counts
 from conformance.reporting.json_report import report_to_dict
-from conformance.reporting.model import NOT_ASSESSED_STATUSES, RunReport
+from conformance.reporting.model import NOT_ASSESSED_STATUSES, RunReport, is_finding, is_warning
 from conformance.reporting.run_notes import document_notes
 
 _MAX_LISTED = 50
@@ -20,6 +20,8 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     target = report.get("target", {})
     counts = Counts.of(r["status"] for r in requirements)
     verdict = ("✅ " if report.get("conforms") else "❌ ") + str(report.get("verdict") or "DOES NOT CONFORM").lower()
+    strict = bool(report.get("strict"))
+    warnings = [r for r in requirements if is_warning(r)]
     lines = [
         f"## stripe-conformance: {escape(str(target.get('name', 'custom')))} — {verdict}",
         "",
@@ -40,12 +42,18 @@ def render_markdown(report: Mapping[str, Any]) -> str:
             f"| {escape(area)} | {area_counts.ratio()} | {area_counts.score_text} | "
             f"{area_counts.not_assessed_text()} | {' '.join(failed)} |"
         )
-    failing = [r for r in requirements if r["status"] in ("failed", "error")]
+    failing = [r for r in requirements if is_finding(r, strict)]
     if failing:
         lines += ["", f"### Failed ({len(failing)})", ""]
         lines += [_failure_line(r) for r in failing[:_MAX_LISTED]]
         if len(failing) > _MAX_LISTED:
             lines.append(f"- … and {len(failing) - _MAX_LISTED} more (see report.html)")
+    if warnings:
+        gate = "failing this run (--strict)" if strict else "not failing the run without --strict"
+        lines += ["", f"### SHOULD warnings ({len(warnings)}, {gate})", ""]
+        lines += [_failure_line(r) for r in warnings[:_MAX_LISTED]]
+        if len(warnings) > _MAX_LISTED:
+            lines.append(f"- … and {len(warnings) - _MAX_LISTED} more (see report.html)")
     expected = [r for r in requirements if r["status"] == "xfailed"]
     if expected:
         lines += ["", f"<details><summary>Expected failures ({len(expected)})</summary>", ""]

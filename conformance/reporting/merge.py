@@ -84,6 +84,7 @@ def merge_reports(documents: Sequence[tuple[Path, Mapping[str, Any]]]) -> RunRep
         selection=selection,
         teardown_failures=tuple(f for _, d in documents for f in d.get("teardown_failures", [])),
         scenarios=tuple(outcomes),
+        strict=bool(first.get("strict")),
     )
     return apply_expectations(report, _expectations(documents))
 
@@ -114,6 +115,10 @@ def _same_run(first_path: Path, first: Mapping[str, Any], path: Path, document: 
             f"{path}: target {name} {url} (Stripe-Version {version}) differs from {first_path}'s "
             f"{where(first)[1]} {where(first)[0]} (Stripe-Version {where(first)[2]})"
         )
+    ours_strict, theirs_strict = bool(document.get("strict")), bool(first.get("strict"))
+    if ours_strict != theirs_strict:
+        flags = {True: "--strict", False: "not --strict"}
+        raise MergeError(f"{path}: {flags[ours_strict]} differs from {first_path}'s {flags[theirs_strict]}")
     ours, theirs = document.get("selection") or {}, first.get("selection") or {}
     for key in COMPARED_FIELDS:
         if ours.get(key) != theirs.get(key):

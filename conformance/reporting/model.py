@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,6 +142,18 @@ class RequirementResult:
     """How many checks of this requirement ran against a real answer (held or failed), over all tests."""
     blocked_by: str | None = None
     """For ``blocked`` / ``unsupported``: the id of the root cause (``RunReport.root_causes``)."""
+    evidence: tuple[dict[str, str], ...] = ()
+    """How we know: the catalogue's ``{kind, ref}`` evidence entries."""
+
+    @property
+    def gating(self) -> bool:
+        """Tell whether this result alone keeps a run from conforming (without ``--strict``): see ``gates``."""
+        return gates(self.level, self.status, self.expectation)
+
+    @property
+    def warning(self) -> bool:
+        """Tell whether this result is a SHOULD that failed (or broke): reported, gating only with ``--strict``."""
+        return self.status in FAILING_STATUSES and not self.gating
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready form (``expectation`` only when one was applied)."""
@@ -148,6 +161,7 @@ class RequirementResult:
             "id": self.id,
             "area": self.area,
             "level": self.level,
+            "evidence": [dict(item) for item in self.evidence],
             "title": self.title,
             "source": self.source,
             "status": self.status,
@@ -218,28 +232,44 @@ class RunReport:
     """Objects the run created and could not delete: ``{"type", "id", "status"}``."""
     scenarios: tuple[TestOutcome, ...] = field(default=())
     """The scenario outcomes behind the results, so that shard reports can be merged exactly."""
+    strict: bool = False
+    """``--strict``: a failed SHOULD fails the run too (otherwise it is a warning)."""
 
     @property
     def summary(self) -> dict[str, int]:
-        """Count requirements per status (every status present, zero or not)."""
+        """Count requirements per status (every status present, zero or not), plus the SHOULD warnings."""
         counts = Counter(r.status for r in self.requirements)
-        return {status: counts.get(status, 0) for status in STATUSES} | {"total": len(self.requirements)}
+        return (
+            {status: counts.get(status, 0) for status in STATUSES}
+            | {"total": len(self.requirements)}
+            | {"warnings": len(self.warnings)}
+        )
+
+    @property
+    def warnings(self) -> tuple[RequirementResult, ...]:
+        """The failed SHOULD requirements: reported, and gating only under ``strict``."""
+        return tuple(r for r in self.requirements if r.warning)
 
     @property
     def conforms(self) -> bool:
-        """True only for a whole, completed run with no run error and no failed or errored requirement.
+        """True only for a whole, completed run in which every assessed MUST held and no run error occurred.
 
-        A requirement that was not assessed (``not_assessed``, ``blocked``, ``unsupported``,
-        ``skipped``) neither passes nor fails the gate by itself: it carries no observation. The
-        reports list it, and its root cause, so that nobody reads it as a pass. A requirement
-        ``not_run`` in a whole run means the run ended early: the verdict is INCOMPLETE.
+        A failed SHOULD is a warning and does not count, unless the run is ``strict``. A requirement
+        that was not assessed (``not_assessed``, ``blocked``, ``unsupported``, ``skipped``) neither
+        passes nor fails the gate by itself: it carries no observation. The reports list it, and its
+        root cause, so that nobody reads it as a pass. A requirement ``not_run`` in a whole run means
+        the run ended early: the verdict is INCOMPLETE.
         """
         return self.verdict == VERDICT_CONFORMS
 
     @property
     def verdict(self) -> str:
-        """The run's verdict (``VERDICTS``): a finding beats an incomplete run, which beats a partial one."""
-        if any(r.status in FAILING_STATUSES for r in self.requirements) or self.outcome == "max_failures":
+        """The run's verdict (``VERDICTS``): a finding beats an incomplete run, which beats a partial one.
+
+        A finding is a gating result (a failed MUST, or an expectation that did not hold) or, under
+        ``strict``, a failed SHOULD too; without ``strict`` a failed SHOULD is only a warning.
+        """
+        if self.findings or self.outcome == "max_failures":
             return VERDICT_NONCONFORMING
         partial = bool(self.selection.get("shard") or self.selection.get("not_recorded"))
         if self.outcome != "completed" or (not partial and any(r.status == "not_run" for r in self.requirements)):
@@ -250,9 +280,38 @@ class RunReport:
             return VERDICT_PARTIAL
         return VERDICT_CONFORMS
 
+    @property
+    def findings(self) -> tuple[RequirementResult, ...]:
+        """The results that keep this run from conforming: gating ones, and the warnings under ``strict``."""
+        return tuple(r for r in self.requirements if r.gating or (self.strict and r.warning))
+
     def by_area(self) -> dict[str, Counter[str]]:
         """Count statuses per area, areas in first-seen order."""
         areas: dict[str, Counter[str]] = {}
         for result in self.requirements:
             areas.setdefault(result.area, Counter())[result.status] += 1
         return areas
+
+
+def gates(level: str, status: str, expectation: Mapping[str, Any] | None = None) -> bool:
+    """Tell whether a requirement result alone keeps a run from conforming (without ``--strict``).
+
+    A failed or broken MUST does. A failed SHOULD is a warning, except when its status comes from
+    an expectation that did not hold (an unexpected pass), which gates whatever the level.
+    """
+    if status not in FAILING_STATUSES:
+        return False
+    unexpected_pass = status == "failed" and expectation is not None and expectation.get("observed") == "passed"
+    return level == "MUST" or unexpected_pass
+
+
+def is_warning(result: Mapping[str, Any]) -> bool:
+    """Tell whether a ``report.json`` requirement entry is a SHOULD warning (``RequirementResult.warning``)."""
+    status = str(result.get("status"))
+    return status in FAILING_STATUSES and not gates(str(result.get("level")), status, result.get("expectation"))
+
+
+def is_finding(result: Mapping[str, Any], strict: bool) -> bool:
+    """Tell whether a ``report.json`` requirement entry keeps its run from conforming (``RunReport.findings``)."""
+    status = str(result.get("status"))
+    return gates(str(result.get("level")), status, result.get("expectation")) or (strict and is_warning(result))

@@ -54,6 +54,7 @@ def add_not_run(
                     status="not_run",
                     tests=tuple(tests.get(requirement.id, ())),
                     reason="; ".join(reasons[requirement.id]),
+                    evidence=tuple(item.to_dict() for item in requirement.evidence),
                 )
             )
     return tuple(ordered)

@@ -93,16 +93,21 @@ def render_index(catalogue: Catalogue, scenarios: Iterable[Scenario]) -> str:
         "",
         f"{len(requirements)} requirements ({musts} MUST, {len(requirements) - musts} SHOULD); "
         f"{cited} cited by scenarios, {untested} untested with a written reason.",
+        "",
+        "Evidence decides the level: a MUST rests on a seed section, the OpenAPI spec or Stripe's public",
+        "docs; what only official fixtures or observations show is a SHOULD (a warning unless `--strict`).",
     ]
     for area in AREAS:
         rows = [r for r in requirements if r.area == area]
         if not rows:
             continue
-        lines += ["", f"## {area} ({len(rows)})", "", "| ID | Level | Requirement | Scenarios |", "|---|---|---|---|"]
+        header = ["| ID | Level | Requirement | Evidence | Scenarios |", "|---|---|---|---|---|"]
+        lines += ["", f"## {area} ({len(rows)})", "", *header]
         for r in rows:
             tests = by_requirement.get(r.id, [])
             where = "<br>".join(f"`{t}`" for t in tests) if tests else f"untested: {r.untested or '(no reason given)'}"
-            lines.append(f"| `{r.id}` | {r.level} | {_cell(r.title)} | {_cell(where)} |")
+            evidence = "<br>".join(f"{e.kind}: {e.ref}" for e in r.evidence) or "(none recorded)"
+            lines.append(f"| `{r.id}` | {r.level} | {_cell(r.title)} | {_cell(evidence)} | {_cell(where)} |")
     return "\n".join(lines) + "\n"
 
 

@@ -26,6 +26,9 @@ __all__ = ["SchemaRegistry", "default_registry"]
 Path_ = tuple[str | int, ...]
 
 
+PRESENT_KEYWORD = "x-stripe-present"
+"""Schema keyword listing the fields Stripe is seen to always return beyond ``required`` (a SHOULD)."""
+
 class SchemaRegistry:
     """Every generated Stripe object schema, compiled lazily, one object type at a time.
 
@@ -112,9 +115,11 @@ class SchemaRegistry:
     def validate(self, body: Any, *, strict: bool = False, schema: str | None = None) -> list[SchemaError]:
         """Return every error in ``body``, each with its JSON path, and every unknown field.
 
-        Unknown fields are warnings, or errors when ``strict``. An empty list means
-        valid with no unknown field. ``schema`` forces the schema instead of picking it
-        from ``body`` (list items are still picked by their own ``object``). Raises
+        Unknown fields are warnings, or errors when ``strict``; ``strict`` also reports, as errors,
+        fields Stripe is seen to always return (``x-stripe-present``, from the official fixtures)
+        that the body lacks. Without ``strict`` only what the 2023-08-16 spec requires is checked
+        for presence. An empty list means valid with no unknown field. ``schema`` forces the schema
+        instead of picking it from ``body`` (list items are still picked by their own ``object``). Raises
         :class:`UnknownObjectError` when no schema describes ``body`` or an item of a list.
         """
         return self._validate(body, (), strict=strict, name=schema and self._known(schema))
@@ -130,10 +135,33 @@ class SchemaRegistry:
 
                 findings.extend(detailed_errors(self._full_validator(name), body, schema_name=name, prefix=prefix))
             findings.extend(self._unknown(name, body, prefix, strict=strict))
+        if strict:
+            findings.extend(self.missing_present(body, name=name, prefix=prefix))
         if name == LIST_SCHEMA and isinstance(body, dict) and isinstance(body.get("data"), list):
             for index, item in enumerate(body["data"]):
                 findings.extend(self._validate(item, (*prefix, "data", index), strict=strict))
         return findings
+
+    def missing_present(self, body: Any, *, name: str | None = None, prefix: Path_ = ()) -> list[SchemaError]:
+        """Report every field Stripe always returns (``x-stripe-present``) that ``body`` lacks (a SHOULD).
+
+        List items are not descended into here: ``validate`` checks each item on its own.
+        """
+        name = name or self._require_name(body, prefix)
+        if self._shapes is None:
+            self._shapes = Shapes(self._store.all_documents())
+        return [
+            SchemaError(
+                json_path=json_path((*prefix, *visit.instance_path, key)),
+                schema_path=f"{name}#{json_pointer((*visit.schema_path, PRESENT_KEYWORD))}",
+                message=f"field {key!r} is missing (Stripe's official fixtures always carry it; the spec "
+                "leaves it optional)",
+            )
+            for visit in self._shapes.visits(body, self._store.entries[name].file)
+            if not (name == LIST_SCHEMA and visit.instance_path)
+            for key in visit.schema.get(PRESENT_KEYWORD, ())
+            if key not in visit.instance
+        ]
 
     def _unknown(self, name: str, body: Any, prefix: Path_, *, strict: bool) -> list[SchemaError]:
         """Report every field of ``body`` that the schema of its object does not list."""

@@ -39,6 +39,7 @@ class RunSettings:
     deadline: float = DEFAULT_DEADLINE
     max_failures: int | None = None
     fuzz_examples: int = DEFAULT_EXAMPLES
+    strict: bool = False
     shard: str | None = None
     workers: int = 1
     record: Path | None = None

@@ -184,8 +184,8 @@ OPTIONS: tuple[Option, ...] = (
     ),
     _option(
         "max_failures", "int", None,
-        "Stop the run once N requirements have failed (expected failures do not count); the rest are "
-        "reported as not run and the run does not conform",
+        "Stop the run once N requirements have failed (expected failures do not count, nor failed SHOULDs "
+        "without --strict); the rest are reported as not run and the run does not conform",
         metavar="N", minimum=1,
     ),
     _option(
@@ -193,6 +193,11 @@ OPTIONS: tuple[Option, ...] = (
         "Fuzzing budget: generated calls per operation and 3N state-machine scenarios, from the run's seed. "
         "0 runs the hand-written scenarios only; -m 'not fuzz' deselects fuzzing too",
         metavar="N", minimum=0,
+    ),
+    _option(
+        "strict", "flag", False,
+        "Fail the run (exit 1) on a failed SHOULD requirement too; by default SHOULD failures are warnings and "
+        "only MUST requirements (and expectations) decide",
     ),
     _option(
         "shard", "str", None,
@@ -224,8 +229,8 @@ OPTIONS: tuple[Option, ...] = (
     ),
     _option(
         "seed", "str", None,
-        "Seed of everything the run generates (run id, idempotency keys, fuzzing); a replay uses its "
-        "cassette set's seed",
+        "Seed of everything the run generates (run id, fuzzing; idempotency keys add a per-run nonce); a "
+        "replay uses its cassette set's seed",
         metavar="SEED", shown_default="random",
     ),
 )

@@ -10,6 +10,7 @@ from conformance.checks import Verifier
 from conformance.http import StripeClient
 from conformance.suite.cite import requires
 from conformance.suite.objects import default_source, delete_card
+from conformance.suite.timeline import Timeline
 
 AddCard = Callable[..., dict[str, object]]
 
@@ -29,7 +30,10 @@ def test_first_card_becomes_default_and_stays(
     check.equal(again, "$.default_source", first["id"], req="card.default.later-cards-keep")
 
 
-# Cards a, b, c, d are added in that order (a becomes the default); each order deletes them all.
+# Cards a, b, c, d are added in that order (a becomes the default), d at least a second after the
+# others: d is certainly the newest, while a, b and c may share a creation second. Each order deletes
+# them all; when the default goes, the new one must be a remaining card no other remaining card is
+# certainly newer than (among cards of the same second, the target may pick any).
 DELETION_ORDERS = {
     "default-first": "adcb",
     "newest-then-default": "dabc",
@@ -42,23 +46,38 @@ DELETION_ORDERS = {
 def test_default_after_each_deletion(
     order: str, stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
 ) -> None:
-    cards = {name: str(add_card(customer)["id"]) for name in "abcd"}
-    remaining = list("abcd")  # oldest first
-    expected: str | None = "a"
+    timeline = Timeline()
+    cards = {name: timeline.attach(add_card, customer) for name in "abc"}
+    timeline.next_second()
+    cards["d"] = timeline.attach(add_card, customer)
+    remaining = list("abcd")
+    current: str | None = cards["a"]
     for name in order:
-        was_default = name == expected
+        was_default = cards[name] == current
         remaining.remove(name)
         delete_card(stripe_client, customer, cards[name])
+        response = stripe_client.get(f"/v1/customers/{customer}")
         if not was_default:
             requirement = "card.default.delete-non-default"
+            check.status(response, 200, req=requirement)
+            check.equal(response, "$.default_source", current, req=requirement)
         elif remaining:
-            requirement, expected = "card.default.fallback-most-recent", remaining[-1]
+            requirement = "card.default.fallback-most-recent"
+            check.status(response, 200, req=requirement)
+            allowed = timeline.newest([cards[n] for n in remaining])
+            current = response.json().get("default_source")
+            check.that(
+                current in allowed,
+                f"after deleting the default {cards[name]}, expected default_source to be the most recently added "
+                f"remaining card ({' or '.join(sorted(allowed))}), got {current!r}",
+                response,
+                req=requirement,
+                json_path="$.default_source",
+            )
         else:
-            requirement, expected = "card.default.last-deleted-null", None
-        response = stripe_client.get(f"/v1/customers/{customer}")
-        check.status(response, 200, req=requirement)
-        want = cards[expected] if expected else None
-        check.equal(response, "$.default_source", want, req=requirement)
+            requirement = "card.default.last-deleted-null"
+            check.status(response, 200, req=requirement)
+            check.equal(response, "$.default_source", None, req=requirement)
     if "card.default.delete-non-default" not in check.passed:
         # Each deletion of this order removes the default: the rule is judged by the other orders.
         reason = f"the deletion order {order} never deletes a card that is not the default"

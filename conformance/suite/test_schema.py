@@ -9,7 +9,9 @@ from conformance.http import StripeClient
 from conformance.suite.cite import requires
 
 
-@requires("schema.card", "schema.customer", "schema.list", "schema.deleted-card", "schema.error")
+@requires(
+    "schema.card", "schema.customer", "schema.list", "schema.deleted-card", "schema.error", "schema.fixture-fields"
+)
 @pytest.mark.needs_feature("list_cards")
 def test_bodies_validate_against_their_schemas(stripe_client: StripeClient, customer: str, check: Verifier) -> None:
     if not check.validates_schemas:
@@ -35,3 +37,6 @@ def test_bodies_validate_against_their_schemas(stripe_client: StripeClient, cust
         check.schema(deleted, req="schema.deleted-card")
         for response in (missing, refused):
             check.schema(response, req="schema.error")
+        # Fields the spec leaves optional but Stripe's official fixtures always carry: a SHOULD.
+        for response in (created, updated, retrieved, plain, expanded, listed):
+            check.present(response, req="schema.fixture-fields")

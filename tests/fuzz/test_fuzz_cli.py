@@ -22,7 +22,7 @@ def test_run_fuzzes_by_default_and_reports_the_fuzz_area(tmp_path: Path) -> None
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     report = json.loads((tmp_path / "report.json").read_text())
     fuzz = {r["id"]: r for r in report["requirements"] if r["area"] == "fuzz"}
-    assert len(fuzz) == 17 and {r["status"] for r in fuzz.values()} <= {"passed", "not_assessed"}
+    assert len(fuzz) == 18 and {r["status"] for r in fuzz.values()} <= {"passed", "not_assessed"}
     # One example per operation reaches most checks; what it did not reach is said, never passed.
     assert all(r["observations"] > 0 for r in fuzz.values() if r["status"] == "passed")
     assert all(r["reason"].startswith("not observed: ") for r in fuzz.values() if r["status"] == "not_assessed")

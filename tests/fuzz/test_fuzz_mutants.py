@@ -43,7 +43,9 @@ CATALOGUE_MUTANTS: list[tuple[str, Callable[[FuzzSession], set[str]], str | None
     ("AcceptMonth13", lambda s: _operations(s, "PostCustomersCustomerSourcesId"), "fuzz.negative-rejected"),
     ("UnknownParamsIgnored", lambda s: _operations(s, "PostCustomers"), "fuzz.negative-rejected"),
     ("IgnoreAddressLine2", lambda s: _operations(s, "PostCustomersCustomerSourcesId"), "fuzz.update-applies"),
-    ("FallbackToOldest", _machine, "fuzz.default-source-rules"),
+    # FallbackToOldest is not here: the machine's cards are attached within one second, and among
+    # cards of one creation second any may become the default (the hand-written scenario spaces its
+    # cards a second apart and catches it: tests/mutants, default.fallback-oldest).
     ("HasMoreOffByOne", _machine, "fuzz.list-contract"),
     ("DeleteKeepsTheCard", _machine, "fuzz.deleted-stays-deleted"),
     ("ForwardingIdempotencyIgnored", _machine, "fuzz.forwarding-once-per-key"),

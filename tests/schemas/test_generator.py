@@ -211,8 +211,10 @@ def test_required_comes_from_examples(tmp_path: Path) -> None:
         "thing.json",
     ]
     thing = files["thing.json"]
-    # In all three examples: id, object, always, part. spec_required is in none: dropped.
-    assert thing["required"] == ["always", "id", "object", "part"]
+    # In all three examples: id, object, always, part. spec_required is in none: dropped. Required are
+    # the spec's fields every example carries; the others every example carries are expected present.
+    assert thing["required"] == ["id", "object"]
+    assert thing["x-stripe-present"] == ["always", "part"]
     assert generated.required.relaxed == ("part#: a", "thing#: spec_required")
     assert "required" not in files["defs/part.json"]  # one example lacks "a"
     assert files["defs/owner.json"]["required"] == ["n", "object"]
@@ -252,7 +254,7 @@ def test_generation_is_deterministic(generated: Any, spec: dict[str, Any], strip
 
 
 def test_schema_files_hold_no_documentation() -> None:
-    allowed = {"x-stripe-api-version", "x-stripe-source"}
+    allowed = {"x-stripe-api-version", "x-stripe-source", "x-stripe-present"}
     ids = set()
     for path in sorted(stripe_schemas_dir().rglob("*.json")):
         document = json.loads(path.read_text())

@@ -57,3 +57,13 @@ def test_resolve_path():
     assert resolve_path(doc, "$.data[0].id") == "c1"
     assert resolve_path(doc, "$.a.b") is None
     assert repr(resolve_path(doc, "$.nope")) == "<missing>"
+
+
+def test_an_advisory_failure_is_recorded_but_does_not_stop_the_scenario():
+    check = Verifier(["a.must", "a.should"], advisory=["a.should"])
+    check.status(response(404, "{}"), 200, req="a.should")
+    check.status(response(200, "{}"), 200, req="a.must")
+    assert [f.requirement_id for f in check.failures] == ["a.should"]
+    assert check.passed == {"a.must": 1}
+    with pytest.raises(ConformanceError):
+        check.status(response(404, "{}"), 200, req="a.must")

@@ -1,12 +1,13 @@
-"""Compute ``required`` lists from documented examples.
+"""Compute the two strengths of field presence: ``required`` and ``x-stripe-present``.
 
-Stripe's spec marks few fields required, while real responses carry every
-documented field on every object (``null`` when unset) except the ones that only
-appear in some states. The examples are the evidence: a field is required when
-every example of that schema location carries it. Where a location has no
-example, the spec's own list stands. A field absent from some example is never
-required, even when the spec says so (the example is Stripe's own). Overlay
-policies add the documented exceptions (fields that some real objects omit).
+``required`` (a MUST: ``schema.*``) is what the 2023-08-16 spec requires, less any field an
+example of Stripe's own omits (the example shows Stripe does not always send it). Fields the
+spec leaves optional but that every example of a schema location carries are what Stripe is
+seen to return always: they go to ``x-stripe-present`` (a SHOULD: ``schema.fixture-fields``),
+which validation checks only on request (``SchemaRegistry.validate(strict=True)``,
+``validate --strict``). Where a location has no example, the spec's list stands and nothing is
+added. Overlay policies name the documented exceptions (fields that some real objects omit),
+which are neither required nor expected present.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from typing import Any
 
 from conformance.schemas.generator.patches import RequiredPolicy
 from conformance.schemas.jsonpath import json_pointer
+from conformance.schemas.registry import PRESENT_KEYWORD
 from conformance.schemas.shapes import Shapes
 
-__all__ = ["RequiredReport", "apply_required"]
+__all__ = ["PRESENT_KEYWORD", "RequiredReport", "apply_required"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class RequiredReport:
     spec_required: int
     required: int
     relaxed: tuple[str, ...]
+    present: int = 0
+    """Fields expected present (``x-stripe-present``) beyond the required ones."""
 
 
 def apply_required(
@@ -55,7 +59,7 @@ def apply_required(
         for visit in shapes.visits(body, files[name]):
             visits += 1
             seen.setdefault(id(visit.schema), []).append(frozenset(visit.instance))
-    with_examples = without_examples = spec_total = total = 0
+    with_examples = without_examples = spec_total = total = present_total = 0
     relaxed: list[str] = []
     for name, document in documents.items():
         policy = policies.get(name, RequiredPolicy())
@@ -63,24 +67,35 @@ def apply_required(
             keysets = seen.get(id(node))
             spec_required = set(node.get("required", ()))
             properties = node["properties"].keys()
+            always: set[str] = set()
             if keysets:
                 with_examples += 1
-                required = set(properties).intersection(*keysets)
+                always = set(properties).intersection(*keysets)
+                required = spec_required & always
                 if policy.spec_only and is_root:
-                    required &= spec_required
+                    always &= spec_required
             else:
                 without_examples += 1
                 required = spec_required
             if is_root:
                 required -= policy.optional
+                always -= policy.optional
+            present = always - required
             spec_total += len(spec_required)
             total += len(required)
+            present_total += len(present)
             relaxed.extend(f"{name}#{pointer}: {field}" for field in sorted(spec_required - required))
             if required:
                 node["required"] = sorted(required)
             else:
                 node.pop("required", None)
-    return RequiredReport(count, visits, with_examples, without_examples, spec_total, total, tuple(sorted(relaxed)))
+            if present:
+                node[PRESENT_KEYWORD] = sorted(present)
+            else:
+                node.pop(PRESENT_KEYWORD, None)
+    return RequiredReport(
+        count, visits, with_examples, without_examples, spec_total, total, tuple(sorted(relaxed)), present_total
+    )
 
 
 def _object_nodes(document: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, bool]]:
