@@ -2,13 +2,16 @@
 
 Active only when allure-pytest writes results (``--alluredir``, which the CLI and
 ``--stripe-report-dir`` set to ``<report dir>/allure-results``). Per scenario: epic = the suite,
-feature = the requirement's area, story = the requirement ID, severity from its level, a link
-per cited reference section, and the request/response/curl of each exchange of the scenario body
-(redacted). At the end of the run, the run-level files: ``environment.properties``,
-``categories.json`` and, in CI, ``executor.json`` (``conformance.reporting.allure_meta``).
+feature = the requirement's area, story = the requirement ID, severity from its level, a
+``level`` and an ``evidence`` label per cited requirement, a ``warning`` label (and the
+``should-warning`` tag) per SHOULD it failed, a link per cited reference section, and the
+request/response/curl of each exchange of the scenario body (redacted). At the end of the run,
+the run-level files: ``environment.properties`` (verdict, ``--strict`` and the SHOULD warnings
+count among them), ``categories.json`` and, in CI, ``executor.json``
+(``conformance.reporting.allure_meta``).
 
 Which scenarios get their exchanges attached is ``--stripe-allure-attach``: ``failures`` (the
-default) only those that did not pass (failed, error, xfailed), ``all`` every scenario (three
+default) only those that did not pass (failed, error, xfailed) or failed a SHOULD, ``all`` every scenario (three
 files per exchange: most of the run's writing), ``none`` never. The exchanges are kept in memory
 while the scenario runs and attached once its teardown has reported, when its outcome is known.
 """
@@ -153,16 +156,27 @@ class AllureLabels:
         """Attach the body's exchanges (per the policy) and the conformance failures, then forget them."""
         exchanges = item.stash.get(_EXCHANGES_KEY, [])
         item.stash[_EXCHANGES_KEY] = []  # items live as long as the session: keep no bodies around
-        if attaches_exchanges(self._attach, passed=not item.stash.get(_NOT_PASSED_KEY, False)):
+        verifier = item.stash.get(VERIFIER_KEY, None)
+        warned = _warnings(verifier) if isinstance(verifier, Verifier) else []
+        for requirement_id in warned:  # the scenario may pass in pytest's eyes: the label says it warned
+            _DYNAMIC.label("warning", f"{requirement_id}: SHOULD failed")
+        if warned:
+            _DYNAMIC.tag("should-warning")
+        passed = not item.stash.get(_NOT_PASSED_KEY, False) and not warned
+        if attaches_exchanges(self._attach, passed=passed):
             for number, response in enumerate(exchanges, start=1):
                 _attach_exchange(number, response)
-        verifier = item.stash.get(VERIFIER_KEY, None)
         if isinstance(verifier, Verifier) and verifier.failures:
             allure.attach(
                 "\n\n".join(str(f) for f in verifier.failures),
                 name="conformance failures",
                 attachment_type=allure.attachment_type.TEXT,
             )
+
+
+def _warnings(verifier: Verifier) -> list[str]:
+    """The SHOULD requirements this scenario's checks failed (recorded, never raised), once each."""
+    return list(dict.fromkeys(f.requirement_id for f in verifier.failures if f.requirement_id in verifier.advisory))
 
 
 def _attach_exchange(number: int, response: Response) -> None:

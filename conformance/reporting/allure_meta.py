@@ -64,6 +64,9 @@ def environment(report: RunReport, seed: str | None) -> dict[str, str]:
         "target.url": report.target.url,
         "stripe.version": report.target.stripe_version,
         "seed": seed or "(none)",
+        "verdict": report.verdict,
+        "strict": "true" if report.strict else "false",
+        "should.warnings": str(len(report.warnings)),
         "stripe-conformance": report.tool_version,
         "python": platform.python_version(),
     }

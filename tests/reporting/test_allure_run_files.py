@@ -29,6 +29,13 @@ def test_fails(stripe_client, check):
     check.status(stripe_client.get("/v1/customers", {"limit": 1}), 418)
 
 
+@pytest.mark.requirement("card.create.returns-card", "card.create.card-id-prefix")
+def test_warns(stripe_client, check):
+    answer = stripe_client.get("/v1/customers", {"limit": 1})
+    check.status(answer, 200, req="card.create.returns-card")
+    check.that(False, "expected a card_ id", answer, req="card.create.card-id-prefix")
+
+
 @pytest.mark.requirement("auth.missing-key")
 def test_rate_limited(stripe_client):
     pytest.skip("infrastructure: HTTP 429 after 2 retries; not a conformance verdict")
@@ -87,6 +94,23 @@ def test_no_label_repeats_in_a_result(allure_run):
     for result in results.values():
         repeated = [pair for pair, n in Counter((lb["name"], lb["value"]) for lb in result["labels"]).items() if n > 1]
         assert not repeated, (result["name"], repeated)
+
+
+def test_levels_evidence_and_should_warnings_are_labels(allure_run):
+    results = _results(allure_run)
+    labels = {(label["name"], label["value"]) for label in results["test_warns"]["labels"]}
+    assert ("level", "card.create.card-id-prefix: SHOULD") in labels
+    assert ("level", "card.create.returns-card: MUST") in labels
+    assert any(name == "evidence" and value.startswith("card.create.card-id-prefix: ") for name, value in labels)
+    assert ("warning", "card.create.card-id-prefix: SHOULD failed") in labels and ("tag", "should-warning") in labels
+    assert results["test_warns"]["status"] == "passed"  # a warning does not fail the scenario
+    assert not any(name == "warning" for name, _ in {(lb["name"], lb["value"]) for lb in
+                                                     results["test_two_requirements_one_area"]["labels"]})
+    # The failures policy attaches the exchanges of a scenario that warned: the warning's evidence.
+    assert any("request" in a["name"] for a in results["test_warns"].get("attachments", []))
+    entries = dict(line.split(" = ", 1) for line in (allure_run / "environment.properties").read_text().splitlines())
+    assert entries["should.warnings"] == "1" and entries["strict"] == "false"
+    assert entries["verdict"] == "DOES NOT CONFORM"  # test_fails fails a MUST
 
 
 def test_environment_names_target_version_seed_and_tools(allure_run):
