@@ -62,7 +62,10 @@ def junit_tree(report: RunReport) -> ET.ElementTree[ET.Element]:
             ET.SubElement(properties, "property", name="warning", value="SHOULD failed: not gating without --strict")
         if result.status == "failed":
             first = result.failures[0] if result.failures else {}
-            element = ET.SubElement(case, "failure", message=str(first.get("message", "failed")))
+            message = str(first.get("message", "failed"))
+            if result.warning:  # a CI's failure list shows it; the run's verdict and exit code say whether it gates
+                message = f"SHOULD warning{' (gating: --strict)' if report.strict else ''}: {message}"
+            element = ET.SubElement(case, "failure", message=message)
             element.text = "\n\n".join(
                 f"{f.get('message')}\n{f.get('curl') or ''}" for f in result.failures
             )
@@ -78,8 +81,9 @@ def junit_tree(report: RunReport) -> ET.ElementTree[ET.Element]:
 
 
 def _run_properties(properties: ET.Element, report: RunReport) -> None:
-    """Say on the suite how the run ended: verdict, outcome, shard, and each failed teardown delete."""
-    values = [("verdict", report.verdict), ("outcome", report.outcome)]
+    """Say on the suite how the run ended: verdict, outcome, strictness, SHOULD warnings, shard, failed deletes."""
+    values = [("verdict", report.verdict), ("outcome", report.outcome), ("strict", str(report.strict).lower()),
+              ("should_warnings", str(len(report.warnings)))]
     chosen = report.selection.items()
     values += [(f"selection.{key}", str(value)) for key, value in chosen if isinstance(value, str | int)]
     values += [("teardown_failure", f"{f['type']} {f['id']} {f['status']}") for f in report.teardown_failures]

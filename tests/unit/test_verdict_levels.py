@@ -70,6 +70,10 @@ def test_every_format_carries_level_evidence_and_the_warning() -> None:
     assert ("level", "SHOULD") in props
     assert ("evidence", "observed: pastebin.com/x: a live answer") in props
     assert any(name == "warning" for name, _ in props)
+    suite = {(p.get("name"), p.get("value")) for p in junit_tree(run).getroot().find("testsuite").find("properties")}
+    assert ("should_warnings", "1") in suite and ("strict", "false") in suite and ("verdict", "CONFORMS") in suite
+    failure = next(c for c in junit_tree(run).getroot().iter("testcase") if c.get("name") == "a.should").find("failure")
+    assert failure is not None and failure.get("message", "").startswith("SHOULD warning: ")
     strict = dataclasses.replace(run, strict=True)
     assert "SHOULD warnings (1, failing the run under --strict): a.should" in console_summary(strict)
     assert "not conforming (1):\n  FAILED a.should (SHOULD)" in console_summary(strict)
