@@ -2,7 +2,8 @@
 
 The lenient fake (``lenient_fake.py``) orders same-second cards at random, omits the fields the
 2023-08-16 spec does not require, answers an unknown token with 404, another customer's card
-without an error code, a reused idempotency key with 409, and a 401 without Request-Id. Every MUST
+without an error code, a reused idempotency key with 409, a 401 without Request-Id, and id_number
+verification reports without a ``document`` key. Every MUST
 passes on it; exactly the SHOULD requirements about those observed forms fail, as warnings that
 change the exit code only under ``--strict``, through the CLI and the pytest plugin alike.
 """
@@ -83,6 +84,13 @@ def test_the_plugin_gives_the_same_verdict(lenient_url: str, tmp_path: Path, str
     assert result.returncode == (1 if strict else 0), result.stdout[-3000:]
     report = json.loads((tmp_path / "report.json").read_text())
     assert failed(report, "MUST") == set() and failed(report, "SHOULD")
+
+
+def test_id_number_reports_without_a_document_conform(lenient_url: str, tmp_path: Path) -> None:
+    code, report, output = run(lenient_url, tmp_path, "-k", "identity or verification", "--seed", "1d3e7")
+    statuses = {r["id"]: r["status"] for r in report["requirements"]}
+    assert code == 0 and failed(report, "MUST") == set(), output
+    assert statuses["fuzz.response-schema"] == "passed", output
 
 
 @pytest.mark.parametrize("run_index", range(3))
