@@ -5,8 +5,10 @@ For each budget and each mutant (and the faithful server first) it serves that o
 in this process, behind a middleware that counts the requests the run sends, and runs
 ``stripe-conformance run --target URL --fuzz-examples N --seed S`` (with ``-m fuzz`` when ``--part
 fuzz``: the fuzzing alone, which is what the budget changes; the hand-written scenarios send the
-same requests at every budget). A mutant counts as caught when the run exits 1 with a requirement
-failed or in error. Prints one JSON line per run, then a Markdown table per budget.
+same requests at every budget). Besides the mutants of ``tests/mutants``, the faults only the
+fuzzing catches (``tests/fuzz/test_fuzz_mutants.py``: no hand-written scenario meets them) are served
+the same way, with ids ``fuzz-only.<class>``. A mutant counts as caught when the run exits 1 with a
+requirement failed or in error. Prints one JSON line per run, then a Markdown table per budget.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 MUTANTS_DIR = REPO / "tests" / "mutants"
+FUZZ_TESTS_DIR = REPO / "tests" / "fuzz"
 SEED = "bench-detection"
 
 
@@ -72,13 +75,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", default=SEED)
     parser.add_argument("--only", default="", help="comma-separated mutant ids (default: all)")
     options = parser.parse_args(argv)
-    sys.path.insert(0, str(MUTANTS_DIR))
+    sys.path[:0] = [str(MUTANTS_DIR), str(FUZZ_TESTS_DIR)]
+    from test_fuzz_mutants import FUZZ_ONLY, OnrampSessionReadsBackDifferently
     from test_mutants import MUTANTS, Mutant
 
     from conformance.reference import ReferenceServer, Store, create_app
 
     only = set(filter(None, options.only.split(",")))
-    chosen = [m for m in MUTANTS if not only or m.id in only]
+    fuzz_only = [OnrampSessionReadsBackDifferently, *(store for store, _, _ in FUZZ_ONLY)]
+    catalogue = [
+        *MUTANTS,
+        *(Mutant(f"fuzz-only.{store.__name__}", "fuzz", store.__doc__ or "", (), store=store) for store in fuzz_only),
+    ]
+    chosen = [m for m in catalogue if not only or m.id in only]
     tables = []
     for budget in (int(b) for b in options.budgets.split(",")):
         rows = []
