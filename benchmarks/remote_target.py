@@ -11,6 +11,7 @@ legal pace. Runs and bare replays alternate. 429s come from the proxy's own coun
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import tempfile
@@ -21,7 +22,7 @@ from benchmarks.figures import Figure
 from benchmarks.latency_proxy import DEFAULT_LATENCY, DEFAULT_RATE
 from benchmarks.measure import PYTHON, REPO, ChildRun, child_env, median, run_child, spread
 from benchmarks.suite_overhead import fake_key
-from conformance.http.ratelimit import DEFAULT_REMOTE_RATE
+from conformance.http.ratelimit import DEFAULT_CONCURRENCY, DEFAULT_REMOTE_RATE
 
 REMOTE_GOAL_S = 30.0
 SEED = "bench-remote"
@@ -53,8 +54,10 @@ class Proxy:
         raise RuntimeError("latency proxy printed no stats")
 
 
-def suite_run(latency: float, rate: int, work: Path, i: int) -> tuple[ChildRun, dict[str, int], Path]:
-    """One default run through a fresh proxy, capturing its requests."""
+def suite_run(
+    latency: float, rate: int, work: Path, i: int, concurrency: int | None = None, extra: tuple[str, ...] = ()
+) -> tuple[ChildRun, dict[str, int], Path]:
+    """One default run through a fresh proxy, capturing its requests (``extra``: more ``run`` arguments)."""
     capture = work / f"capture-{i}.jsonl"
     proxy = Proxy(latency, rate)
     try:
@@ -79,6 +82,8 @@ def suite_run(latency: float, rate: int, work: Path, i: int) -> tuple[ChildRun, 
             SEED,
             "--report-dir",
             str(work / f"run-{i}"),
+            *(["--concurrency", str(concurrency)] if concurrency else []),
+            *extra,
         ]
         result = run_child(argv, env=env)
     finally:
@@ -141,7 +146,10 @@ def run(runs: int, latency: float = DEFAULT_LATENCY, rate: int = DEFAULT_RATE) -
             spread(walls),
             goal=f"≤ {REMOTE_GOAL_S:g} s",
             met=value <= REMOTE_GOAL_S,
-            note=f"--rate-limit {DEFAULT_REMOTE_RATE:g} --seed {SEED}; CPU {median([c.cpu for c in suite]):.3g} s",
+            note=(
+                f"--rate-limit {DEFAULT_REMOTE_RATE:g} --seed {SEED}, concurrency {DEFAULT_CONCURRENCY}; "
+                f"CPU {median([c.cpu for c in suite]):.3g} s"
+            ),
         ),
         Figure("8", "  requests the proxy received per run", count, "", spread([float(n) for n in requests])),
         Figure(
@@ -168,3 +176,22 @@ def run(runs: int, latency: float = DEFAULT_LATENCY, rate: int = DEFAULT_RATE) -
             note=f"run / floor {value / floor:.2g}×; one at a time the latency caps a client at {1 / latency:g}/s",
         ),
     ]
+
+
+def sweep(values: list[int], extra: tuple[str, ...] = ()) -> None:
+    """Print one JSON line per concurrency value: the run's wall, CPU, requests, 429s and exit code."""
+    with tempfile.TemporaryDirectory(prefix="stripe-bench-remote-") as tmp:
+        for i, value in enumerate(values):
+            child, stats, _ = suite_run(DEFAULT_LATENCY, DEFAULT_RATE, Path(tmp), i, value, extra)
+            row = {"concurrency": value, "wall": round(child.wall, 2), "cpu": round(child.cpu, 2)}
+            row.update(requests=stats["received"], rate_limited=stats["rate_limited"], exit=child.returncode)
+            print(json.dumps(row), flush=True)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.remote_target")
+    parser.add_argument("--concurrency", default="1,2,4", help="comma-separated values to compare")
+    parser.add_argument("--fuzz-examples", default=None, help="the run's --fuzz-examples (default: the run's)")
+    options = parser.parse_args()
+    budget = ("--fuzz-examples", options.fuzz_examples) if options.fuzz_examples else ()
+    sweep([int(v) for v in options.concurrency.split(",")], budget)

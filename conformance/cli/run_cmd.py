@@ -189,9 +189,15 @@ def pytest_startup_arguments(packages: tuple[str, ...] = (SUITE_PACKAGE,)) -> li
 
 
 def suite_arguments(
-    settings: RunSettings, keyword: str | None = None, markexpr: str | None = None, verbose: int = 0
+    settings: RunSettings,
+    keyword: str | None = None,
+    markexpr: str | None = None,
+    verbose: int = 0,
+    base_url: str | None = None,
 ) -> list[str]:
-    """Return pytest's own arguments for the run: what to collect, selection, verbosity, workers.
+    """Return pytest's own arguments for the run: what to collect, selection, verbosity, processes.
+
+    ``base_url`` is the target's (None: the built-in loopback server); it decides the default concurrency.
 
     The run's settings are not among them: ``GivenRun`` carries those to the plugin.
     """
@@ -207,8 +213,9 @@ def suite_arguments(
         args += ["-k", keyword]
     if markexpr:
         args += ["-m", markexpr]
-    if settings.workers > 1:
-        args += ["-p", "xdist.plugin", "-n", str(settings.workers)]  # autoload is off: xdist is loaded by name
+    processes = settings.processes(base_url)
+    if processes > 1:
+        args += ["-p", "xdist.plugin", "-n", str(processes)]  # autoload is off: xdist is loaded by name
     return args
 
 
@@ -223,14 +230,14 @@ class _SessionProbe:
 
 
 @contextlib.contextmanager
-def _private_basetemp(settings: RunSettings) -> Iterator[list[str]]:
-    """With workers, give pytest a temporary directory of the run's own (removed afterwards).
+def _private_basetemp(processes: int) -> Iterator[list[str]]:
+    """With worker processes (``--workers``, ``--concurrency``), give pytest a temporary directory of its own.
 
     pytest-xdist asks pytest for a base temporary directory; pytest's default one then makes the
     session's end delete every older ``pytest-N`` directory of the user, which may take seconds
     on a machine where other test runs left large ones (an interrupted run waited for it too).
     """
-    if settings.workers <= 1:
+    if processes <= 1:
         yield []
         return
     with tempfile.TemporaryDirectory(prefix="stripe-conformance-") as directory:
@@ -242,8 +249,10 @@ def _run_suite(
 ) -> int:
     probe = _SessionProbe()
     plugins = [GivenRun(settings, target), FreezeHeapAtExit(), probe]
-    with _private_basetemp(settings) as basetemp:
-        code = pytest.main([*suite_arguments(settings, keyword, markexpr, verbose), *basetemp], plugins=plugins)
+    base_url = target.base_url if target is not None else None
+    with _private_basetemp(settings.processes(base_url)) as basetemp:
+        arguments = suite_arguments(settings, keyword, markexpr, verbose, base_url)
+        code = pytest.main([*arguments, *basetemp], plugins=plugins)
     from conformance.plugin import run_report  # the plugin is loaded by pytest.main anyway
 
     report = run_report(probe.config) if probe.config is not None else None

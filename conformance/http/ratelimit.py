@@ -6,17 +6,29 @@ targets stays below that. Loopback targets (the reference server, a local mock) 
 
 from __future__ import annotations
 
+import fcntl
 import ipaddress
+import os
+import struct
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from conformance.http.exchange import Request, Response
+from conformance.http.retry import RATE_LIMITED, RetryPolicy, retry_after
 from conformance.http.transport import Transport
 
 DEFAULT_REMOTE_RATE = 20.0
 """Requests per second for non-loopback targets unless configured (Stripe test mode allows 25)."""
+DEFAULT_CONCURRENCY = 4
+"""Scenarios in flight at once when a run is rate-limited (benchmark 8 chose it; 1 when it is not)."""
+
+_SLOT = struct.Struct("=d")
+_MOST_DEFERRED = RetryPolicy().max_retry_after
+"""Longest pause of the whole limiter for one ``Retry-After`` (a longer one ends its request's retries)."""
 
 
 def is_loopback(url: str) -> bool:
@@ -33,6 +45,20 @@ def is_loopback(url: str) -> bool:
 def default_rate(url: str) -> float | None:
     """Return the default requests per second for a target: None (unlimited) on loopback."""
     return None if is_loopback(url) else DEFAULT_REMOTE_RATE
+
+
+class Limiter(Protocol):
+    """What a rate-limited transport needs: a slot per request, and a pause when the target says so."""
+
+    rate: float
+
+    def acquire(self) -> float:
+        """Wait for the next free slot and return how long this call waited."""
+        ...
+
+    def defer(self, seconds: float) -> None:
+        """Give no slot for the next ``seconds`` (the target asked every sender to wait)."""
+        ...
 
 
 class RateLimiter:
@@ -66,11 +92,87 @@ class RateLimiter:
             self._sleep(wait)
         return wait
 
+    def defer(self, seconds: float) -> None:
+        """Give no slot for the next ``seconds``."""
+        with self._lock:
+            self._next_slot = max(self._next_slot, self._clock() + seconds)
+
+
+class SharedRateLimiter:
+    """A ``RateLimiter`` whose next free slot lives in a file, so that every process of a run shares one rate.
+
+    The slot is a ``time.monotonic()`` instant (the clock is system-wide on Linux, so processes
+    compare it); ``fcntl.flock`` serialises the read-and-advance. The run's controller creates the
+    file (``create``) and hands its path to its worker processes.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        path: Path,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """Allow ``rate`` (> 0) calls per second among all users of ``path``."""
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self.path = path
+        self._interval = 1.0 / rate
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()  # flock is per open file: threads of one process queue here first
+
+    @staticmethod
+    def create(directory: Path | None = None) -> Path:
+        """Create an empty slot file (no slot taken yet) and return its path."""
+        import tempfile
+
+        fd, name = tempfile.mkstemp(prefix="stripe-conformance-rate-", dir=directory)
+        os.close(fd)
+        return Path(name)
+
+    def _advance(self, update: Callable[[float, float], tuple[float, float]]) -> float:
+        """Under the file lock: read the next slot, let ``update(now, next)`` return (result, new next)."""
+        with self._lock, open(self.path, "r+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                raw = handle.read(_SLOT.size)
+                next_slot = _SLOT.unpack(raw)[0] if len(raw) == _SLOT.size else 0.0
+                result, next_slot = update(self._clock(), next_slot)
+                handle.seek(0)
+                handle.write(_SLOT.pack(next_slot))
+                handle.flush()
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return result
+
+    def acquire(self) -> float:
+        """Wait for the next free slot of all processes and return how long this call waited."""
+
+        def take(now: float, next_slot: float) -> tuple[float, float]:
+            slot = max(now, next_slot)
+            return slot - now, slot + self._interval
+
+        wait = self._advance(take)
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
+    def defer(self, seconds: float) -> None:
+        """Give no slot to any process for the next ``seconds``."""
+        self._advance(lambda now, next_slot: (0.0, max(next_slot, now + seconds)))
+
 
 class RateLimitedTransport:
-    """Wrap a transport so that every request, retries included, first takes a limiter slot."""
+    """Wrap a transport so that every request, retries included, first takes a limiter slot.
 
-    def __init__(self, inner: Transport, limiter: RateLimiter) -> None:
+    A ``429`` carrying ``Retry-After`` pauses the whole limiter for that long: the target's limit is
+    per account, so every sender of the run waits, not only the one that met it.
+    """
+
+    def __init__(self, inner: Transport, limiter: Limiter) -> None:
         """Send through ``inner`` no faster than ``limiter`` allows."""
         self.inner = inner
         self.limiter = limiter
@@ -78,7 +180,12 @@ class RateLimitedTransport:
     def send(self, request: Request) -> Response:
         """Wait for a slot, then send."""
         self.limiter.acquire()
-        return self.inner.send(request)
+        response = self.inner.send(request)
+        if response.status == RATE_LIMITED:
+            asked = retry_after(response)
+            if asked:
+                self.limiter.defer(min(asked, _MOST_DEFERRED))
+        return response
 
     def close(self) -> None:
         """Close the wrapped transport."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from conformance.http.headers import HeaderTransport
-from conformance.http.ratelimit import RateLimitedTransport, RateLimiter, default_rate
+from conformance.http.ratelimit import Limiter, RateLimitedTransport, RateLimiter, default_rate
 from conformance.http.retry import RetryingTransport, RetryPolicy
 from conformance.http.transport import Transport, Urllib3Transport
 
@@ -40,17 +41,24 @@ class TransportSettings:
 
 
 def build_transport(
-    base_url: str, settings: TransportSettings = TransportSettings(), *, share: int = 1, inner: Transport | None = None
+    base_url: str,
+    settings: TransportSettings = TransportSettings(),
+    *,
+    share: int = 1,
+    inner: Transport | None = None,
+    limiter: Callable[[float], Limiter] | None = None,
 ) -> Transport:
     """Return the retrying, rate-limited transport for ``base_url``; ``share`` processes split the rate.
 
     ``inner`` replaces the urllib3 transport at the bottom of the stack (a cassette replay answers there).
+    ``limiter`` builds the limiter from the rate instead of a limiter of this process alone (processes
+    that share one limiter pass ``share=1``: the shared limiter holds the whole rate).
     """
     transport: Transport = inner if inner is not None else Urllib3Transport(
         timeout=settings.timeout, connect_timeout=min(settings.connect_timeout, settings.timeout)
     )
     rate = settings.effective_rate(base_url, share=share)
     if rate is not None:
-        transport = RateLimitedTransport(transport, RateLimiter(rate))
+        transport = RateLimitedTransport(transport, (limiter or RateLimiter)(rate))
     transport = RetryingTransport(transport, RetryPolicy(max_retries=settings.retries), deadline=settings.deadline)
     return HeaderTransport(transport, settings.headers) if settings.headers else transport

@@ -20,6 +20,7 @@ from conformance.checks import Blocked, ConformanceError, Failure, TransportFail
 from conformance.exit_codes import EXIT_UNREACHABLE, EXIT_USAGE
 from conformance.http import RateLimitedError, TransportError
 from conformance.http.client import DEFAULT_STRIPE_VERSION
+from conformance.http.ratelimit import SharedRateLimiter
 from conformance.plugin.allure_labels import write_run_files
 from conformance.plugin.expect import apply_session_expectations
 from conformance.plugin.fixtures import (
@@ -134,6 +135,7 @@ def _session_state(config: pytest.Config) -> SessionState:
         state.run_id = handoff["run_id"]
         state.setup = handoff.get("setup")
         state.key_nonce = handoff.get("key_nonce", state.key_nonce)
+        state.rate_slots = handoff.get("rate_slots")
     given = given_run(config)
     if given is not None and given.target is not None:
         state.target = given.target
@@ -150,7 +152,10 @@ def pytest_configure_node(node: Any) -> None:
     """
     state = node.config.stash[STATE_KEY]
     target = state.target
+    if state.rate_slots is None:
+        state.rate_slots = str(SharedRateLimiter.create())
     node.workerinput[HANDOFF] = {
+        "rate_slots": state.rate_slots,
         "run_id": state.run_id,
         "setup": state.setup,
         "key_nonce": state.key_nonce,
@@ -513,8 +518,11 @@ def run_report(config: pytest.Config) -> RunReport | None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Lift a replay's network block and restore logging."""
+    """Lift a replay's network block and restore logging; the controller removes the shared limiter's file."""
     close_recording(config)
+    state = config.stash.get(STATE_KEY, None)
+    if state is not None and state.rate_slots and not hasattr(config, "workerinput"):
+        Path(state.rate_slots).unlink(missing_ok=True)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

@@ -6,12 +6,15 @@ import itertools
 import random
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conformance.checks import Verifier
 from conformance.checks.verifier import SchemaValidator
 from conformance.http import StripeClient, build_transport
+from conformance.http.ratelimit import SharedRateLimiter
 from conformance.http.retry import RetryingTransport
 from conformance.http.transport import Transport
 from conformance.plugin.expect import session_expectations
@@ -63,6 +66,14 @@ def stripe_known_deviations(request: pytest.FixtureRequest) -> frozenset[str]:
     return session_expectations(request.config).failing_ids()
 
 
+def _shared_rate(config: pytest.Config) -> dict[str, Any]:
+    """How this process takes its share of the run's rate: the controller's shared limiter, or rate / workers."""
+    slots = config.stash[STATE_KEY].rate_slots
+    if slots is None:
+        return {"share": worker_count(config)}
+    return {"limiter": lambda rate: SharedRateLimiter(rate, Path(slots))}
+
+
 @pytest.fixture(scope="session")
 def stripe_transport(
     request: pytest.FixtureRequest, stripe_target: TargetConfig, stripe_profile: TargetProfile
@@ -75,7 +86,7 @@ def stripe_transport(
     """
     config = request.config
     base: Transport = build_transport(
-        stripe_target.base_url, transport_settings(config), share=worker_count(config), inner=replay_transport(config)
+        stripe_target.base_url, transport_settings(config), inner=replay_transport(config), **_shared_rate(config)
     )
     prober = StripeClient(
         stripe_target.base_url, stripe_target.api_key, stripe_version=stripe_target.stripe_version, transport=base

@@ -51,6 +51,8 @@ class SessionState:
     input_error: str | None = None
     """Set when a broken input stopped the run before any verdict (exit 2, no report)."""
     ledger: RunLedger | None = None
+    rate_slots: str | None = None
+    """Under pytest-xdist: the file of the one rate limiter all the run's processes share (``SharedRateLimiter``)."""
     """What this process created on the target (``conformance.targets.ledger``), made with the first transport."""
 
     def unrecorded(self) -> set[str]:

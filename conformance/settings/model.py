@@ -7,9 +7,13 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from conformance.http.headers import HeaderError, parse_headers
+from conformance.http.ratelimit import DEFAULT_CONCURRENCY
 from conformance.http.stack import DEFAULT_RETRIES, DEFAULT_TIMEOUT, TransportSettings
 from conformance.reporting.attachments import ATTACH_FAILURES
 from conformance.settings.options import DEFAULT_DEADLINE, DEFAULT_EXAMPLES
+
+LOOPBACK = "http://127.0.0.1"
+"""Where the built-in reference server listens (a run without ``target``)."""
 
 
 class SettingsError(ValueError):
@@ -42,6 +46,7 @@ class RunSettings:
     strict: bool = False
     shard: str | None = None
     workers: int = 1
+    concurrency: int | None = None
     record: Path | None = None
     record_mode: str | None = None
     replay: Path | None = None
@@ -57,6 +62,18 @@ class RunSettings:
             parse_headers(self.header)  # each -H was checked alone; a name given twice only shows here
         except HeaderError as exc:
             raise SettingsError(f"{spell('header')}: {exc}") from None
+
+    def processes(self, base_url: str | None) -> int:
+        """How many processes run the scenarios: ``workers``, or more to keep ``concurrency`` of them in flight.
+
+        Without ``concurrency`` a rate-limited run (``base_url`` remote, or ``rate_limit`` given; not a
+        replay) keeps ``DEFAULT_CONCURRENCY`` in flight; ``base_url`` None is the built-in loopback server.
+        """
+        in_flight = self.concurrency
+        if in_flight is None:
+            limited = self.replay is None and self.transport_settings().effective_rate(base_url or LOOPBACK)
+            in_flight = DEFAULT_CONCURRENCY if limited else 1
+        return max(self.workers, in_flight)
 
     def transport_settings(self, deadline: float | None = None) -> TransportSettings:
         """The transport settings of this run; ``deadline`` is a ``time.monotonic()`` instant, if started."""

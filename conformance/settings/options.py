@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conformance.http.client import DEFAULT_STRIPE_VERSION
-from conformance.http.ratelimit import DEFAULT_REMOTE_RATE
+from conformance.http.ratelimit import DEFAULT_CONCURRENCY, DEFAULT_REMOTE_RATE
 from conformance.http.stack import DEFAULT_RETRIES, DEFAULT_TIMEOUT
 from conformance.recording.modes import RECORD_MODES
 from conformance.reporting.attachments import ATTACH_CHOICES, ATTACH_FAILURES
@@ -209,6 +209,14 @@ OPTIONS: tuple[Option, ...] = (
         "workers", "int", 1,
         "Run scenarios in N parallel processes (pytest-xdist); results are the same as a serial run",
         metavar="N", minimum=1, front_ends=frozenset({CLI}),
+    ),
+    _option(
+        "concurrency", "int", None,
+        "Keep up to N scenarios in flight at once (N pytest-xdist processes, at least --workers) under ONE "
+        "rate limiter they share, so a run against a distant target reaches its rate limit; verdicts and "
+        "recordings are the same as a serial run's",
+        metavar="N", minimum=1, front_ends=frozenset({CLI}),
+        shown_default=f"{DEFAULT_CONCURRENCY} when the run is rate-limited (remote targets, --rate-limit), else 1",
     ),
     _option(
         "record", "path", None,

@@ -13,8 +13,8 @@ def test_defaults_bound_every_run():
 
 
 def test_workers_become_xdist_arguments_and_nothing_else_is_passed_as_argv():
-    settings = RunSettings(workers=3, shard="2/5", request_timeout=1.5, retries=0, rate_limit=7, deadline=0,
-                           api_key="sk_test_secretvalue")
+    settings = RunSettings(workers=3, concurrency=2, shard="2/5", request_timeout=1.5, retries=0, rate_limit=7,
+                           deadline=0, api_key="sk_test_secretvalue")
     args = suite_arguments(settings)
     assert args[-4:] == ["-p", "xdist.plugin", "-n", "3"]  # plugin autoload is off in runs: xdist by name
     assert not [a for a in args if a.startswith("--stripe-") or "sk_test" in a]
