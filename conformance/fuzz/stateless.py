@@ -1,11 +1,14 @@
 """Fuzzing one operation: valid and invalid generated calls, each judged on its own.
 
-Each example works on fresh objects (:class:`Scratch`): a customer with two cards, or a
-webhook endpoint, made before the call and deleted after it, so no example depends on what an
-earlier one did and nothing is left on the target. The examples of a read-only operation (GET)
-share one set of scratch objects, made when first needed and deleted when the operation's run
-ends: a GET changes nothing, and those examples would otherwise spend four calls of setup on
-each call under test (a rate-limit budget against Stripe).
+The examples of one operation work on one set of scratch objects (:class:`Scratch`): a customer
+with two cards, or a webhook endpoint, made when first needed and deleted when the operation's
+examples (its generated cases and every injection) are done, so nothing is left on the target.
+Fresh objects per example would spend four calls of setup and one of cleanup on each call under
+test (most of a rate-limit budget against Stripe). Sharing them is sound because no judgement
+depends on what an earlier example did: an update is judged against the object read just before
+it (and read back after it), a refused call against the same read, a read against the schema and
+the object's own ids. Only deletions get fresh objects per example: a deleted customer or card
+cannot serve the next example.
 Most examples address those objects (existing ids, existing cursors); a few keep the generated
 ids, which do not exist.
 """
@@ -264,10 +267,15 @@ def fuzz_operation(session: FuzzSession, ref: OperationRef) -> list[Failure]:
     """
     operation = session.surface.operation(ref.method, ref.path)
     examples_each = session.budget.examples
-    found = _run(session, operation, None, examples_each, ref.operation_id)
-    for injection in injections_for(ref.operation_id):
-        share = max(1, math.ceil(examples_each / INJECTION_SHARE))
-        found += _run(session, operation, injection, share, f"{ref.operation_id}:{injection.name}")
+    shared = None if operation.method.upper() == "DELETE" else Scratch(session.client, session.card_paths)
+    try:
+        found = _run(session, operation, None, examples_each, ref.operation_id, shared)
+        for injection in injections_for(ref.operation_id):
+            share = max(1, math.ceil(examples_each / INJECTION_SHARE))
+            found += _run(session, operation, injection, share, f"{ref.operation_id}:{injection.name}", shared)
+    finally:
+        if shared is not None:
+            shared.close()
     return merge(found)
 
 
@@ -277,8 +285,9 @@ def _run(
     injection: Injection | None,
     count: int,
     name: str,
+    shared: Scratch | None,
 ) -> list[Failure]:
-    """Run one Hypothesis test of ``count`` examples, seeded from the run seed and ``name``."""
+    """Run one Hypothesis test of ``count`` examples, seeded from the run seed and ``name``, on ``shared``."""
 
     @hypothesis.seed(session.budget.seed_for(name))
     @hypothesis.settings(hypothesis_settings(count, shrink=False))
@@ -286,13 +295,8 @@ def _run(
     def run(draw: Draw) -> None:
         _one_example(session, draw, shared)
 
-    shared = Scratch(session.client, session.card_paths) if operation.method.upper() == "GET" else None
-    try:
-        with without_local_constants():
-            return collect_failures(run)
-    finally:
-        if shared is not None:
-            shared.close()
+    with without_local_constants():
+        return collect_failures(run)
 
 
 def _one_example(session: FuzzSession, draw: Draw, shared: Scratch | None = None) -> None:
