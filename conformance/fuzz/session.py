@@ -55,6 +55,7 @@ class LoadedSurface:
             excluded = unclaimed_operations(ids, profile)
             if excluded:
                 schema = schema.exclude(operation_id=excluded)
+        memoize_generation_config(schema.config)
         return cls(schema, view, DocumentedSchemas())
 
     def strategy(
@@ -75,6 +76,26 @@ class LoadedSurface:
         """Return the operation ``method path`` of the loaded schema."""
         operation: schemathesis.APIOperation[Any, Any, Any, Any] = self.schema[path][method.upper()]
         return operation
+
+
+def memoize_generation_config(config: Any) -> None:
+    """Make ``config.generation_for`` build each operation's and phase's ``GenerationConfig`` once.
+
+    Schemathesis merges the config hierarchy into a new ``GenerationConfig`` for every case it
+    draws (≈ 1 ms each, about 0.6 s of a default run's CPU); a run's config never changes once
+    the schema is loaded, so the merged result is the same every time.
+    """
+    build = config.generation_for
+    built: dict[tuple[str | None, str | None], Any] = {}
+
+    def generation_for(*, operation: Any = None, phase: str | None = None) -> Any:
+        key = (None if operation is None else operation.label, phase)
+        found = built.get(key)
+        if found is None:
+            found = built[key] = build(operation=operation, phase=phase)
+        return found
+
+    config.generation_for = generation_for
 
 
 class CallLog:
