@@ -8,7 +8,7 @@ import hypothesis
 import pytest
 from hypothesis import Phase
 
-from conformance.fuzz.budget import FuzzBudget
+from conformance.fuzz.budget import MIN_SCENARIOS, FuzzBudget
 from conformance.fuzz.config import hypothesis_settings, schemathesis_config
 from conformance.fuzz.session import LoadedSurface
 
@@ -53,5 +53,7 @@ def test_seeds_derive_from_the_run_seed_and_the_test() -> None:
     assert budget.seed_for("x") == FuzzBudget(examples=9, seed="abc").seed_for("x")
     assert budget.seed_for("x") != budget.seed_for("y") != FuzzBudget(seed="abd").seed_for("y")
     assert budget.scenarios == 9 and not FuzzBudget(examples=0).enabled
+    assert FuzzBudget(examples=1).scenarios == MIN_SCENARIOS == 9 and FuzzBudget(examples=0).scenarios == 0
+    assert FuzzBudget(examples=4).scenarios == 12
     with pytest.raises(ValueError, match="0 or more"):
         FuzzBudget(examples=-1)

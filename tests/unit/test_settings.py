@@ -17,6 +17,7 @@ from conformance.plugin.run_settings import GROUP, add_options, settings_from_op
 from conformance.settings import (
     BY_NAME,
     CLI,
+    DEFAULT_EXAMPLES,
     OPTIONS,
     PYTEST,
     RunSettings,
@@ -76,7 +77,7 @@ def test_no_option_is_declared_outside_the_table():
 def test_only_the_report_directory_defaults_differently_and_says_so():
     assert [o.name for o in OPTIONS if o.cli_default is not None] == ["report_dir"]
     assert "conformance-report" in BY_NAME["report_dir"].help_text(CLI)
-    assert BY_NAME["fuzz_examples"].help_text(PYTEST).endswith("(default: 3)")
+    assert BY_NAME["fuzz_examples"].help_text(PYTEST).endswith(f"(default: {DEFAULT_EXAMPLES})")
 
 
 SAMPLE = {
@@ -151,7 +152,8 @@ def test_a_flag_beats_the_environment_which_beats_the_file_which_beats_the_defau
     monkeypatch.chdir(tmp_path)
     env = {"STRIPE_CONFORMANCE_DEADLINE": "20", "STRIPE_CONFORMANCE_SEED": "env"}
     settings = _from_cli(monkeypatch, ["--seed", "flag"], env)
-    assert (settings.seed, settings.deadline, settings.retries, settings.fuzz_examples) == ("flag", 20, 5, 3)
+    given = (settings.seed, settings.deadline, settings.retries, settings.fuzz_examples)
+    assert given == ("flag", 20, 5, DEFAULT_EXAMPLES)
     assert _from_pytest(["--stripe-seed", "flag"], env, tmp_path) == dataclasses.replace(settings, report_dir=None)
 
 
