@@ -23,8 +23,14 @@ from conformance.http.transport import Transport
 
 DEFAULT_REMOTE_RATE = 20.0
 """Requests per second for non-loopback targets unless configured (Stripe test mode allows 25)."""
-DEFAULT_CONCURRENCY = 4
-"""Scenarios in flight at once when a run is rate-limited (benchmark 8 chose it; 1 when it is not)."""
+DEFAULT_CONCURRENCY = 2
+"""Scenarios in flight at once when a run is rate-limited (1 when it is not).
+
+Benchmark 8 (50 ms per answer, 20 requests per second): one request at a time spends about 55-60 ms
+per request (latency plus the suite's own CPU), just short of the rate; two in flight reach it, and
+four took as long as two for twice the CPU (each process starts and collects the suite). Against
+Stripe itself (a few hundred ms per answer) more fill the rate: ``--concurrency 6``.
+"""
 
 _SLOT = struct.Struct("=d")
 _MOST_DEFERRED = RetryPolicy().max_retry_after
