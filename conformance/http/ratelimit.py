@@ -26,9 +26,9 @@ DEFAULT_REMOTE_RATE = 20.0
 DEFAULT_CONCURRENCY = 2
 """Scenarios in flight at once when a run is rate-limited (1 when it is not).
 
-Benchmark 8 (50 ms per answer, 20 requests per second): one request at a time spends about 55-60 ms
-per request (latency plus the suite's own CPU), just short of the rate; two in flight reach it, and
-four took as long as two for twice the CPU (each process starts and collects the suite). Against
+Benchmark 8 (50 ms per answer, 20 requests per second): one request at a time cannot exceed one per
+latency plus the suite's own time per request, short of the rate; two in flight can reach it, and four
+took as long as two for twice the CPU (each process starts and collects the suite). Against
 Stripe itself (a few hundred ms per answer) more fill the rate: ``--concurrency 6``.
 """
 
