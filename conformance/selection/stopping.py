@@ -18,6 +18,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -86,6 +87,15 @@ def on_request(listener: Callable[[int], None]) -> Callable[[], None]:
     return remove
 
 
+def _unraisable_in(frame: FrameType | None) -> bool:
+    """True when an exception raised in ``frame`` could not propagate: a weakref callback or a finalizer.
+
+    Python prints such an exception as "ignored" with its traceback (pytest as an unraisable-exception
+    warning) and carries on; the stop is recorded anyway and the next checkpoint raises it.
+    """
+    return frame is not None and (frame.f_code.co_name == "__del__" or frame.f_code.co_filename == weakref.__file__)
+
+
 def _handle(signum: int, frame: FrameType | None) -> None:
     first = _STATE.signal_name is None
     request(signal.Signals(signum).name)
@@ -95,6 +105,8 @@ def _handle(signum: int, frame: FrameType | None) -> None:
     now = time.monotonic()
     if _STATE.raised_at is not None and now - _STATE.raised_at < REPEAT_GAP:
         return  # the same stop again (a copy of one signal): the first one is still unwinding
+    if _unraisable_in(frame):
+        return
     if not _STATE.holding:
         _STATE.raised_at = now
     checkpoint()

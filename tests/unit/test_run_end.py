@@ -192,6 +192,19 @@ def test_an_interrupt_swallowed_inside_a_gc_callback_is_raised_at_the_next_check
             stopping.checkpoint()  # ...the run still stops
 
 
+def test_a_stop_landing_in_a_weakref_callback_or_finalizer_is_left_for_the_next_checkpoint():
+    import weakref
+
+    made: dict[str, object] = {}
+    source = "import sys\ndef remove():\n    return sys._getframe()\ndef __del__():\n    return sys._getframe()\n"
+    exec(compile(source, weakref.__file__, "exec"), made)  # frames as weakref's callbacks and a finalizer have
+    for name in ("remove", "__del__"):
+        stopping.reset()
+        stopping._handle(signal.SIGTERM, made[name]())  # raising there would only print an "ignored" traceback
+        with pytest.raises(stopping.RunStopped):
+            stopping.checkpoint()
+
+
 def test_a_stop_request_is_rendered_from_the_frame_it_was_raised_in_only():
     from types import SimpleNamespace
 
