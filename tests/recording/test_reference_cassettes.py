@@ -35,7 +35,13 @@ def _without_network() -> list[str]:
 
 def test_reference_cassettes_replay_to_the_live_verdicts(tmp_path):
     assert (REFERENCE / "cassette-set.json").is_file(), f"cassettes/reference is missing: record it with {RERECORD}"
-    live = subprocess.run([*CLI, "--report-dir", str(tmp_path / "live")], capture_output=True, text=True, timeout=300)
+    recorded = json.loads((REFERENCE / "cassette-set.json").read_text())
+    budget = str(recorded.get("options", {}).get("stripe_fuzz_examples", 3))
+    # the live run the set was recorded from: its seed and fuzz budget (a default run may fuzz less)
+    live = subprocess.run(
+        [*CLI, "--seed", recorded["seed"], "--fuzz-examples", budget, "--report-dir", str(tmp_path / "live")],
+        capture_output=True, text=True, timeout=300,
+    )
     assert live.returncode in (0, 1), live.stdout + live.stderr
     counts = tmp_path / "unplayed.json"
     path = os.pathsep.join(filter(None, [str(PLUGIN_DIR), os.environ.get("PYTHONPATH", "")]))
