@@ -102,20 +102,15 @@ def aggregate(outcomes: Iterable[TestOutcome], catalogue: Catalogue) -> tuple[Re
             continue
         status, reason, cause = verdict.result_fields()
         results.append(
-            RequirementResult(
-                id=requirement.id,
-                area=requirement.area,
-                level=requirement.level,
-                title=requirement.title,
-                source=requirement.source,
-                status=status,
+            RequirementResult.of(
+                requirement,
+                status,
                 failures=tuple(verdict.failures),
                 tests=tuple(verdict.tests),
                 reason=reason,
                 duration=verdict.duration,
                 observations=verdict.observations,
                 blocked_by=cause,
-                evidence=tuple(item.to_dict() for item in requirement.evidence),
             )
         )
     return tuple(results)

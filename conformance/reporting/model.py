@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from conformance.requirements import Requirement
 
 STATUSES = (
     "passed",
@@ -144,6 +147,20 @@ class RequirementResult:
     """For ``blocked`` / ``unsupported``: the id of the root cause (``RunReport.root_causes``)."""
     evidence: tuple[dict[str, str], ...] = ()
     """How we know: the catalogue's ``{kind, ref}`` evidence entries."""
+
+    @classmethod
+    def of(cls, requirement: Requirement, status: str, **fields: Any) -> RequirementResult:
+        """Return ``requirement``'s result with ``status``: catalogue fields copied, the rest from ``fields``."""
+        return cls(
+            id=requirement.id,
+            area=requirement.area,
+            level=requirement.level,
+            title=requirement.title,
+            source=requirement.source,
+            status=status,
+            evidence=tuple(item.to_dict() for item in requirement.evidence),
+            **fields,
+        )
 
     @property
     def gating(self) -> bool:

@@ -45,16 +45,11 @@ def add_not_run(
             ordered.append(known[requirement.id])
         elif requirement.id in reasons:
             ordered.append(
-                RequirementResult(
-                    id=requirement.id,
-                    area=requirement.area,
-                    level=requirement.level,
-                    title=requirement.title,
-                    source=requirement.source,
-                    status="not_run",
+                RequirementResult.of(
+                    requirement,
+                    "not_run",
                     tests=tuple(tests.get(requirement.id, ())),
                     reason="; ".join(reasons[requirement.id]),
-                    evidence=tuple(item.to_dict() for item in requirement.evidence),
                 )
             )
     return tuple(ordered)
