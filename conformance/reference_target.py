@@ -10,7 +10,7 @@ from conformance.targets import TargetConfig, check_key_is_safe, generated_test_
 
 @contextlib.contextmanager
 def serve_reference(
-    api_key: str | None, stripe_version: str | None, *, allow_live_key: bool = False, name: str = "reference"
+    api_key: str | None, stripe_version: str | None, *, name: str = "reference"
 ) -> Iterator[TargetConfig]:
     """Serve the reference server on a free loopback port for the block; yield it as a validated target.
 
@@ -20,12 +20,11 @@ def serve_reference(
 
     key = api_key or generated_test_key()
     # The key is judged before the server starts: a refused key connects to nothing.
-    check_key_is_safe(key, allow_live_key=allow_live_key)
+    check_key_is_safe(key)
     with ReferenceServer() as server:
         yield TargetConfig.build(
             server.url,
             key,
             stripe_version=stripe_version,
-            allow_live_key=allow_live_key,
             name=name,
         )

@@ -59,7 +59,6 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 @click.option("--dry-run", is_flag=True, help="List what would be deleted, delete nothing.")
 @click_option(BY_NAME["stripe_version"])
 @click_option(BY_NAME["rate_limit"])
-@click_option(BY_NAME["allow_live_key"])
 def cleanup_command(
     target: str,
     api_key: str | None,
@@ -69,7 +68,6 @@ def cleanup_command(
     dry_run: bool,
     stripe_version: str | None,
     rate_limit: float | None,
-    allow_live_key: bool | None,
 ) -> int:
     """Delete what earlier runs left: objects tagged with metadata[conformance_run], or listed in a run's ledger.
 
@@ -80,8 +78,7 @@ def cleanup_command(
         if ledger is not None:
             listed = read_ledger(ledger)[0]
             run_id = run_id or ledger_run_id(ledger)
-        live = bool(allow_live_key)
-        config = TargetConfig.build(target, api_key, stripe_version=stripe_version, allow_live_key=live)
+        config = TargetConfig.build(target, api_key, stripe_version=stripe_version)
         settings = TransportSettings(timeout=DEFAULT_TIMEOUT, rate=rate_limit)
         preflight(config, settings=settings)
     except (ConfigError, LedgerError) as exc:

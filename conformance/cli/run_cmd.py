@@ -156,13 +156,11 @@ def _target(settings: RunSettings) -> Iterator[TargetConfig]:
         if not url and not profile.builtin:
             raise ConfigError(f"profile {profile.name!r} gives no URL: pass --target URL")
     if not url:
-        with serve_reference(settings.api_key, version, allow_live_key=settings.allow_live_key) as target:
+        with serve_reference(settings.api_key, version) as target:
             yield target
         return
     name = profile.name if profile is not None else None  # no profile: named by its host
-    target = TargetConfig.build(
-        url, settings.api_key, stripe_version=version, allow_live_key=settings.allow_live_key, name=name
-    )
+    target = TargetConfig.build(url, settings.api_key, stripe_version=version, name=name)
     preflight(target, settings=settings.transport_settings())
     yield target
 

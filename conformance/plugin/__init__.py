@@ -162,7 +162,7 @@ def pytest_configure_node(node: Any) -> None:
         "settings": run_settings(node.config).to_wire(),
         "target": None if target is None else {
             "base_url": target.base_url, "api_key": target.api_key, "stripe_version": target.stripe_version,
-            "allow_live_key": target.allow_live_key, "name": target.name,
+            "name": target.name,
         },
     }
 
@@ -235,7 +235,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             url,
             settings.api_key,
             stripe_version=settings.stripe_version or profile.stripe_version,
-            allow_live_key=settings.allow_live_key,
             # No target name and no profile: TargetConfig names the target by its host.
             name=settings.target_name or (profile.name if settings.profile else None),
         )
@@ -281,7 +280,7 @@ def _refuse_unsafe_key(config: pytest.Config) -> None:
     if not key or not (settings.target or settings.profile or settings.report_dir or explicit):
         return
     try:
-        check_key_is_safe(key, allow_live_key=settings.allow_live_key)
+        check_key_is_safe(key)
     except ConfigError as exc:
         pytest.exit(f"stripe-conformance: error: {exc}", returncode=EXIT_USAGE)
 

@@ -33,7 +33,6 @@ class RunSettings:
     expect: tuple[Path, ...] = ()
     allure_attach: str = ATTACH_FAILURES
     progress: str = "auto"
-    allow_live_key: bool = False
     no_preflight: bool = False
     header: tuple[str, ...] = ()
     """Extra headers as ``"Name: value"`` (``-H/--header``); ``transport_settings`` sends them."""

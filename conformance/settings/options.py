@@ -10,7 +10,6 @@ from conformance.http.ratelimit import DEFAULT_CONCURRENCY, DEFAULT_REMOTE_RATE
 from conformance.http.stack import DEFAULT_RETRIES, DEFAULT_TIMEOUT
 from conformance.recording.modes import RECORD_MODES
 from conformance.reporting.attachments import ATTACH_CHOICES, ATTACH_FAILURES
-from conformance.targets.config import LIVE_KEY_OVERRIDE_FLAG
 
 CLI = "cli"
 PYTEST = "pytest"
@@ -147,11 +146,6 @@ OPTIONS: tuple[Option, ...] = (
         "Progress: on a terminal a bar with the time left and the counts per area (tty forces it), plain "
         "lines otherwise",
         choices=("auto", "tty", "plain", "off"), front_ends=frozenset({PYTEST}),
-    ),
-    Option(
-        "allow_live_key", "flag", False,
-        "Allow an sk_live_/rk_live_ key. The suite creates and deletes real objects",
-        flag=LIVE_KEY_OVERRIDE_FLAG,
     ),
     Option(
         "no_preflight", "flag", False,

@@ -1,7 +1,6 @@
 """Targets: where a run points, the live-key guard, and the preflight probe."""
 
 from conformance.targets.config import (
-    LIVE_KEY_OVERRIDE_FLAG,
     ConfigError,
     TargetConfig,
     check_key_is_safe,
@@ -10,7 +9,6 @@ from conformance.targets.config import (
 from conformance.targets.preflight import PreflightError, preflight
 
 __all__ = [
-    "LIVE_KEY_OVERRIDE_FLAG",
     "ConfigError",
     "PreflightError",
     "TargetConfig",

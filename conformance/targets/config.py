@@ -10,7 +10,6 @@ from urllib.parse import urlsplit, urlunsplit
 from conformance.http.client import DEFAULT_STRIPE_VERSION
 from conformance.http.redaction import register_secret
 
-LIVE_KEY_OVERRIDE_FLAG = "--i-understand-this-uses-a-live-stripe-key"
 _LIVE_KEY = re.compile(r"^(sk|rk)_live_", re.IGNORECASE)
 _SCHEME = re.compile(r"^(bearer|basic)\s+", re.IGNORECASE)
 # Whitespace (Unicode included) and control characters: never part of a key, and a sign of a paste gone wrong.
@@ -29,7 +28,6 @@ class TargetConfig:
     base_url: str
     api_key: str
     stripe_version: str = DEFAULT_STRIPE_VERSION
-    allow_live_key: bool = False
     name: str = "custom"
 
     @classmethod
@@ -39,7 +37,6 @@ class TargetConfig:
         api_key: str | None,
         *,
         stripe_version: str | None = None,
-        allow_live_key: bool = False,
         name: str | None = None,
     ) -> TargetConfig:
         """Validate the pieces and return a config, or raise ``ConfigError`` with one clear line.
@@ -50,11 +47,11 @@ class TargetConfig:
         if not api_key:
             raise ConfigError("no API key: pass --api-key or set STRIPE_API_KEY")
         api_key = normalise_key(api_key)
-        check_key_is_safe(api_key, allow_live_key=allow_live_key)
+        check_key_is_safe(api_key)
         version = stripe_version or DEFAULT_STRIPE_VERSION
         if not _VERSION.match(version):
             raise ConfigError(f"--stripe-version {version!r} is not a Stripe API version (YYYY-MM-DD)")
-        return cls(url, api_key, version, allow_live_key, name or host_name(url))
+        return cls(url, api_key, version, name or host_name(url))
 
     def __post_init__(self) -> None:
         """From here on, no output of this process may show the key, nor a piece of it (xdist workers too)."""
@@ -105,12 +102,16 @@ def host_name(url: str) -> str:
     return urlsplit(url).netloc or url
 
 
-def check_key_is_safe(api_key: str, *, allow_live_key: bool) -> None:
-    """Refuse live-mode keys, however they are spelled, unless the loudly named override was given."""
-    if _LIVE_KEY.match(normalise_key(api_key)) and not allow_live_key:
+def check_key_is_safe(api_key: str) -> None:
+    """Refuse live-mode keys, however they are spelled: there is no override.
+
+    The suite creates and deletes objects and sends malformed requests on purpose; none of that
+    belongs in live mode, and the run's pacing assumes test mode's documented rate limit.
+    """
+    if _LIVE_KEY.match(normalise_key(api_key)):
         raise ConfigError(
             "refusing a live-mode key (sk_live_/rk_live_): this suite creates and deletes objects; "
-            f"use a test-mode key, or pass {LIVE_KEY_OVERRIDE_FLAG} if you really mean it"
+            "use a test-mode key (sk_test_/rk_test_)"
         )
 
 

@@ -77,8 +77,9 @@ def test_harmless_spelling_is_normalised():
     assert normalise_key("  sk_test_abc123\n") == "sk_test_abc123"
     assert normalise_key("Bearer sk_test_abc123") == "sk_test_abc123"
     assert TargetConfig.build("http://127.0.0.1:9", "\tsk_test_abc123 ").api_key == "sk_test_abc123"
-    # The override still needs a well-formed key; it then keeps the key as normalised.
-    assert TargetConfig.build("http://127.0.0.1:9", " SK_LIVE_x1", allow_live_key=True).api_key == "SK_LIVE_x1"
+    # Normalised first, then judged: a padded upper-case live key is still refused.
+    with pytest.raises(ConfigError, match="live-mode key"):
+        TargetConfig.build("http://127.0.0.1:9", " SK_LIVE_x1")
 
 
 @pytest.mark.parametrize("key", [*LIVE_VARIANTS.values(), *MALFORMED.values()],

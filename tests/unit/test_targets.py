@@ -1,6 +1,6 @@
 import pytest
 
-from conformance.targets import LIVE_KEY_OVERRIDE_FLAG, ConfigError, TargetConfig, generated_test_key
+from conformance.targets import ConfigError, TargetConfig, generated_test_key
 
 
 def test_build_normalises_url():
@@ -11,12 +11,17 @@ def test_build_normalises_url():
 
 @pytest.mark.parametrize("key", ["sk_live_abc", "rk_live_abc"])
 def test_live_keys_refused(key):
-    with pytest.raises(ConfigError, match=LIVE_KEY_OVERRIDE_FLAG):
+    with pytest.raises(ConfigError, match="live-mode key"):
         TargetConfig.build("http://127.0.0.1:1", key)
 
 
-def test_live_key_allowed_with_override():
-    assert TargetConfig.build("http://127.0.0.1:1", "sk_live_abc", allow_live_key=True).api_key
+def test_no_option_lets_a_live_key_through():
+    """There is no override: no run option, config-file key or environment variable names one."""
+    from conformance.settings.options import OPTIONS
+
+    assert not [o for o in OPTIONS if "live" in o.name or "live" in (o.flag or "")]
+    with pytest.raises(TypeError):
+        TargetConfig.build("http://127.0.0.1:1", "sk_live_abc", allow_live_key=True)  # type: ignore[call-arg]
 
 
 @pytest.mark.parametrize("url", ["127.0.0.1:12111", "ftp://x", "http://", "http://h:99999"])
