@@ -373,6 +373,7 @@ def _selection(config: pytest.Config) -> dict[str, object]:
         replay=str(settings.replay) if settings.replay is not None else None,
         requirements=state.selected_requirements or {rid for o in state.outcomes for rid in o.cited},
         not_recorded=state.unrecorded(),
+        catalogue=(requirement.id for requirement in load_catalogue()),
     )
 
 

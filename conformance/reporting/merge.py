@@ -69,6 +69,9 @@ def merge_reports(documents: Sequence[tuple[Path, Mapping[str, Any]]]) -> RunRep
         "requirements": sorted(selected),
         "shards_merged": [f"{i}/{count}" for i in sorted(shards)],
     }
+    left_out = sorted({requirement.id for requirement in catalogue} - selected)
+    if left_out:
+        selection["left_out"] = left_out
     target = first.get("target") or {}
     report = RunReport(
         tool_version=str((first.get("tool") or {}).get("version", "")),

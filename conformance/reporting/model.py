@@ -52,8 +52,9 @@ VERDICTS = (VERDICT_CONFORMS, VERDICT_NONCONFORMING, VERDICT_INCOMPLETE, VERDICT
 """A run's verdict: only a whole, completed run can conform.
 
 ``INCOMPLETE``: the run ended early (interrupt, deadline) or requirements were not run;
-``PARTIAL``: nothing failed in a part of the run (one shard, or a replay of a subset recording),
-which says nothing about the rest; merge the shards to get the whole verdict.
+``PARTIAL``: nothing failed in a part of the run (one shard, a replay of a subset recording, or a
+selection that leaves catalogue requirements out: ``-k``, ``-m``, ``--fuzz-examples 0``), which
+says nothing about the rest; merge the shards, or run the whole catalogue, to get the whole verdict.
 """
 
 NOT_ASSESSED_STATUSES = ("not_assessed", "blocked", "unsupported", "not_run", "skipped")
@@ -288,7 +289,9 @@ class RunReport:
         """
         if self.findings or self.outcome == "max_failures":
             return VERDICT_NONCONFORMING
-        partial = bool(self.selection.get("shard") or self.selection.get("not_recorded"))
+        partial = bool(
+            self.selection.get("shard") or self.selection.get("not_recorded") or self.selection.get("left_out")
+        )
         if self.outcome != "completed" or (not partial and any(r.status == "not_run" for r in self.requirements)):
             return VERDICT_INCOMPLETE
         if self.errors:

@@ -38,8 +38,17 @@ def document_notes(report: Mapping[str, Any]) -> list[str]:
         )
     flags = (("keyword", "-k"), ("markexpr", "-m"))
     chosen = [f"{name} {selection[key]!r}" for key, name in flags if selection.get(key)]
+    if selection.get("fuzz_examples") == 0:
+        chosen.append("--fuzz-examples 0")
     if chosen:
         notes.append("selection: " + ", ".join(chosen))
+    left_out = list(selection.get("left_out") or [])
+    if left_out:
+        total = len(left_out) + len(selection.get("requirements") or [])
+        notes.append(
+            f"PARTIAL: the selection leaves out {len(left_out)} of the catalogue's {total} requirements; "
+            "only a run of the whole catalogue can CONFORM"
+        )
     not_run = [str(r["id"]) for r in report.get("requirements", []) if r.get("status") == "not_run"]
     if not_run:
         shown = " ".join(not_run[:_LISTED]) + (f" … (+{len(not_run) - _LISTED})" if len(not_run) > _LISTED else "")

@@ -19,8 +19,14 @@ def selection_record(
     replay: str | None = None,
     requirements: Iterable[str] = (),
     not_recorded: Iterable[str] = (),
+    catalogue: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """Return the report's ``selection``; ``requirements`` are those of the whole selection, every shard's."""
+    """Return the report's ``selection``; ``requirements`` are those of the whole selection, every shard's.
+
+    With the ``catalogue``'s IDs, the requirements the selection leaves out (``-k``, ``-m``,
+    ``--fuzz-examples 0``) are recorded as ``left_out``: such a run speaks for part of the
+    catalogue only, so its verdict is at best PARTIAL.
+    """
     record: dict[str, Any] = {
         "shard": shard,
         "keyword": keyword,
@@ -33,4 +39,7 @@ def selection_record(
     missing = sorted(set(not_recorded))
     if missing:
         record["not_recorded"] = missing
+    left_out = sorted(set(catalogue) - set(record["requirements"]))
+    if left_out:
+        record["left_out"] = left_out
     return record

@@ -34,6 +34,19 @@ def test_run_against_builtin_reference_writes_reports(tmp_path, report_validator
     assert "Traceback" not in result.stderr
 
 
+def test_a_subset_selection_is_partial_in_every_report(tmp_path):
+    result = run_cli("run", "-k", "auth", "--fuzz-examples", "0", "--report-dir", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["verdict"] == "PARTIAL" and report["conforms"] is False
+    assert report["selection"]["left_out"] and not set(report["selection"]["left_out"]) & {
+        r["id"] for r in report["requirements"]
+    }
+    assert "verdict: PARTIAL" in result.stdout and "leaves out" in result.stdout
+    for name in ("summary.md", "report.html"):
+        assert "leaves out" in (tmp_path / name).read_text(), name
+
+
 def test_run_over_loopback_against_served_reference(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -57,8 +57,9 @@ def test_every_must_passes_and_the_observed_forms_warn(lenient_url: str, tmp_pat
     assert code == 0, output
     assert failed(report, "MUST") == set(), output
     assert failed(report, "SHOULD") == WARNINGS, output
-    assert report["conforms"] is True and report["summary"]["warnings"] == len(WARNINGS)
-    assert "verdict: CONFORMS" in output and "SHOULD warnings (4, not failing the run without --strict)" in output
+    # Without the fuzzing the run speaks for part of the catalogue: PARTIAL, the passing verdict of a subset.
+    assert report["verdict"] == "PARTIAL" and report["summary"]["warnings"] == len(WARNINGS)
+    assert "verdict: PARTIAL" in output and "SHOULD warnings (4, not failing the run without --strict)" in output
     # The changed checks ran against the allowed behaviour and passed, not skipped past it.
     statuses = {r["id"]: r["status"] for r in report["requirements"]}
     for rid in ("card.list.newest-first", "card.default.fallback-most-recent", "card.create.unknown-token",

@@ -98,9 +98,11 @@ def report(*results, outcome="completed", selection=None, errors=()):
         (report(result("a.b", "passed"), result("a.c", "not_run", "not recorded"),
                 selection={"not_recorded": ["a.c"]}), "PARTIAL", EXIT_OK),
         (report(result("a.b", "failed"), selection={"shard": "1/2"}), "DOES NOT CONFORM", EXIT_NONCONFORMING),
+        (report(result("a.b", "passed"), selection={"keyword": "auth", "left_out": ["a.c"]}), "PARTIAL", EXIT_OK),
+        (report(result("a.b", "failed"), selection={"left_out": ["a.c"]}), "DOES NOT CONFORM", EXIT_NONCONFORMING),
     ],
     ids=["whole", "sigint", "sigterm", "deadline", "not-run", "failed-then-sigint", "max-failures", "shard",
-         "replay-subset", "shard-failed"],
+         "replay-subset", "shard-failed", "subset-selection", "subset-failed"],
 )
 def test_only_a_whole_completed_run_conforms(run, verdict, code):
     assert run.verdict == verdict and run.conforms == (verdict == "CONFORMS")
@@ -247,3 +249,13 @@ def test_the_controller_passes_a_stop_on_to_its_worker_processes():
     finally:
         worker.kill()
         worker.wait()
+
+
+def test_a_selection_that_leaves_requirements_out_records_them():
+    from conformance.selection.record import selection_record
+
+    whole = selection_record(requirements=["a.b", "a.c"], catalogue=["a.b", "a.c"])
+    subset = selection_record(keyword="b", requirements=["a.b"], catalogue=["a.b", "a.c"])
+    assert "left_out" not in whole and subset["left_out"] == ["a.c"]
+    assert report(result("a.b", "passed"), selection=whole).verdict == "CONFORMS"
+    assert report(result("a.b", "passed"), selection=subset).verdict == "PARTIAL"
