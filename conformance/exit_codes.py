@@ -30,9 +30,10 @@ def exit_code_for(verdict: str, outcome: str) -> int:
 
 
 RUN_EXIT_CODES_HELP = (
-    "Exit codes: 0 conforms: every assessed MUST held, failed SHOULDs are only warnings (or, for one shard, "
-    "a subset replay or a -k/-m/--fuzz-examples 0 selection, PARTIAL with nothing failed); 1 does not "
-    "conform: a MUST failed, or a SHOULD under --strict (--max-failures included); 2 usage or input error "
-    "(bad flag, expectations file, unreadable cassette); 3 target unreachable or not Stripe-like; 4 incomplete (--deadline passed); "
-    "130 interrupted by SIGINT; 143 terminated by SIGTERM. Every report is written in each case."
+    "Exit codes: 0 conforms: every assessed MUST held, failed SHOULDs are only warnings (or, for one "
+    "shard, a subset replay or a -k/-m/--fuzz-examples 0 selection, PARTIAL with nothing failed); 1 does "
+    "not conform: a MUST failed, or a SHOULD under --strict (--max-failures included); 2 usage or input "
+    "error (bad flag, expectations file, unreadable cassette); 3 target unreachable or not Stripe-like; 4"
+    " incomplete (--deadline passed); 130 interrupted by SIGINT; 143 terminated by SIGTERM. Every report "
+    "is written in each case."
 )
