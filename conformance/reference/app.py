@@ -67,6 +67,14 @@ class ReferenceApp:
         else:
             await send({"type": "websocket.close", "code": 1000})
 
+    def answer_whole(self, scope: Scope, body: bytes) -> Reply:
+        """Answer an HTTP request whose whole body has arrived, without awaiting anything.
+
+        The same answer as the ASGI call gives (:func:`handle_complete`); the HTTP layer uses it
+        to serve such requests without a task (:mod:`.direct`).
+        """
+        return handle_complete(self.store, IncomingRequest(scope, None, self.max_body), body)
+
 
 def create_app(store: Store | None = None, max_body: int = MAX_BODY_BYTES) -> ReferenceApp:
     """Build the ASGI application serving ``store`` (a fresh :class:`Store` by default)."""
@@ -75,6 +83,39 @@ def create_app(store: Store | None = None, max_body: int = MAX_BODY_BYTES) -> Re
 
 async def handle(store: Store, request: IncomingRequest) -> Reply:
     """Run one request through version, auth, routing, decoding and idempotency."""
+    routed = route(store, request)
+    if isinstance(routed, Reply):
+        return routed
+    try:
+        body = await request.body()
+    except ClientDisconnected:
+        raise
+    except Exception as error:
+        return routed.fail(error)
+    return routed.finish(body)
+
+
+def handle_complete(store: Store, request: IncomingRequest, body: bytes) -> Reply:
+    """Answer a request whose whole body has already arrived: :func:`handle` without waiting.
+
+    The HTTP layer calls it when a request's head and body came in together (most requests),
+    so that no task is started for them; the answer is the one :func:`handle` gives.
+    """
+    routed = route(store, request)
+    if isinstance(routed, Reply):
+        return routed
+    try:
+        request.check_body_size(len(body))
+    except BodyRefused as refused:
+        return routed.fail(refused)
+    return routed.finish(body)
+
+
+def route(store: Store, request: IncomingRequest) -> Routed | Reply:
+    """Check the version, the key, the route and the query string: what comes before reading the body.
+
+    Return the routed request, or the error answer when one of them fails.
+    """
     request_id = store.new_request_id()
     headers = {"Request-Id": request_id, "Stripe-Version": DEFAULT_VERSION}
     try:
@@ -85,27 +126,64 @@ async def handle(store: Store, request: IncomingRequest) -> Reply:
         routed = match_route(method, path)
         if routed is None:
             raise unrecognized_url(method, path)
-        spec, args = routed
-        params = await read_params(request)
-        call = Call(path=path, params=params, version=version, args=args)
-        idempotency_key = request.idempotency_key
-        if method == "POST" and idempotency_key is not None:
-            return run_idempotent(store, spec, call, (api_key, idempotency_key), headers)
-        status, body = execute(store, spec, call)
-        return json_reply(status, body, headers)
-    except ClientDisconnected:
-        raise
-    except BodyRefused as refused:
+        query = _utf8(request.query, "query string")
+        return Routed(store, request, headers, version, api_key, method, routed[0], routed[1], query)
+    except Exception as error:
+        return error_reply(error, request, headers)
+
+
+class Routed:
+    """A request that passed the checks made before its body is read, waiting for its body."""
+
+    __slots__ = ("api_key", "args", "headers", "method", "query", "request", "spec", "store", "version")
+
+    def __init__(
+        self,
+        store: Store,
+        request: IncomingRequest,
+        headers: dict[str, str],
+        version: str,
+        api_key: str,
+        method: str,
+        spec: RouteSpec,
+        args: dict[str, str],
+        query: str,
+    ) -> None:
+        """Hold what :func:`route` found."""
+        self.store, self.request, self.headers, self.version = store, request, headers, version
+        self.api_key, self.method, self.spec, self.args, self.query = api_key, method, spec, args, query
+
+    def finish(self, raw_body: bytes) -> Reply:
+        """Decode the parameters, run the handler (once per idempotency key) and answer."""
+        try:
+            params = decode_params(self.query, _utf8(raw_body, "request body"))
+            call = Call(path=self.request.path, params=params, version=self.version, args=self.args)
+            idempotency_key = self.request.idempotency_key
+            if self.method == "POST" and idempotency_key is not None:
+                return run_idempotent(self.store, self.spec, call, (self.api_key, idempotency_key), self.headers)
+            status, body = execute(self.store, self.spec, call)
+            return json_reply(status, body, self.headers)
+        except Exception as error:
+            return error_reply(error, self.request, self.headers)
+
+    def fail(self, error: Exception) -> Reply:
+        """Answer a failure to read the body: a refused body (413, 408) or an unexpected error (500)."""
+        return error_reply(error, self.request, self.headers)
+
+
+def error_reply(error: Exception, request: IncomingRequest, headers: dict[str, str]) -> Reply:
+    """Answer a failed request: its API error, a refused body (closing the connection), or a logged 500."""
+    request_id = headers["Request-Id"]
+    if isinstance(error, BodyRefused):
         # The rest of the body is never read: the connection closes after this answer.
-        error = invalid_request(str(refused), status=refused.status, replayable=False)
+        api = invalid_request(str(error), status=error.status, replayable=False)
         headers["Connection"] = "close"
-        return json_reply(error.status, render(error.envelope(request_id)), headers)
-    except ApiError as error:
+        return json_reply(api.status, render(api.envelope(request_id)), headers)
+    if isinstance(error, ApiError):
         headers.update(error.headers)
         return json_reply(error.status, render(error.envelope(request_id)), headers)
-    except Exception:
-        logger.exception("reference server failed on %s %s", request.method, request.path)
-        return json_reply(500, render(api_error().envelope(request_id)), headers)
+    logger.error("reference server failed on %s %s", request.method, request.path, exc_info=error)
+    return json_reply(500, render(api_error().envelope(request_id)), headers)
 
 
 def authenticate(store: Store, header: str | None) -> str:
@@ -128,10 +206,8 @@ def unrecognized_url(method: str, path: str) -> ApiError:
     )
 
 
-async def read_params(request: IncomingRequest) -> dict[str, object]:
+def decode_params(query: str, body: str) -> dict[str, object]:
     """Decode the query string and the form body into one parameter tree."""
-    query = _utf8(request.query, "query string")
-    body = _utf8(await request.body(), "request body")
     if not query and not body:
         return {}
     try:

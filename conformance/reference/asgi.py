@@ -59,8 +59,11 @@ class IncomingRequest:
         "stripe_version",
     )
 
-    def __init__(self, scope: Scope, receive: Receive, max_body: int = MAX_BODY_BYTES) -> None:
-        """Read what the pipeline needs from an ASGI ``http`` scope (the first of a repeated header wins)."""
+    def __init__(self, scope: Scope, receive: Receive | None, max_body: int = MAX_BODY_BYTES) -> None:
+        """Read what the pipeline needs from an ASGI ``http`` scope (the first of a repeated header wins).
+
+        ``receive`` is ``None`` when the whole body is already known (it is then never read from here).
+        """
         self.method: str = scope["method"]
         self.path = request_path(scope["path"])
         self.query: bytes = scope.get("query_string", b"")
@@ -92,14 +95,23 @@ class IncomingRequest:
         """
         if self.content_length is not None and self.content_length > self.max_body:
             raise BodyRefused(413, self._too_large())
+        if self._receive is None:
+            raise RuntimeError("this request's body was handed over whole and cannot be received")
         try:
             async with asyncio.timeout(BODY_TIMEOUT):
                 return await self._read_body()
         except TimeoutError:
             raise BodyRefused(408, f"The request body did not arrive within {BODY_TIMEOUT:g} seconds.") from None
 
+    def check_body_size(self, size: int) -> None:
+        """Raise :class:`BodyRefused` (413) if the announced length, or ``size`` of a body come whole, is too large."""
+        if (self.content_length is not None and self.content_length > self.max_body) or size > self.max_body:
+            raise BodyRefused(413, self._too_large())
+
     async def _read_body(self) -> bytes:
-        message = await self._receive()
+        receive = self._receive
+        assert receive is not None  # body() checked it
+        message = await receive()
         if message["type"] == "http.request" and not message.get("more_body", False):
             body: bytes = message.get("body", b"")
             if len(body) > self.max_body:
@@ -118,7 +130,7 @@ class IncomingRequest:
                 chunks.append(chunk)
                 if not message.get("more_body", False):
                     return b"".join(chunks)
-            message = await self._receive()
+            message = await receive()
 
     def _too_large(self) -> str:
         return f"The request body is larger than {self.max_body} bytes, the most this server accepts."

@@ -46,6 +46,11 @@ class CoalescingTransport:
         held, self._held = self._held, None
         self._transport.write(held + data)
 
+    def write_now(self, data: bytes) -> None:
+        """Send ``data`` at once, after anything held (a whole answer: nothing follows it to wait for)."""
+        held, self._held = self._held, None
+        self._transport.write(data if held is None else held + data)
+
     def writelines(self, chunks: Iterable[bytes | bytearray | memoryview]) -> None:
         """Write ``chunks`` as one piece, after anything held."""
         self.write(b"".join(chunks))

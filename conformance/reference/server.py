@@ -154,12 +154,12 @@ class ReferenceServer:
 
 
 def http_protocol() -> type[asyncio.Protocol] | str:
-    """Return uvicorn's httptools protocol writing each answer at once (uvicorn's own choice without httptools)."""
+    """Return the httptools protocol answering whole requests directly (uvicorn's own choice without httptools)."""
     try:
-        from .coalescing import CoalescingHttpToolsProtocol
+        from .direct import DirectHttpToolsProtocol
     except ImportError:  # httptools missing: uvicorn falls back to h11
         return "auto"
-    return CoalescingHttpToolsProtocol
+    return DirectHttpToolsProtocol
 
 
 def _run(server: uvicorn.Server, listener: socket.socket) -> None:
