@@ -18,15 +18,11 @@ request off a card list (benchmarks/RESULTS.md, session 5).
 
 from __future__ import annotations
 
-from typing import Any, cast
+import urllib.parse
+from typing import cast
 
-from uvicorn.protocols.http.httptools_impl import (
-    HEADER_RE,
-    HEADER_VALUE_RE,
-    STATUS_LINE,
-    HttpToolsProtocol,
-    RequestResponseCycle,
-)
+import httptools
+from uvicorn.protocols.http.httptools_impl import HEADER_RE, HEADER_VALUE_RE, STATUS_LINE, HttpToolsProtocol
 
 from .app import ReferenceApp
 from .asgi import Reply, Scope
@@ -41,90 +37,116 @@ _SERVER_ERROR = Reply(
 
 
 class DirectHttpToolsProtocol(CoalescingHttpToolsProtocol):
-    """The coalescing protocol, answering requests that arrived whole without starting a task."""
+    """The coalescing protocol, answering requests that arrived whole without a task or a cycle object."""
 
-    _in_head: bool = False
-    _deferred: tuple[RequestResponseCycle, Any] | None = None
+    _whole: bool = False
+    """A head is in whose request the reference app may answer as soon as its body is complete."""
+    _body: bytes = b""
+    _keep_alive: bool = True
 
     def data_received(self, data: bytes) -> None:
-        """Parse ``data``, answering whole requests as they complete; start a task for one still arriving."""
+        """Parse ``data``, answering whole requests as they complete; a request still arriving goes to a task."""
         super().data_received(data)
-        deferred = self._deferred
-        if deferred is not None:  # a head came in, its body has not (wholly): uvicorn's path after all
-            self._deferred = None
-            HttpToolsProtocol._start_asgi_task(self, *deferred)
+        if self._whole:  # its body has not (wholly) arrived: uvicorn's path after all, with what came
+            self._whole = False
+            body, self._body = self._body, b""
+            HttpToolsProtocol.on_headers_complete(self)
+            if body:
+                HttpToolsProtocol.on_body(self, body)
 
     def on_headers_complete(self) -> None:
-        """Let uvicorn build the request's scope and cycle; its task is held back (:meth:`_start_asgi_task`)."""
-        self._in_head = True
-        try:
-            super().on_headers_complete()
-        finally:
-            self._in_head = False
-
-    def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
-        """Hold the task of a request the reference app may answer whole; start any other at once."""
+        """Hold a request the reference app may answer whole; hand any other to uvicorn."""
+        self._stop_waiting()
+        parser = self.parser
+        current = self.cycle
         if (
-            self._in_head
-            and type(app) is ReferenceApp
-            and not cycle.waiting_for_100_continue
-            and not self.flow.write_paused
+            type(self.app) is not ReferenceApp
+            or self.expect_100_continue
+            or not (current is None or current.response_complete)
+            or self.flow.write_paused
+            or self.limit_concurrency is not None
+            or parser.should_upgrade()
         ):
-            self._deferred = (cycle, app)
+            HttpToolsProtocol.on_headers_complete(self)
             return
-        super()._start_asgi_task(cycle, app)
+        # The scope as uvicorn's on_headers_complete fills it.
+        scope = self.scope
+        http_version = parser.get_http_version()
+        scope["method"] = parser.get_method().decode("ascii")
+        if http_version != "1.1":
+            scope["http_version"] = http_version
+        parsed_url = httptools.parse_url(self.url)
+        raw_path = parsed_url.path
+        path = raw_path.decode("ascii")
+        if "%" in path:
+            path = urllib.parse.unquote(path)
+        scope["path"] = self.root_path + path
+        scope["raw_path"] = self.root_path.encode("ascii") + raw_path
+        scope["query_string"] = parsed_url.query or b""
+        self._keep_alive = http_version != "1.0" and parser.should_keep_alive()
+        self._whole = True
+
+    def on_body(self, body: bytes) -> None:
+        """Collect the body of a held request; pass any other's to uvicorn."""
+        if self._whole:
+            self._body += body
+        else:
+            super().on_body(body)
 
     def on_message_complete(self) -> None:
-        """The request is whole: answer it now if its task was held back."""
-        super().on_message_complete()
-        deferred = self._deferred
-        if deferred is not None and deferred[0] is self.cycle:
-            self._deferred = None
-            self._answer_whole(*deferred)
+        """The request is whole: answer it now if it was held."""
+        if not self._whole:
+            super().on_message_complete()
+            return
+        self._whole = False
+        body, self._body = self._body, b""
+        self._answer_whole(cast(ReferenceApp, self.app), body)
 
-    def _answer_whole(self, cycle: RequestResponseCycle, app: ReferenceApp) -> None:
+    def _answer_whole(self, app: ReferenceApp, body: bytes) -> None:
         """Compute the answer synchronously and write it as uvicorn's cycle would have."""
-        scope = cast(Scope, cycle.scope)
+        scope = cast(Scope, self.scope)
         try:
-            reply = app.answer_whole(scope, bytes(cycle.body))
+            reply = app.answer_whole(scope, body)
         except Exception as error:  # uvicorn logs the same and answers its plain 500
             self.logger.error("Exception in ASGI application\n", exc_info=error)
             reply = _SERVER_ERROR
-        cycle.response_started = True
-        head = self._head(cycle, reply)
-        if head is None:  # a header uvicorn refuses: it logs, and closes the connection unanswered
-            self.transport.close()
-            cycle.on_response = lambda: None
-            return
         transport = self.transport
+        head = self._head(reply)
+        if head is None:  # a header uvicorn refuses: it logs, and closes the connection unanswered
+            transport.close()
+            return
         data = head if scope["method"] == "HEAD" else head + reply.body
         if isinstance(transport, CoalescingTransport):
             transport.write_now(data)
         else:
             transport.write(data)
-        cycle.response_complete = True
-        cycle.message_event.set()
-        if not cycle.keep_alive:
+        if not self._keep_alive:
             transport.close()
-        cycle.on_response()
-        cycle.on_response = lambda: None
+        self.on_response_complete()
 
-    def _head(self, cycle: RequestResponseCycle, reply: Reply) -> bytes | None:
+    def _head(self, reply: Reply) -> bytes | None:
         """The status line and headers uvicorn writes for ``reply``, or ``None`` (logged) if it refuses one."""
+        headers = (*self.server_state.default_headers, *reply.headers)
+        refused = (
+            "name"
+            if HEADER_RE.search(b"".join(name for name, _ in headers))
+            else "value"
+            if HEADER_VALUE_RE.search(b"".join(value for _, value in headers))
+            else None
+        )
+        if refused is not None:
+            error = RuntimeError(f"Invalid HTTP header {refused}.")
+            self.logger.error("Exception in ASGI application\n", exc_info=error)
+            return None
         content = [STATUS_LINE[reply.status]]
         close = False
-        for name, value in (*cycle.default_headers, *reply.headers):
-            if HEADER_RE.search(name) or HEADER_VALUE_RE.search(value):
-                refused = "name" if HEADER_RE.search(name) else "value"
-                error = RuntimeError(f"Invalid HTTP header {refused}.")
-                self.logger.error("Exception in ASGI application\n", exc_info=error)
-                return None
+        for name, value in headers:
             name = name.lower()
             if name == b"connection" and b"close" in [token.lower().strip() for token in value.split(b",")]:
-                cycle.keep_alive = False
+                self._keep_alive = False
                 close = True
             content.extend((name, b": ", value, b"\r\n"))
-        if not cycle.keep_alive and not close:
+        if not self._keep_alive and not close:
             content.append(b"connection: close\r\n")
         content.append(b"\r\n")
         return b"".join(content)

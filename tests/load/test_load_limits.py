@@ -83,6 +83,40 @@ def test_slow_and_idle_sockets_are_closed(monkeypatch):
             assert read_answer(sock)[0] == 200
 
 
+def test_keep_alive_closes_idle_connections_only(monkeypatch):
+    """One timer per connection serves the head deadline and the keep-alive timeout: busy connections stay open."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    monkeypatch.setattr(coalescing, "HEAD_TIMEOUT", 1.0)
+    original = HttpToolsProtocol.__init__
+
+    def short_keep_alive(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.timeout_keep_alive = 0.5
+
+    monkeypatch.setattr(HttpToolsProtocol, "__init__", short_keep_alive)
+    request = f"GET /v1/customers HTTP/1.1\r\nHost: x\r\n{AUTH}\r\n\r\n".encode()
+    with ReferenceServer() as server:
+        idle = socket.create_connection(("127.0.0.1", server.port))
+        busy = socket.create_connection(("127.0.0.1", server.port))
+        with idle, busy:
+            idle.sendall(request)
+            assert read_answer(idle)[0] == 200
+            started = time.monotonic()
+            while time.monotonic() - started < 2.5:  # past both deadlines, counted from the first request
+                busy.sendall(request)
+                assert read_answer(busy)[0] == 200
+                time.sleep(0.2)
+            idle.settimeout(1)
+            assert idle.recv(1) == b""
+            # A head begun on a busy connection still has its own deadline.
+            busy.sendall(b"GET /v1/customers HTTP/1.1\r\nHost: x\r\n")
+            started = time.monotonic()
+            busy.settimeout(3)
+            assert busy.recv(1) == b""
+            assert 0.8 < time.monotonic() - started < 2.5
+
+
 def test_oversized_head_closes_the_connection():
     with ReferenceServer() as server, socket.create_connection(("127.0.0.1", server.port)) as sock:
         sock.settimeout(5)
