@@ -40,6 +40,11 @@ MISSING_KEY_MESSAGE = (
 )
 
 _JSON_CONTENT_TYPE = (b"content-type", b"application/json")
+_HEADER_NAMES = {
+    name: name.lower().encode("latin-1")
+    for name in ("Request-Id", "Stripe-Version", "Idempotent-Replayed", "Original-Request", "Connection")
+}
+"""The names of the headers every answer carries, as sent (lower-cased once, not per answer)."""
 
 
 class ReferenceApp:
@@ -278,7 +283,10 @@ def run_idempotent(
 
 def json_reply(status: int, body: bytes, headers: Mapping[str, str]) -> Reply:
     """Build a JSON answer: the given headers (names lower-cased), then length and content type."""
-    raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+    raw = [
+        (_HEADER_NAMES.get(name) or name.lower().encode("latin-1"), value.encode("latin-1"))
+        for name, value in headers.items()
+    ]
     raw.append((b"content-length", str(len(body)).encode("latin-1")))
     raw.append(_JSON_CONTENT_TYPE)
     return Reply(status, raw, body)

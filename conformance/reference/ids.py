@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import string
+import threading
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -33,19 +35,43 @@ def random_id(prefix: str, length: int = 24) -> str:
     return f"{prefix}_{random_alnum(length)}"
 
 
+POOL_BYTES = 4096
+"""Random bytes drawn at once (one system call) for the characters of many ids."""
+
+
+class _Pools(threading.local):
+    """Each thread's unused random characters, per alphabet (a thread never hands out another's)."""
+
+    def __init__(self) -> None:
+        self.characters: dict[str, str] = {}
+
+
+_pools = _Pools()
+
+
+def _forget_pools() -> None:
+    """Start a forked child with no characters of its parent's, which the parent hands out too."""
+    global _pools
+    _pools = _Pools()
+
+
+os.register_at_fork(after_in_child=_forget_pools)
+
+
 def random_alnum(length: int, alphabet: str = ALPHANUMERIC) -> str:
     """Return ``length`` random characters drawn from ``alphabet`` (ASCII, at most 256 characters).
 
     Random bytes go through one ``bytes.translate`` instead of a ``secrets.choice`` (a system call)
-    per character: every response carries a fresh request id, so this is on the hot path
-    (benchmarks/RESULTS.md).
+    per character, and are drawn ``POOL_BYTES`` at a time: every response carries a fresh request
+    id, so this is on the hot path (benchmarks/RESULTS.md). Each character is handed out once.
     """
-    table, drop = _TABLES.get(alphabet) or _byte_tables(alphabet)
-    drawn = b""
-    while len(drawn) < length:
-        # A quarter more bytes than needed: one draw (one system call) almost always suffices.
-        drawn += secrets.token_bytes(length + length // 4 + 1).translate(table, drop)
-    return drawn[:length].decode("ascii")
+    pools = _pools.characters
+    pool = pools.get(alphabet, "")
+    while len(pool) < length:
+        table, drop = _TABLES.get(alphabet) or _byte_tables(alphabet)
+        pool += secrets.token_bytes(max(POOL_BYTES, 2 * length)).translate(table, drop).decode("ascii")
+    pools[alphabet] = pool[length:]
+    return pool[:length]
 
 
 def invoice_prefix() -> str:
