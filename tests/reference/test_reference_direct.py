@@ -57,7 +57,7 @@ CONVERSATIONS: dict[str, list[bytes]] = {
         _get("/v1/customers/a%2Fb"),
         _get("/v1/customers/x%3Fy"),
     ],
-    "head-and-put": [b"HEAD /v1/customers HTTP/1.1\r\nHost: x\r\n" + AUTH.encode() + b"\r\n", _get("/v1/customers")],
+    "head": [b"HEAD /v1/customers HTTP/1.1\r\nHost: x\r\n" + AUTH.encode() + b"\r\n", _get("/v1/customers")],
     "idempotent-replay": [
         _post("/v1/customers", b"email=b%40example.com", extra="Idempotency-Key: k1\r\n"),
         _post("/v1/customers", b"email=b%40example.com", extra="Idempotency-Key: k1\r\n"),
