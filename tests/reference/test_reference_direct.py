@@ -78,19 +78,17 @@ CONVERSATIONS: dict[str, list[bytes]] = {
 
 
 @pytest.fixture(scope="module")
-def servers(monkeypatch_module: pytest.MonkeyPatch) -> Iterator[tuple[ReferenceServer, ReferenceServer]]:
+def servers() -> Iterator[tuple[ReferenceServer, ReferenceServer]]:
     """A server on the direct protocol and one on uvicorn's request path."""
     assert server.http_protocol() is DirectHttpToolsProtocol  # what ReferenceServer serves by default
     with ReferenceServer() as direct:
-        monkeypatch_module.setattr(server, "http_protocol", lambda: CoalescingHttpToolsProtocol)
-        with ReferenceServer() as plain:
+        with pytest.MonkeyPatch.context() as patch:  # only while the second server starts
+            patch.setattr(server, "http_protocol", lambda: CoalescingHttpToolsProtocol)
+            plain = ReferenceServer().start()
+        try:
             yield direct, plain
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
+        finally:
+            plain.stop()
 
 
 def _converse(port: int, messages: list[bytes]) -> list[bytes]:
@@ -144,3 +142,28 @@ def test_a_body_still_arriving_goes_through_the_task_path() -> None:
         sock.sendall(body)
         answer = _read(sock)
     assert answer.startswith(b"HTTP/1.1 200 OK") and b'"email": "late@example.com"' in answer
+
+
+def test_whole_requests_start_no_task_and_a_late_body_starts_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    started: list[object] = []
+    original = HttpToolsProtocol._start_asgi_task
+
+    def counting(self: HttpToolsProtocol, cycle: object, app: object) -> None:
+        started.append(cycle)
+        original(self, cycle, app)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(HttpToolsProtocol, "_start_asgi_task", counting)
+    with ReferenceServer() as direct, socket.create_connection(("127.0.0.1", direct.port)) as sock:
+        for _ in range(3):
+            sock.sendall(_get("/v1/customers"))
+            assert _read(sock).startswith(b"HTTP/1.1 200 OK")
+        assert started == []
+        body = b"name=late"
+        message = _post("/v1/customers", body)
+        sock.sendall(message[: -len(body)])
+        time.sleep(0.1)
+        sock.sendall(body)
+        assert _read(sock).startswith(b"HTTP/1.1 200 OK")
+        assert len(started) == 1
