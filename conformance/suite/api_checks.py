@@ -5,10 +5,16 @@ collection route itself with a 404 (Stripe's "Unrecognized request URL", or a 40
 Stripe's error envelope at all) does not serve the API, and the scenario raises ``Unsupported``
 instead of failing. Objects a scenario only needs as setup are made by :func:`setup_object`; when
 that fails the scenario raises ``Blocked`` with the failed exchange as evidence.
+
+A collection such as ``/v1/webhook_endpoints`` is account-wide: while a scenario runs, other senders
+(the other processes of a ``--concurrency`` run, other traffic on a shared test account) may add
+objects to it. A scenario asserts only about objects it made itself: what it sends carries its
+:func:`scenario_tag`, and :func:`added_ids` counts only the new objects its ``mine`` test recognises.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
@@ -22,6 +28,8 @@ from conformance.http.formencode import FormValue
 UNRECOGNIZED_URL = "Unrecognized request URL"
 MAX_PAGES = 12
 """Most pages a paging walk follows before it reports that the list does not end."""
+SCENARIO_TAG = "conformance_scenario"
+"""Metadata key carrying the tag of the scenario that sent a create (beside the run's ``conformance_run``)."""
 
 
 def _evidence(feature: str, response: Response) -> dict[str, Any]:
@@ -85,10 +93,31 @@ def listed_ids(response: Response) -> list[object]:
     return [item.get("id") if isinstance(item, dict) else item for item in data]
 
 
-def added_ids(before: Response, after: Response) -> list[object]:
-    """Return the ids listed in ``after`` that ``before`` did not list, in ``after``'s order."""
+def scenario_tag(run_id: str, nodeid: str) -> str:
+    """Return a tag naming one scenario of one run: the same for a rerun with the same seed (and its replay)."""
+    return f"{run_id}-{hashlib.blake2s(nodeid.encode(), digest_size=5).hexdigest()}"
+
+
+def tagged(tag: str) -> Callable[[Mapping[str, Any]], bool]:
+    """Return a test recognising listed objects whose metadata carries ``tag`` under ``SCENARIO_TAG``."""
+
+    def mine(item: Mapping[str, Any]) -> bool:
+        metadata = item.get("metadata")
+        return isinstance(metadata, dict) and metadata.get(SCENARIO_TAG) == tag
+
+    return mine
+
+
+def added_ids(before: Response, after: Response, mine: Callable[[Mapping[str, Any]], bool]) -> list[object]:
+    """Return the ids listed in ``after``, not in ``before``, of objects ``mine`` recognises, in ``after``'s order.
+
+    Others may add to an account-wide list between the two reads; only the scenario's own objects count.
+    """
     earlier = listed_ids(before)
-    return [i for i in listed_ids(after) if i not in earlier]
+    body = after.json()
+    data = body.get("data") if isinstance(body, dict) else None
+    items = [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
+    return [item.get("id") for item in items if item.get("id") not in earlier and mine(item)]
 
 
 def check_newest_first(check: Verifier, response: Response, req: str) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from conformance.http import StripeClient
+from conformance.suite import api_checks
 from conformance.suite.objects import CustomerFactory, attach_card
 from conformance.targets.card_paths import CardPaths
 
@@ -23,6 +24,12 @@ def customers(stripe_client: StripeClient, stripe_run_id: str) -> Iterator[Custo
         yield factory
     finally:
         factory.delete_all()
+
+
+@pytest.fixture
+def scenario_tag(request: pytest.FixtureRequest, stripe_run_id: str) -> str:
+    """The scenario's tag (``api_checks.scenario_tag``), for checks that may count only objects it made itself."""
+    return api_checks.scenario_tag(stripe_run_id, f"{request.node.module.__name__}::{request.node.name}")
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 from conformance.checks import Blocked, Verifier
 from conformance.http import StripeClient
 from conformance.suite.api_checks import (
+    SCENARIO_TAG,
     added_ids,
     check_list_holds,
     check_not_found,
@@ -18,6 +19,7 @@ from conformance.suite.api_checks import (
     listed_ids,
     require_route,
     setup_object,
+    tagged,
     undone_at_exit,
     walk_pages,
 )
@@ -169,17 +171,21 @@ def test_create_order_then_read_back(
 
 @requires("climate.order.create.product-required", "climate.order.create.quantity-required",
           "climate.order.create.quantity-exclusive")
-def test_create_order_validation(stripe_client: StripeClient, product_id: str, check: Verifier) -> None:
+def test_create_order_validation(
+    stripe_client: StripeClient, product_id: str, stripe_run_id: str, scenario_tag: str, check: Verifier
+) -> None:
     before = stripe_client.get(ORDERS, {"limit": 100})
+    # Others may order meanwhile: only orders carrying this scenario's tag count, and only they are canceled.
+    mark = {"metadata": {"conformance_run": stripe_run_id, SCENARIO_TAG: scenario_tag}}
     with check.soft():
-        missing = stripe_client.post(ORDERS, {"metric_tons": TONS})
+        missing = stripe_client.post(ORDERS, {"metric_tons": TONS, **mark})
         check.error(missing, status=400, param="product", req="climate.order.create.product-required")
-        neither = stripe_client.post(ORDERS, {"product": product_id})
+        neither = stripe_client.post(ORDERS, {"product": product_id, **mark})
         check.error(neither, status=400, req="climate.order.create.quantity-required")
-        both = stripe_client.post(ORDERS, {"product": product_id, "metric_tons": TONS, "amount": 1000})
+        both = stripe_client.post(ORDERS, {"product": product_id, "metric_tons": TONS, "amount": 1000, **mark})
         check.error(both, status=400, req="climate.order.create.quantity-exclusive")
         after = stripe_client.get(ORDERS, {"limit": 100})
-        new = added_ids(before, after)
+        new = added_ids(before, after, tagged(scenario_tag))
         for order_id in new:
             stripe_client.post(f"{ORDERS}/{order_id}/cancel")
         check.that(not new, f"expected refused orders to create nothing, the list gained {new}", after,

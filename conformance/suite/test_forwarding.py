@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
@@ -32,10 +33,17 @@ CREDENTIAL_HEADER = "Destination-API-Key"
 _CARD_NUMBER = re.compile(r"(?<!\d)\d{13,19}(?!\d)")
 
 
-def request_params(credential: str) -> dict[str, Any]:
-    """A forwarding request whose body has empty card fields and whose headers carry ``credential``."""
-    body = {"amount": {"value": 1000, "currency": "usd"},
-            "card": {"number": "", "expiryMonth": "", "expiryYear": "", "cvc": "", "holderName": ""}}
+def request_params(credential: str, tag: str = "") -> dict[str, Any]:
+    """A forwarding request whose body has empty card fields and whose headers carry ``credential``.
+
+    ``tag`` (a scenario's tag) goes into the body as ``reference``: the stored request details keep
+    the body, so a check over the account-wide list can tell this scenario's requests from others'
+    (forwarding requests take ``metadata`` only from API version 2024-10-28 on).
+    """
+    body: dict[str, Any] = {"amount": {"value": 1000, "currency": "usd"},
+                            "card": {"number": "", "expiryMonth": "", "expiryYear": "", "cvc": "", "holderName": ""}}
+    if tag:
+        body["reference"] = tag
     return {
         "payment_method": PAYMENT_METHOD,
         "url": DESTINATION,
@@ -48,6 +56,17 @@ def request_params(credential: str) -> dict[str, Any]:
 def credential(stripe_run_id: str) -> str:
     """A made-up destination credential for this run (never a Stripe key; stable under replay)."""
     return f"fwdcred-{stripe_run_id}"
+
+
+def forwarded_with(tag: str) -> Callable[[Mapping[str, Any]], bool]:
+    """Return a test recognising listed forwarding requests whose stored body carries ``tag``."""
+
+    def mine(item: Mapping[str, Any]) -> bool:
+        details = item.get("request_details")
+        body = details.get("body") if isinstance(details, dict) else None
+        return isinstance(body, str) and tag in body
+
+    return mine
 
 
 def stored_parts(response: Response) -> str:
@@ -79,17 +98,17 @@ def test_create_then_read_back(stripe_client: StripeClient, credential: str, che
 
 @requires("forwarding.create.required-params")
 def test_create_requires_payment_method_url_and_replacements(
-    stripe_client: StripeClient, credential: str, check: Verifier
+    stripe_client: StripeClient, credential: str, scenario_tag: str, check: Verifier
 ) -> None:
     before = stripe_client.get(PATH, {"limit": 100})
     require_route(before, FEATURE)
-    complete = request_params(credential)
+    complete = request_params(credential, scenario_tag)
     with check.soft():
         for missing in ("payment_method", "url", "replacements"):
             params = {k: v for k, v in complete.items() if k != missing}
             check.error(stripe_client.post(PATH, params), status=400, param=missing)
         after = stripe_client.get(PATH, {"limit": 100})
-        new = added_ids(before, after)
+        new = added_ids(before, after, forwarded_with(scenario_tag))
         check.that(not new, f"expected refused requests to forward nothing, the list gained {new}", after)
 
 
@@ -113,12 +132,12 @@ def test_stored_request_is_redacted(stripe_client: StripeClient, credential: str
 
 @requires("forwarding.idempotency")
 def test_one_outbound_request_per_idempotency_key(
-    stripe_client: StripeClient, credential: str, check: Verifier
+    stripe_client: StripeClient, credential: str, scenario_tag: str, check: Verifier
 ) -> None:
     before = stripe_client.get(PATH, {"limit": 100})
     require_route(before, FEATURE)
     # The client's own key source carries the run's nonce: a rerun with the same seed sends a new key.
-    params, key = request_params(credential), stripe_client.fresh_idempotency_key()
+    params, key = request_params(credential, scenario_tag), stripe_client.fresh_idempotency_key()
     first = stripe_client.post(PATH, params, idempotency_key=key)
     second = stripe_client.post(PATH, params, idempotency_key=key)
     check.status(first, 200)
@@ -126,7 +145,7 @@ def test_one_outbound_request_per_idempotency_key(
         check.status(second, 200)
         check.equal(second, "$.id", first.json().get("id"))
         after = stripe_client.get(PATH, {"limit": 100})
-        new = added_ids(before, after)
+        new = added_ids(before, after, forwarded_with(scenario_tag))
         check.that(len(new) == 1, f"expected one new forwarding request for one key, the list gained {len(new)}",
                    after, json_path="$.data")
 

@@ -10,6 +10,7 @@ import pytest
 from conformance.checks import Verifier
 from conformance.http import StripeClient
 from conformance.suite.api_checks import (
+    SCENARIO_TAG,
     added_ids,
     check_list_holds,
     check_not_found,
@@ -17,6 +18,7 @@ from conformance.suite.api_checks import (
     listed_ids,
     require_route,
     setup_object,
+    tagged,
     undone_at_exit,
 )
 from conformance.suite.cite import requires
@@ -116,20 +118,21 @@ def test_update_url_events_and_disabled(
 
 @requires("webhook_endpoints.create.required-params", "webhook_endpoints.create.unknown-event")
 def test_create_refuses_missing_and_unknown_values(
-    stripe_client: StripeClient, endpoint_url: str, check: Verifier
+    stripe_client: StripeClient, endpoint_url: str, scenario_tag: str, check: Verifier
 ) -> None:
     before = stripe_client.get(PATH, {"limit": 100})
     require_route(before, FEATURE)
     req = "webhook_endpoints.create.required-params"
+    mark = {"metadata": {SCENARIO_TAG: scenario_tag}}  # others may add endpoints meanwhile: count only these
     with check.soft():
-        no_url = stripe_client.post(PATH, {"enabled_events": EVENTS})
+        no_url = stripe_client.post(PATH, {"enabled_events": EVENTS, **mark})
         check.error(no_url, status=400, param="url", req=req)
-        no_events = stripe_client.post(PATH, {"url": endpoint_url})
+        no_events = stripe_client.post(PATH, {"url": endpoint_url, **mark})
         check.error(no_events, status=400, param="enabled_events", req=req)
-        unknown = stripe_client.post(PATH, {"url": endpoint_url, "enabled_events": ["customer.no_such_event"]})
+        unknown = stripe_client.post(PATH, {"url": endpoint_url, "enabled_events": ["customer.no_such_event"], **mark})
         check.error(unknown, status=400, req="webhook_endpoints.create.unknown-event")
         after = stripe_client.get(PATH, {"limit": 100})
-        new = added_ids(before, after)
+        new = added_ids(before, after, tagged(scenario_tag))
         check.that(not new, f"expected refused creations to create nothing, the list gained {new}", after, req)
 
 

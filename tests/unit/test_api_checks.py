@@ -16,11 +16,13 @@ from conformance.reference.identity import Identity
 from conformance.suite import test_climate, test_identity
 from conformance.suite.api_checks import (
     MAX_PAGES,
+    SCENARIO_TAG,
     added_ids,
     check_list_holds,
     check_paging_reaches,
     require_route,
     setup_object,
+    tagged,
     undone_at_exit,
     walk_pages,
 )
@@ -157,7 +159,13 @@ def test_paging_must_reach_the_made_ids_unless_the_walk_was_cut() -> None:
 def test_added_ids_and_undone_at_exit() -> None:
     before = response(200, {"data": [{"id": "a"}]})
     after = response(200, {"data": [{"id": "c"}, {"id": "a"}, {"id": "b"}]})
-    assert added_ids(before, after) == ["c", "b"]
+    assert added_ids(before, after, lambda item: True) == ["c", "b"]
+    # Another sender's new object is not this scenario's: only objects carrying its tag count.
+    mine = {"id": "d", "metadata": {SCENARIO_TAG: "run-1"}}
+    others = [{"id": "e", "metadata": {SCENARIO_TAG: "run-2"}}, {"id": "f", "metadata": {}}, {"id": "g"}]
+    after = response(200, {"data": [*others, mine, {"id": "a"}]})
+    assert added_ids(before, after, tagged("run-1")) == ["d"]
+    assert added_ids(response(200, {"data": [mine]}), after, tagged("run-1")) == []
     undone: list[str] = []
     with pytest.raises(RuntimeError), undone_at_exit(undone.append) as made:
         made.extend(["x", "y"])
