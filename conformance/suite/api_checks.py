@@ -28,6 +28,8 @@ from conformance.http.formencode import FormValue
 UNRECOGNIZED_URL = "Unrecognized request URL"
 MAX_PAGES = 12
 """Most pages a paging walk follows before it reports that the list does not end."""
+WALK_ATTEMPTS = 3
+"""Walks a paging walk may start, when others delete its cursor object under it (see :func:`walk_pages`)."""
 SCENARIO_TAG = "conformance_scenario"
 """Metadata key carrying the tag of the scenario that sent a create (beside the run's ``conformance_run``)."""
 
@@ -133,7 +135,30 @@ def check_newest_first(check: Verifier, response: Response, req: str) -> None:
 def walk_pages(
     client: StripeClient, check: Verifier, path: str, req: str, params: Mapping[str, FormValue] | None = None
 ) -> list[object]:
-    """Page through a list with limit=1; check no id repeats and has_more ends the walk. Return the ids."""
+    """Page through a list with limit=1; check no id repeats and has_more ends the walk. Return the ids.
+
+    On an account-wide list another sender may delete the object a walk uses as its cursor between
+    two pages; the target then rightly refuses ``starting_after`` (Stripe answers that the object does
+    not exist). When a page is refused and the cursor no longer retrieves (404), the walk starts over,
+    at most ``WALK_ATTEMPTS`` times in all; a cursor that still exists must be accepted.
+    """
+    for attempt in range(1, WALK_ATTEMPTS + 1):
+        walked = _walk_once(client, check, path, req, params, may_restart=attempt < WALK_ATTEMPTS)
+        if walked is not None:
+            return walked
+    raise AssertionError("unreachable: the last attempt never restarts")
+
+
+def _walk_once(
+    client: StripeClient,
+    check: Verifier,
+    path: str,
+    req: str,
+    params: Mapping[str, FormValue] | None,
+    *,
+    may_restart: bool,
+) -> list[object] | None:
+    """One walk of :func:`walk_pages`; None when its cursor vanished under it and it may start over."""
     seen: list[object] = []
     cursor: object = None
     for _ in range(MAX_PAGES):
@@ -141,6 +166,8 @@ def walk_pages(
         if isinstance(cursor, str):
             query["starting_after"] = cursor
         page = client.get(path, query)
+        if page.status != 200 and may_restart and isinstance(cursor, str) and _vanished(client, path, cursor):
+            return None  # not the target's fault: someone else deleted the cursor object mid-walk
         check.status(page, 200, req)
         ids = listed_ids(page)
         check.that(len(ids) <= 1, f"expected at most 1 object with limit=1, got {len(ids)}", page, req,
@@ -157,6 +184,11 @@ def walk_pages(
         check.that(bool(ids), "has_more is true on a page with no object", page, req, json_path="$.has_more")
         cursor = ids[-1] if ids else None
     return seen
+
+
+def _vanished(client: StripeClient, path: str, object_id: str) -> bool:
+    """True when ``object_id`` of the collection ``path`` no longer retrieves (404)."""
+    return client.get(f"{path}/{object_id}").status == 404
 
 
 def check_list_holds(

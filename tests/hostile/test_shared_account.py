@@ -23,13 +23,16 @@ from urllib.parse import parse_qs, urlencode
 import pytest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from conformance.http import StripeClient
+from conformance.checks import ConformanceError, Verifier
+from conformance.http import Response, StripeClient
 from conformance.reference import ReferenceServer, Store, create_app
+from conformance.suite.api_checks import walk_pages
 
 KEY = "sk_test_sharedaccount"
 OTHER = {"metadata[other_sender]": "yes"}
 DESTINATION = "https://example.com/stripe-conformance/payments"
 ORDERS = "/v1/climate/orders"
+EVENTS = ["customer.created"]
 SCENARIOS = "test_webhook_endpoints or test_climate or test_forwarding or test_crypto_onramp"
 
 
@@ -97,7 +100,8 @@ def run(url: str, report_dir: Path, *args: str) -> tuple[int, dict[str, Any], st
     """Run the seed-000 scenarios (no fuzzing) against ``url`` through the CLI."""
     argv = [sys.executable, "-m", "conformance", "run", "--target", url, "--report-dir", str(report_dir),
             "--fuzz-examples", "0", "-k", SCENARIOS, *args]
-    result = subprocess.run(argv, capture_output=True, text=True, timeout=240, env={**os.environ, "STRIPE_API_KEY": KEY})
+    env = {**os.environ, "STRIPE_API_KEY": KEY}
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=240, env=env)
     path = report_dir / "report.json"
     report = json.loads(path.read_text()) if path.exists() else {}
     return result.returncode, report, result.stdout[-3000:] + result.stderr[-2000:]
@@ -120,3 +124,58 @@ def test_scenarios_count_only_their_own_objects(processes: int, tmp_path: Path) 
     # ... and none of its orders was canceled by a scenario.
     foreign = [o for o in orders if o.get("metadata", {}).get("other_sender") == "yes"]
     assert foreign and all(o["status"] != "canceled" for o in foreign), [o["status"] for o in foreign]
+
+
+class DeletesTheCursor:
+    """A client that, once, deletes the object a walk just listed before the walk asks for the next page.
+
+    The interleaving of a scenario paging an account-wide list while another sender's teardown
+    deletes its own objects.
+    """
+
+    def __init__(self, client: StripeClient) -> None:
+        """Send through ``client``."""
+        self.client = client
+        self.deleted: list[str] = []
+
+    def get(self, path: str, params: Any = None) -> Any:
+        """List or retrieve; after the first page of a walk, delete the object it listed."""
+        answer = self.client.get(path, params)
+        first_page = isinstance(params, dict) and params.get("limit") == 1 and "starting_after" not in params
+        if first_page and not self.deleted:
+            self.deleted.append(answer.json()["data"][0]["id"])
+            self.client.delete(f"{path}/{self.deleted[0]}")
+        return answer
+
+
+def test_a_walk_whose_cursor_another_sender_deletes_starts_over() -> None:
+    with ReferenceServer() as server:
+        client = StripeClient(server.url, KEY)
+        made = [client.post("/v1/webhook_endpoints", {"url": f"https://example.com/{n}", "enabled_events": EVENTS})
+                .json()["id"] for n in range(3)]
+        other = DeletesTheCursor(client)
+        check = Verifier(["webhook_endpoints.list.newest-first"])
+        walked = walk_pages(other, check, "/v1/webhook_endpoints", "webhook_endpoints.list.newest-first")  # type: ignore[arg-type]
+    assert other.deleted == [made[-1]]
+    assert walked == made[-2::-1] and not check.failures
+
+
+class RefusesCursors(DeletesTheCursor):
+    """A target fault: every ``starting_after`` is refused, though the object still retrieves."""
+
+    def get(self, path: str, params: Any = None) -> Any:
+        """Refuse paged reads with a 400; everything else is the faithful answer."""
+        answer = self.client.get(path, params)
+        if isinstance(params, dict) and "starting_after" in params:
+            return Response(400, (), b'{"error": {"type": "invalid_request_error"}}', answer.request)
+        return answer
+
+
+def test_a_refused_cursor_that_still_exists_fails_the_walk() -> None:
+    with ReferenceServer() as server:
+        client = StripeClient(server.url, KEY)
+        for n in range(2):
+            client.post("/v1/webhook_endpoints", {"url": f"https://example.com/{n}", "enabled_events": EVENTS})
+        check = Verifier(["webhook_endpoints.list.newest-first"])
+        with pytest.raises(ConformanceError):
+            walk_pages(RefusesCursors(client), check, "/v1/webhook_endpoints", "webhook_endpoints.list.newest-first")  # type: ignore[arg-type]
