@@ -216,11 +216,7 @@ OPTIONS: tuple[Option, ...] = (
         "rate limiter they share, so a run against a distant target reaches its rate limit; verdicts and "
         "recordings are the same as a serial run's",
         metavar="N", minimum=1, front_ends=frozenset({CLI}),
-        shown_default=(
-            f"{DEFAULT_CONCURRENCY} when the run is rate-limited (remote targets, --rate-limit), else 1"
-            if DEFAULT_CONCURRENCY != 1
-            else "1"
-        ),
+        shown_default=f"{DEFAULT_CONCURRENCY} when the run is rate-limited (remote targets, --rate-limit), else 1",
     ),
     _option(
         "record", "path", None,
