@@ -34,7 +34,13 @@ seen with two in flight was a scenario counting another process's new webhook en
 that back this default. Against Stripe itself (a few hundred ms per answer) more fill the rate.
 """
 
-_SLOT = struct.Struct("=d")
+SLOW_DOWN = 0.8
+"""On every ``429`` the run's rate is multiplied by this, for every process that shares the limiter."""
+LOWEST_SHARE = 0.5
+"""The rate never falls below this share of the configured rate, however many ``429`` come."""
+
+_SLOT = struct.Struct("=dd")
+"""The shared file: the next free instant, then the current rate (0: the configured rate, untouched)."""
 _MOST_DEFERRED = RetryPolicy().max_retry_after
 """Longest pause of the whole limiter for one ``Retry-After`` (a longer one ends its request's retries)."""
 
@@ -68,6 +74,10 @@ class Limiter(Protocol):
         """Give no slot for the next ``seconds`` (the target asked every sender to wait)."""
         ...
 
+    def slow_down(self) -> float:
+        """Lower the rate after a ``429`` (``SLOW_DOWN``, floor ``LOWEST_SHARE``); return the new rate."""
+        ...
+
 
 class RateLimiter:
     """Space calls evenly at ``rate`` per second across every thread that shares this limiter."""
@@ -83,6 +93,7 @@ class RateLimiter:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
+        self._floor = rate * LOWEST_SHARE
         self._interval = 1.0 / rate
         self._clock = clock
         self._sleep = sleep
@@ -105,11 +116,19 @@ class RateLimiter:
         with self._lock:
             self._next_slot = max(self._next_slot, self._clock() + seconds)
 
+    def slow_down(self) -> float:
+        """Lower the rate after a ``429``; return the new rate."""
+        with self._lock:
+            self.rate = max(self._floor, self.rate * SLOW_DOWN)
+            self._interval = 1.0 / self.rate
+            return self.rate
+
 
 class SharedRateLimiter:
     """A ``RateLimiter`` whose next free slot lives in a file, so that every process of a run shares one rate.
 
-    The slot is a ``time.monotonic()`` instant (the clock is system-wide on Linux, so processes
+    The file holds the next free slot and the current rate (lowered by ``slow_down``). The slot is a
+    ``time.monotonic()`` instant (the clock is system-wide on Linux, so processes
     compare it); ``fcntl.flock`` serialises the read-and-advance. The run's controller creates the
     file (``create``) and hands its path to its worker processes.
     """
@@ -127,7 +146,7 @@ class SharedRateLimiter:
             raise ValueError("rate must be positive")
         self.rate = rate
         self.path = path
-        self._interval = 1.0 / rate
+        self._configured = rate
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()  # flock is per open file: threads of one process queue here first
@@ -141,27 +160,28 @@ class SharedRateLimiter:
         os.close(fd)
         return Path(name)
 
-    def _advance(self, update: Callable[[float, float], tuple[float, float]]) -> float:
-        """Under the file lock: read the next slot, let ``update(now, next)`` return (result, new next)."""
+    def _advance(self, update: Callable[[float, float, float], tuple[float, float, float]]) -> float:
+        """Under the file lock: read (next slot, rate); ``update(now, next, rate)`` returns (result, next, rate)."""
         with self._lock, open(self.path, "r+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 raw = handle.read(_SLOT.size)
-                next_slot = _SLOT.unpack(raw)[0] if len(raw) == _SLOT.size else 0.0
-                result, next_slot = update(self._clock(), next_slot)
+                next_slot, rate = _SLOT.unpack(raw) if len(raw) == _SLOT.size else (0.0, 0.0)
+                result, next_slot, rate = update(self._clock(), next_slot, rate or self._configured)
                 handle.seek(0)
-                handle.write(_SLOT.pack(next_slot))
+                handle.write(_SLOT.pack(next_slot, rate))
                 handle.flush()
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+        self.rate = rate
         return result
 
     def acquire(self) -> float:
         """Wait for the next free slot of all processes and return how long this call waited."""
 
-        def take(now: float, next_slot: float) -> tuple[float, float]:
+        def take(now: float, next_slot: float, rate: float) -> tuple[float, float, float]:
             slot = max(now, next_slot)
-            return slot - now, slot + self._interval
+            return slot - now, slot + 1.0 / rate, rate
 
         wait = self._advance(take)
         if wait > 0:
@@ -170,14 +190,25 @@ class SharedRateLimiter:
 
     def defer(self, seconds: float) -> None:
         """Give no slot to any process for the next ``seconds``."""
-        self._advance(lambda now, next_slot: (0.0, max(next_slot, now + seconds)))
+        self._advance(lambda now, next_slot, rate: (0.0, max(next_slot, now + seconds), rate))
+
+    def slow_down(self) -> float:
+        """Lower the rate of every process after a ``429``; return the new rate."""
+
+        def lower(now: float, next_slot: float, rate: float) -> tuple[float, float, float]:
+            lowered = max(self._configured * LOWEST_SHARE, rate * SLOW_DOWN)
+            return lowered, next_slot, lowered
+
+        return self._advance(lower)
 
 
 class RateLimitedTransport:
     """Wrap a transport so that every request, retries included, first takes a limiter slot.
 
-    A ``429`` carrying ``Retry-After`` pauses the whole limiter for that long: the target's limit is
-    per account, so every sender of the run waits, not only the one that met it.
+    Every ``429`` lowers the limiter's rate (``SLOW_DOWN``, down to ``LOWEST_SHARE`` of it), and one
+    carrying ``Retry-After`` also pauses the whole limiter for that long: the target's limit is per
+    account, so every sender of the run slows down and waits, not only the one that met it. A ``429``
+    without ``Retry-After`` still lowers the rate: the retry's own backoff holds back only its sender.
     """
 
     def __init__(self, inner: Transport, limiter: Limiter) -> None:
@@ -186,10 +217,11 @@ class RateLimitedTransport:
         self.limiter = limiter
 
     def send(self, request: Request) -> Response:
-        """Wait for a slot, then send."""
+        """Wait for a slot, then send; a ``429`` lowers the rate (and pauses it for its ``Retry-After``)."""
         self.limiter.acquire()
         response = self.inner.send(request)
         if response.status == RATE_LIMITED:
+            self.limiter.slow_down()
             asked = retry_after(response)
             if asked:
                 self.limiter.defer(min(asked, _MOST_DEFERRED))

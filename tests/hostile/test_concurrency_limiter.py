@@ -15,6 +15,8 @@ from conformance.cli.run_cmd import suite_arguments
 from conformance.http import Request, Response
 from conformance.http.ratelimit import (
     DEFAULT_CONCURRENCY,
+    LOWEST_SHARE,
+    SLOW_DOWN,
     RateLimitedTransport,
     RateLimiter,
     SharedRateLimiter,
@@ -116,6 +118,27 @@ def test_retry_after_is_honoured_by_the_retry_and_by_the_shared_limiter(tmp_path
     before = clock.now
     other.send(Request("GET", "http://example.test/v1/customers"))
     assert clock.now - before < 0.1  # the pause is over: the next sender waits one slot at most
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["in-process", "shared"])
+def test_every_429_lowers_the_rate_of_every_sender_down_to_a_floor(tmp_path, shared):
+    clock = FakeClock()
+    if shared:
+        path = SharedRateLimiter.create(tmp_path)
+        limiter = SharedRateLimiter(20, path, clock=clock, sleep=clock.sleep)
+        other = SharedRateLimiter(20, path, clock=clock, sleep=clock.sleep)  # another process of the run
+    else:
+        limiter = other = RateLimiter(20, clock=clock, sleep=clock.sleep)
+    answers = Answers(clock, "")  # a 429 without Retry-After, as Stripe may answer
+    RateLimitedTransport(answers, limiter).send(Request("GET", "http://example.test/v1/customers"))
+    assert limiter.rate == pytest.approx(20 * SLOW_DOWN)
+    other.acquire()
+    assert other.acquire() == pytest.approx(1 / (20 * SLOW_DOWN))  # the other sender slowed down too
+    for _ in range(20):
+        limiter.slow_down()
+    assert limiter.rate == pytest.approx(20 * LOWEST_SHARE)
+    other.acquire()
+    assert other.acquire() == pytest.approx(1 / (20 * LOWEST_SHARE))
 
 
 def test_a_huge_retry_after_pauses_the_limiter_at_most_the_retry_ceiling(tmp_path):
