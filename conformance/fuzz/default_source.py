@@ -100,9 +100,16 @@ class DefaultSourceRules:
         self.last_customer: Response | None = None
         """The retrieve of the customer made by the last probe (None when it failed): the rules' evidence."""
 
-    def customer_state(self, customer: CustomerModel, *, replacing: bool = False) -> list[Failure]:
-        """Check the customer's card list and default source against the model."""
+    def customer_state(
+        self, customer: CustomerModel, *, replacing: bool = False, read: Response | None = None
+    ) -> list[Failure]:
+        """Check the customer's card list and default source against the model.
+
+        ``read`` is a retrieve of the customer made since the last change (an update's read-back),
+        used instead of retrieving it again.
+        """
         self.last_customer = None
+        customer.probed = None
         listed, failures = self.lists.walk(f"/v1/customers/{customer.id}/sources")
         if listed is None:
             self._missed_all(f"listing the cards of customer {customer.id} answered HTTP {self.lists.last_status}")
@@ -120,14 +127,14 @@ class DefaultSourceRules:
                     json_path="$.data",
                 )
             )
-        retrieved = self.client.get(f"/v1/customers/{customer.id}")
+        retrieved = read if read is not None else self.client.get(f"/v1/customers/{customer.id}")
         body = retrieved.json()
         if retrieved.status != 200 or not isinstance(body, dict):
             self._missed_all(f"retrieving customer {customer.id} answered HTTP {retrieved.status}")
             return failures
         default = body.get("default_source")
         customer.default = default if isinstance(default, str) else None
-        self.last_customer = retrieved
+        self.last_customer = customer.probed = retrieved
         self.observations.saw(DEFAULT_SOURCE_LIVE)
         if default is not None and default not in listed.ids:
             failures.append(
@@ -199,9 +206,12 @@ class DefaultSourceRules:
         (refused); delete the default (the most recently added remaining card becomes it); make
         the oldest remaining card the default explicitly.
         """
-        state = self.customer_state(customer)
-        if state or self.last_customer is None:
-            return state
+        if customer.probed is not None:  # nothing changed the customer since it was last probed
+            self.last_customer = customer.probed
+        else:
+            state = self.customer_state(customer)
+            if state or self.last_customer is None:
+                return state
         self.observations.saw(DEFAULT_SOURCE_RULES)
         if customer.default is None:
             return [self._rule_failure("the first card attached to a customer becomes its default", customer)]
@@ -220,6 +230,7 @@ class DefaultSourceRules:
             failures = self._exercise_step(customer, "DELETE", f"{attach}/{others[0]}", others[0])
             if failures:
                 return failures
+            customer.probed = None
             again = self.client.delete(f"{attach}/{others[0]}")
             self.observations.saw(DELETED_STAYS_DELETED)
             if again.status == 200:
@@ -233,12 +244,14 @@ class DefaultSourceRules:
         if oldest is None or oldest == customer.default:
             return []
         before = customer.default
+        customer.probed = None
         chosen = self.client.post(f"/v1/customers/{customer.id}", {"default_source": oldest})
         step = Step.made("POST", CUSTOMER_PATH, chosen, "", {"default_source": oldest})
         return self.customer_state(customer) + self.rules(customer, step, before)
 
     def _card_updates(self, customer: CustomerModel, card_path: str) -> list[Failure]:
         """Merge metadata into a card, send it a refused update, read it under another customer."""
+        customer.probed = None
         before = self.client.get(card_path)
         if before.status != 200 or not isinstance(before.json(), dict):
             reason = f"reading card {card_path} for the update probes answered HTTP {before.status}"
@@ -270,14 +283,16 @@ class DefaultSourceRules:
         return self._foreign_read(customer, card_path)
 
     def _foreign_read(self, customer: CustomerModel, card_path: str) -> list[Failure]:
-        """A card is not readable under a customer it does not belong to."""
-        other = self.client.post("/v1/customers", {"description": "stripe-conformance fuzz: second customer"})
-        if other.status != 200 or not isinstance(other.json(), dict):
-            reason = f"creating a second customer for the foreign read answered HTTP {other.status}"
-            self.observations.missed(OTHER_CUSTOMERS_CARD, reason)
-            return []
-        stranger = str(other.json()["id"])
-        self.model.customers.setdefault(stranger, CustomerModel(stranger))
+        """A card is not readable under a customer it does not belong to (another of the scenario's, or a new one)."""
+        stranger = next((c.id for c in self.model.customers.values() if c.id != customer.id and not c.gone), None)
+        if stranger is None:
+            other = self.client.post("/v1/customers", {"description": "stripe-conformance fuzz: second customer"})
+            if other.status != 200 or not isinstance(other.json(), dict):
+                reason = f"creating a second customer for the foreign read answered HTTP {other.status}"
+                self.observations.missed(OTHER_CUSTOMERS_CARD, reason)
+                return []
+            stranger = str(other.json()["id"])
+            self.model.customers.setdefault(stranger, CustomerModel(stranger))
         card = card_path.rsplit("/", 1)[1]
         foreign = self.client.get(f"/v1/customers/{stranger}/sources/{card}")
         self.observations.saw(OTHER_CUSTOMERS_CARD)
@@ -288,6 +303,7 @@ class DefaultSourceRules:
 
     def _exercise_step(self, customer: CustomerModel, method: str, path: str, card: str) -> list[Failure]:
         before = customer.default
+        customer.probed = None
         if method == "POST":
             response = attach_card(self.client, customer.id, "tok_mastercard", {"origin": "exercise"})
             body = response.json()

@@ -21,6 +21,11 @@ from hypothesis import strategies as st
 KEY_ALPHABET = string.ascii_letters + string.digits + "_-."
 CARD_NUMBER = "4242424242424242"
 """Stripe's Visa test card number."""
+TOO_DEEP_CARD_EXPANSIONS = (
+    "customer.default_source.customer.default_source.customer",
+    "customer.default_source.customer.default_source.customer.default_source",
+)
+"""Expansion paths of a card one and two levels deeper than the four Stripe allows (docs.stripe.com/expand)."""
 
 Values = Callable[[datetime.date], st.SearchStrategy[Any]]
 
@@ -80,8 +85,8 @@ class Injection:
         return operation_id in self.operations
 
     def blamed_for(self, value: Any) -> tuple[str, ...]:
-        """Return the parameters an error may name for ``value``."""
-        if self.field is None and isinstance(value, dict):
+        """Return the parameters an error may name for ``value`` (for a hash of extra ones: any, unless told)."""
+        if self.field is None and isinstance(value, dict) and not self.blamed:
             return tuple(value)
         return self.blamed
 
@@ -110,6 +115,14 @@ def _card_with(today: datetime.date, **bad: st.SearchStrategy[int]) -> st.Search
     good = {"exp_month": st.just(today.month), "exp_year": st.just(today.year + 2)}
     return st.fixed_dictionaries(
         {"number": st.just(CARD_NUMBER), "cvc": st.just("123"), **good, **bad}
+    )
+
+
+def _too_deep_expansions(_: datetime.date) -> st.SearchStrategy[Any]:
+    # Every segment is expandable from a card (card -> customer -> default_source -> ...): only the
+    # depth breaks the rule. The name sent alongside makes a partial apply observable.
+    return st.sampled_from(TOO_DEEP_CARD_EXPANSIONS).map(
+        lambda path: {"name": "stripe-conformance refused update", "expand": [path]}
     )
 
 
@@ -159,6 +172,10 @@ INJECTIONS: tuple[Injection, ...] = (
     Injection("card-past-year", "body", "source", CARD_CREATE_OPERATIONS,
               lambda today: _card_with(today, exp_year=_past_years(today)), (),
               "raw card details with an expiry year in the past are refused"),
+    # A refusal that may come late (after the fields were applied, as the expansion is done when
+    # answering): the name sent alongside must not stick (fuzz.refused-changes-nothing).
+    Injection("card-update-expand-too-deep", "body", None, CARD_UPDATE_OPERATIONS, _too_deep_expansions,
+              ("expand",), "an expansion is at most four levels deep"),
     Injection("card-bad-month", "body", "source", CARD_CREATE_OPERATIONS,
               lambda today: _card_with(today, exp_month=_bad_months(today)), (),
               "raw card details with an expiry month outside 1 to 12 are refused"),

@@ -24,7 +24,7 @@ from conformance.fuzz.default_source import DefaultSourceRules, Step
 from conformance.fuzz.list_contract import ListContract
 from conformance.fuzz.model import AccountModel, CustomerModel
 from conformance.fuzz.observations import Observations
-from conformance.fuzz.updates import UpdateInvariants
+from conformance.fuzz.updates import CUSTOMER_PATH, UpdateInvariants, is_update
 from conformance.fuzz.webhook_secret import webhook_secret
 from conformance.http import StripeClient
 from conformance.http.exchange import Response
@@ -54,12 +54,18 @@ class Invariants:
         # again would only spend requests (the read's own answer is judged by the checks).
         if case.method.upper() == "GET":
             return failures
-        if customer is not None and not customer.gone:
-            before = customer.default
-            step = Step.of_case(case, response)
-            failures += self.default_source.customer_state(customer, replacing=step.replaces_default)
-            failures += self.default_source.rules(customer, step, before)
-            failures += self.default_source.second_delete(customer, step)
+        if customer is None or customer.gone:
+            return failures
+        if 400 <= response.status < 500 and customer.probed is not None:
+            # Refused: the state probed after the last accepted change is known and still holds
+            # (whether a refused call changes nothing is judged where the object is read around it).
+            return failures
+        before = customer.default
+        step = Step.of_case(case, response)
+        read = self.updates.last_read if is_update(case) and case.path == CUSTOMER_PATH else None
+        failures += self.default_source.customer_state(customer, replacing=step.replaces_default, read=read)
+        failures += self.default_source.rules(customer, step, before)
+        failures += self.default_source.second_delete(customer, step)
         return failures
 
     def default_exercise(self, customer: CustomerModel) -> list[Failure]:

@@ -2,6 +2,10 @@
 
 Walking pages with ``starting_after`` yields the full list once, in order, ``has_more`` only when
 another page follows; ``ending_before`` pages back; the two cursors are not accepted together.
+
+Every read of a whole list is judged (``has_more``, no repeated item); the page walk is spent once
+per list length: how a list pages (which pages are full, where the cursors fall) depends on its
+length, so walking a list of a length already walked would repeat the same probes.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ class ListContract:
         self.observations = observations
         self.last_status: int | None = None
         """The HTTP status of the last whole-list read."""
+        self.walked: set[int] = set()
+        """The list lengths whose pages were walked (a walk that failed the contract is not counted)."""
 
     def walk(self, path: str) -> tuple[Listing | None, list[Failure]]:
         """Read a list whole, then page through it; return the listing (None if refused) and contract failures."""
@@ -61,6 +67,8 @@ class ListContract:
             fail(f"a list of {len(ids)} items with limit={FULL_PAGE} answered has_more={body.get('has_more')!r}", full)
         if len(set(ids)) != len(ids):
             fail(f"the list repeats items: {ids}", full)
+        if len(ids) in self.walked:
+            return listing, failures
         walked = self._walk_forward(path, ids, fail)
         if walked is None:
             return listing, failures
@@ -72,6 +80,8 @@ class ListContract:
             self.observations.saw(LIST_CONTRACT)
             if both.status == 200:
                 fail("a list accepted starting_after and ending_before together", both)
+        if not failures:
+            self.walked.add(len(ids))
         return listing, failures
 
     def _walk_forward(self, path: str, ids: list[str], fail: Callable[[str, Response], None]) -> list[str] | None:

@@ -41,6 +41,8 @@ class CustomerModel:
     """Cards a second DELETE of this scenario also answered 200 for."""
     exercised: bool = False
     """The machine's default-source exercise already ran on this customer."""
+    probed: Response | None = None
+    """The customer as read by the last state probe, while no call that may change it was sent since."""
 
     def newest_live(self) -> str | None:
         """Return the most recently created card still live, or None."""

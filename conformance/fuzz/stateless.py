@@ -1,16 +1,18 @@
 """Fuzzing one operation: valid and invalid generated calls, each judged on its own.
 
 The examples of one operation work on one set of scratch objects (:class:`Scratch`): a customer
-with two cards, or a webhook endpoint, made when first needed and deleted when the operation's
-examples (its generated cases and every injection) are done, so nothing is left on the target.
-Fresh objects per example would spend four calls of setup and one of cleanup on each call under
-test (most of a rate-limit budget against Stripe). Sharing them is sound because no judgement
-depends on what an earlier example did: an update is judged against the object read just before
-it (and read back after it), a refused call against the same read, a read against the schema and
-the object's own ids. Only deletions get fresh objects per example: a deleted customer or card
-cannot serve the next example.
-Most examples address those objects (existing ids, existing cursors); a few keep the generated
-ids, which do not exist.
+(with two cards when the call addresses a card or lists them), or a webhook endpoint, made when
+first needed and deleted when the operation's examples (its generated cases and every injection)
+are done, so nothing is left on the target. Fresh objects per example would spend four calls of
+setup and one of cleanup on each call under test (most of a rate-limit budget against Stripe).
+Sharing them is sound because no judgement depends on what an earlier example did: an update is
+judged against the object as read just before it (and read back after it), a refused call against
+the same read, a read against the schema and the object's own ids. The read after one update is
+the read before the next (nothing else touches the object in between). An object a deletion
+removed is forgotten, and the next example that needs one gets a fresh one.
+Generated cases mostly address those objects (existing ids, existing cursors), a few keep the
+generated ids, which do not exist; an injected value always goes to an existing object, where
+only the broken rule can refuse it.
 """
 
 from __future__ import annotations
@@ -56,6 +58,9 @@ CURSORS = ("starting_after", "ending_before")
 WEBHOOK_PRECONDITION = "precondition.webhook-endpoint-create"
 SCRATCH_METADATA = (("fuzz_scratch", "1"), ("origin", "stripe-conformance"))
 """Metadata of every scratch object, so that an update's metadata merge is observable."""
+SCRATCH_TOKENS = ("tok_visa", "tok_mastercard")
+"""The cards of a scratch customer, oldest first."""
+CARD_LISTS = ("/v1/customers/{customer}/sources", "/v1/customers/{customer}/cards")
 
 
 class SetupError(RuntimeError):
@@ -86,29 +91,32 @@ class Scratch:
         self._cleanup: list[str] = []
         self.made: list[Response] = []
         """The answers that made the scratch objects, oldest first (the start of a reproduction)."""
+        self.reads: dict[str, Response] = {}
+        """Per path, the last plain read of a scratch object, made after the last call that may have changed it."""
 
-    def customer(self) -> str:
-        """Create (once) a customer with two cards and return its id."""
+    def customer(self, *, cards: bool = True) -> str:
+        """Create (once) a customer, with two cards if ``cards``, and return its id."""
         if self.customer_id is None:
             body = self._ok(
                 self._client.post("/v1/customers", {"metadata": dict(SCRATCH_METADATA)}),
                 CUSTOMER_PRECONDITION,
                 "Creating a scratch customer",
             )
-            made = str(body["id"])
-            self._cleanup.append(f"/v1/customers/{made}")
+            self.customer_id, self.card_ids = str(body["id"]), []
+            self._cleanup.append(f"/v1/customers/{self.customer_id}")
+        if cards and len(self.card_ids) < len(SCRATCH_TOKENS):
             if self._paths is not None:
                 try:
                     self._paths.resolve()  # the probe's root cause, when no card-creation path works
                 except (Blocked, Unsupported) as exc:
                     raise SetupError(exc) from None
-            cards: list[str] = []
-            for token in ("tok_visa", "tok_mastercard"):
-                attached = attach_card(self._client, made, token, dict(SCRATCH_METADATA))
+            made: list[str] = []
+            for token in SCRATCH_TOKENS[len(self.card_ids):]:
+                attached = attach_card(self._client, self.customer_id, token, dict(SCRATCH_METADATA))
                 card = self._ok(attached, CARD_PRECONDITION, f"Attaching {token} to a scratch customer")
-                cards.insert(0, str(card["id"]))
+                made.insert(0, str(card["id"]))
             # Only a customer with both cards is usable: an example never addresses a card that is not there.
-            self.customer_id, self.card_ids = made, cards
+            self.card_ids = made + self.card_ids
         return self.customer_id
 
     def webhook(self) -> str:
@@ -129,6 +137,22 @@ class Scratch:
             self.webhook_id = str(body["id"])
             self._cleanup.append(f"/v1/webhook_endpoints/{self.webhook_id}")
         return self.webhook_id
+
+    def forget_deleted(self, case: schemathesis.Case[Any], response_status: int) -> None:
+        """Forget a scratch object a call deleted (answered 200): the next example that needs one gets a fresh one."""
+        if case.method.upper() != "DELETE" or response_status != 200:
+            return
+        params = {name: unquote(str(value)) for name, value in (case.path_parameters or {}).items()}
+        self.reads.clear()
+        if "id" in params:
+            if params["id"] in self.card_ids:
+                self.card_ids.remove(params["id"])
+        elif params.get("customer") == self.customer_id and self.customer_id is not None:
+            self._cleanup.remove(f"/v1/customers/{self.customer_id}")
+            self.customer_id, self.card_ids = None, []
+        elif params.get("webhook_endpoint") == self.webhook_id and self.webhook_id is not None:
+            self._cleanup.remove(f"/v1/webhook_endpoints/{self.webhook_id}")
+            self.webhook_id = None
 
     def adopt(self, case: schemathesis.Case[Any], response_status: int, body: Any) -> None:
         """Schedule the deletion of an object the fuzzed call created."""
@@ -180,7 +204,7 @@ def examples(
 
     @st.composite
     def example(draw: st.DrawFn) -> Draw:
-        use_scratch = draw(st.integers(0, 9)) < SCRATCH_SHARE * 10
+        use_scratch = draw(st.integers(0, 9)) < SCRATCH_SHARE * 10 or injection is not None
         negative = injection is None and draw(st.booleans())
         mode = GenerationMode.NEGATIVE if negative else GenerationMode.POSITIVE
         placeholders = fixed if use_scratch and not negative else None
@@ -242,7 +266,8 @@ def _is_positive(case: schemathesis.Case[Any]) -> bool:
 def _aim_paths(case: schemathesis.Case[Any], scratch: Scratch) -> None:
     params = dict(case.path_parameters or {})
     if "customer" in params:
-        params["customer"] = quote(scratch.customer(), safe="")
+        cards = "id" in params or (case.path in CARD_LISTS and case.method.upper() == "GET")
+        params["customer"] = quote(scratch.customer(cards=cards), safe="")
         if "id" in params:
             params["id"] = quote(scratch.card_ids[scratch.pick], safe="")
     if "webhook_endpoint" in params:
@@ -254,7 +279,7 @@ def _cursor_ids(case: schemathesis.Case[Any], scratch: Scratch) -> list[str]:
     if case.path in ("/v1/customers/{customer}/sources", "/v1/customers/{customer}/cards"):
         return list(scratch.card_ids)
     if case.path == "/v1/customers":
-        return [scratch.customer()]
+        return [scratch.customer(cards=False)]
     return []
 
 
@@ -267,15 +292,14 @@ def fuzz_operation(session: FuzzSession, ref: OperationRef) -> list[Failure]:
     """
     operation = session.surface.operation(ref.method, ref.path)
     examples_each = session.budget.examples
-    shared = None if operation.method.upper() == "DELETE" else Scratch(session.client, session.card_paths)
+    shared = Scratch(session.client, session.card_paths)
     try:
         found = _run(session, operation, None, examples_each, ref.operation_id, shared)
         for injection in injections_for(ref.operation_id):
             share = max(1, math.ceil(examples_each / INJECTION_SHARE))
             found += _run(session, operation, injection, share, f"{ref.operation_id}:{injection.name}", shared)
     finally:
-        if shared is not None:
-            shared.close()
+        shared.close()
     return merge(found)
 
 
@@ -315,7 +339,11 @@ def _one_example(session: FuzzSession, draw: Draw, shared: Scratch | None = None
                 return
             injection = inject(draw)
             updating = is_update(case) and draw.use_scratch
-            before = session.client.get(unquote(case.formatted_path)) if updating else None
+            path = unquote(case.formatted_path)
+            before = scratch.reads.pop(path, None) if updating else None
+            read_before = updating and before is None
+            if read_before:
+                before = session.client.get(path)
             setup = len(calls)
             response = send_case(session.client, case)
             if route_missing(response) and (draw.use_scratch or not case.path_parameters):
@@ -323,15 +351,20 @@ def _one_example(session: FuzzSession, draw: Draw, shared: Scratch | None = None
                 session.block(unsupported_route(response, route_of(case)))
                 return
             scratch.adopt(case, response.status, response.json())
+            if draw.use_scratch:
+                scratch.forget_deleted(case, response.status)
             found = session.judge.failures(case, response, to_schemathesis(response), injection=injection)
+            probes.last_read = None
             if updating and response.status == 200 and injection is None:
                 found += probes.applies(case, response, before) + probes.read_back(case, response)
             elif before is not None and 400 <= response.status < 500:
                 found += probes.refused_changes_nothing(case, before)
+            if updating and probes.last_read is not None and probes.last_read.status == 200:
+                scratch.reads[path] = probes.last_read  # the read after this update is the read before the next
             if found:
                 seen = {id(call) for call in calls}
                 earlier = [made for made in scratch.made if id(made) not in seen]  # shared, made before
-                setup_calls = calls[: setup - 1 if before is not None else setup]
+                setup_calls = calls[: setup - 1 if read_before else setup]
                 sequence = curl_sequence([*earlier, *setup_calls, *calls[setup:]])
                 ending = session.sift([dataclasses.replace(f, curl=sequence) for f in merge(found)])
                 if ending:

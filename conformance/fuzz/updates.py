@@ -50,6 +50,9 @@ class UpdateInvariants:
         """Read back through ``client``; count what is judged in ``observations``."""
         self.client = client
         self.observations = observations
+        self.last_read: Response | None = None
+        """The last plain retrieve (no expansion) of an updated object by :meth:`read_back` or
+        :meth:`refused_changes_nothing`, else None."""
 
     def applies(
         self, case: schemathesis.Case[Any], response: Response, before: Response | None = None
@@ -126,11 +129,13 @@ class UpdateInvariants:
 
     def read_back(self, case: schemathesis.Case[Any], response: Response) -> list[Failure]:
         """After a successful update, a retrieve must answer the same object."""
+        self.last_read = None
         if not is_update(case) or response.status != 200:
             return []
         expand = case.body.get("expand") if isinstance(case.body, dict) else None
         params = {"expand": expand} if isinstance(expand, list) and expand else None
         retrieved = self.client.get(unquote(case.formatted_path), params)
+        self.last_read = retrieved if params is None else None
         self.observations.saw(UPDATE_READ_BACK)
         if retrieved.status != 200:
             return [
@@ -164,6 +169,7 @@ class UpdateInvariants:
             self.observations.missed(REFUSED_CHANGES_NOTHING, reason)
             return []
         after = self.client.get(unquote(case.formatted_path))
+        self.last_read = after
         return self.compare_refused(before, after, "a refused update changed the object")
 
     def compare_refused(self, before: Response, after: Response, what: str) -> list[Failure]:
