@@ -101,32 +101,45 @@ class DefaultSourceRules:
         """The retrieve of the customer made by the last probe (None when it failed): the rules' evidence."""
 
     def customer_state(
-        self, customer: CustomerModel, *, replacing: bool = False, read: Response | None = None
+        self,
+        customer: CustomerModel,
+        *,
+        replacing: bool = False,
+        read: Response | None = None,
+        cards_unchanged: bool = False,
     ) -> list[Failure]:
         """Check the customer's card list and default source against the model.
 
         ``read`` is a retrieve of the customer made since the last change (an update's read-back),
-        used instead of retrieving it again.
+        used instead of retrieving it again. With ``cards_unchanged`` (a customer update that sent no
+        ``source``: it cannot add or remove a card) the cards listed by the last probe stand, if one
+        is known, and only the default source is read again.
         """
+        known = customer.probed is not None
         self.last_customer = None
         customer.probed = None
-        listed, failures = self.lists.walk(f"/v1/customers/{customer.id}/sources")
-        if listed is None:
-            self._missed_all(f"listing the cards of customer {customer.id} answered HTTP {self.lists.last_status}")
-            return failures
-        self.model.relist(customer, listed.ids, replacing=replacing)
-        if customer.deleted:
-            self.observations.saw(DELETED_STAYS_DELETED)
-        back = sorted(customer.deleted & set(listed.ids))
-        if back:
-            failures.append(
-                ValueMismatch.from_exchange(
-                    DELETED_STAYS_DELETED,
-                    f"deleted card(s) {', '.join(back)} listed again under customer {customer.id}",
-                    response=listed.full,
-                    json_path="$.data",
+        failures: list[Failure] = []
+        if cards_unchanged and known:
+            ids = [card for card in customer.cards_created if card in customer.live]
+        else:
+            listed, failures = self.lists.walk(f"/v1/customers/{customer.id}/sources")
+            if listed is None:
+                self._missed_all(f"listing the cards of customer {customer.id} answered HTTP {self.lists.last_status}")
+                return failures
+            ids = listed.ids
+            self.model.relist(customer, listed.ids, replacing=replacing)
+            if customer.deleted:
+                self.observations.saw(DELETED_STAYS_DELETED)
+            back = sorted(customer.deleted & set(listed.ids))
+            if back:
+                failures.append(
+                    ValueMismatch.from_exchange(
+                        DELETED_STAYS_DELETED,
+                        f"deleted card(s) {', '.join(back)} listed again under customer {customer.id}",
+                        response=listed.full,
+                        json_path="$.data",
+                    )
                 )
-            )
         retrieved = read if read is not None else self.client.get(f"/v1/customers/{customer.id}")
         body = retrieved.json()
         if retrieved.status != 200 or not isinstance(body, dict):
@@ -136,11 +149,11 @@ class DefaultSourceRules:
         customer.default = default if isinstance(default, str) else None
         self.last_customer = customer.probed = retrieved
         self.observations.saw(DEFAULT_SOURCE_LIVE)
-        if default is not None and default not in listed.ids:
+        if default is not None and default not in ids:
             failures.append(
                 ValueMismatch.from_exchange(
                     DEFAULT_SOURCE_LIVE,
-                    f"default_source {default!r} is not one of the customer's cards {listed.ids}",
+                    f"default_source {default!r} is not one of the customer's cards {ids}",
                     response=retrieved,
                     json_path="$.default_source",
                 )

@@ -60,10 +60,18 @@ class Invariants:
             # Refused: the state probed after the last accepted change is known and still holds
             # (whether a refused call changes nothing is judged where the object is read around it).
             return failures
+        if is_update(case) and case.path != CUSTOMER_PATH and customer.probed is not None:
+            # A card's own update changes neither which cards the customer has nor its default.
+            return failures
         before = customer.default
         step = Step.of_case(case, response)
-        read = self.updates.last_read if is_update(case) and case.path == CUSTOMER_PATH else None
-        failures += self.default_source.customer_state(customer, replacing=step.replaces_default, read=read)
+        customer_update = is_update(case) and case.path == CUSTOMER_PATH
+        read = self.updates.last_read if customer_update else None
+        sent = case.body if isinstance(case.body, dict) else {}
+        unchanged = customer_update and "source" not in sent
+        failures += self.default_source.customer_state(
+            customer, replacing=step.replaces_default, read=read, cards_unchanged=unchanged
+        )
         failures += self.default_source.rules(customer, step, before)
         failures += self.default_source.second_delete(customer, step)
         return failures
