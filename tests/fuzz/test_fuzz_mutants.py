@@ -132,3 +132,21 @@ def test_the_hand_written_scenarios_miss_those_faults(tmp_path: Path, store: typ
 
 def test_every_operation_ref_is_known() -> None:
     assert all(isinstance(ref, OperationRef) for ref in BY_ID.values())
+
+
+class ExpandsAfterApplying(Store):
+    """Applies a card update, then refuses its expansion (deeper than four levels): the refusal comes too late."""
+
+    def update_source(self, customer_id: str, source_id: str, params: Any, **kwargs: Any) -> Any:
+        plain = {name: value for name, value in params.items() if name != "expand"}
+        super().update_source(customer_id, source_id, plain, **kwargs)
+        return super().update_source(customer_id, source_id, params, **kwargs)
+
+
+@pytest.mark.parametrize("seed", ["tests", "s1", "s2"])
+def test_a_late_refusal_is_caught_at_the_smallest_budget_on_every_seed(
+    fuzz_against: Callable[..., FuzzSession], seed: str
+) -> None:
+    # localstripe's deviation: no draw is needed, the injected too-deep expansion meets it every time.
+    session = fuzz_against(ExpandsAfterApplying(), examples=1, seed=seed)
+    assert "fuzz.refused-changes-nothing" in _operations(session, "PostCustomersCustomerSourcesId")

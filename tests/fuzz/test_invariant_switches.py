@@ -208,6 +208,21 @@ def test_list_contract(target: Any, store: str | None, fails: bool) -> None:
     assert seen.count(LIST_CONTRACT) >= 2
 
 
+def test_a_list_length_already_walked_is_read_whole_only(target: Any) -> None:
+    client = target()
+    first, _ = _customer_with_cards(client, 3)
+    second, _ = _customer_with_cards(client, 3)
+    third, _ = _customer_with_cards(client, 2)
+    sent: list[Any] = []
+    client.observe(sent.append)
+    lists = ListContract(client, Observations())
+    for customer, walked in ((first, True), (second, False), (third, True)):
+        sent.clear()
+        listing, failures = lists.walk(f"/v1/customers/{customer}/sources")
+        assert listing is not None and failures == []
+        assert (len(sent) > 1) is walked, [response.request.url for response in sent]
+
+
 def test_a_refused_whole_list_read_is_not_observed(target: Any) -> None:
     client = target(RefusesLimit100())
     customer, _ = _customer_with_cards(client, 2)
