@@ -25,11 +25,12 @@ def test_malformed_key_is_401(stripe_client: StripeClient, check: Verifier) -> N
 
 
 @requires("auth.bearer")
-def test_bearer_token_is_accepted(stripe_client: StripeClient, customer: str, check: Verifier) -> None:
+def test_bearer_token_is_accepted(stripe_client: StripeClient, check: Verifier) -> None:
+    # The same read the refusals above send, with the key as a Bearer token: it must be answered.
     bearer = stripe_client.with_key(stripe_client.api_key, auth_scheme="bearer")
-    response = bearer.get(f"/v1/customers/{customer}")
+    response = bearer.get("/v1/customers", {"limit": 1})
     check.status(response, 200)
-    check.equal(response, "$.id", customer)
+    check.equal(response, "$.object", "list")
 
 
 @requires("auth.refused-has-no-effect")

@@ -24,47 +24,36 @@ SESSION = {"wallet_addresses": {"ethereum": WALLET}, "destination_networks": ["e
            "destination_currencies": ["usdc"], "source_currency": "usd"}
 
 
-@requires("crypto_onramp.session.create.read-back")
+@requires("crypto_onramp.session.create.read-back", "crypto_onramp.session.amounts-exclusive",
+          "crypto_onramp.session.unknown-id", "crypto_onramp.session.list")
 def test_create_session_then_read_back(stripe_client: StripeClient, check: Verifier) -> None:
     created = stripe_client.post(SESSIONS, SESSION)
     require_route(created, FEATURE)
-    body = check.status(created, 200)
+    # The answer above showed the route is served: the refusal and the 404 below are about what was sent.
+    both = stripe_client.post(SESSIONS, {**SESSION, "source_amount": "100", "destination_amount": "50"})
+    unknown = stripe_client.get(f"{SESSIONS}/cos_doesnotexist0042")
+    with check.soft():
+        check.error(both, status=400, req="crypto_onramp.session.amounts-exclusive")
+        check_not_found(check, unknown, "crypto_onramp.session.unknown-id")
+    req = "crypto_onramp.session.create.read-back"
+    body = check.status(created, 200, req)
     retrieved = stripe_client.get(f"{SESSIONS}/{body.get('id')}")
     with check.soft():
-        check.equal(created, "$.object", "crypto.onramp_session")
-        check.equal(created, "$.status", "initialized")
+        check.equal(created, "$.object", "crypto.onramp_session", req)
+        check.equal(created, "$.status", "initialized", req)
         secret = body.get("client_secret")
         check.that(isinstance(secret, str) and bool(secret), "expected a client_secret on the new session", created,
-                   json_path="$.client_secret")
-        check.equal(created, "$.transaction_details.wallet_addresses.ethereum", WALLET)
-        check.equal(created, "$.transaction_details.destination_networks", ["ethereum"])
-        check.status(retrieved, 200)
+                   req, json_path="$.client_secret")
+        check.equal(created, "$.transaction_details.wallet_addresses.ethereum", WALLET, req)
+        check.equal(created, "$.transaction_details.destination_networks", ["ethereum"], req)
+        check.status(retrieved, 200, req)
         for name in ("id", "status", "created", "transaction_details"):
-            check.equal(retrieved, f"$.{name}", body.get(name))
-
-
-@requires("crypto_onramp.session.amounts-exclusive")
-def test_session_refuses_both_amounts(stripe_client: StripeClient, check: Verifier) -> None:
-    require_route(stripe_client.get(SESSIONS, {"limit": 1}), FEATURE)
-    both = stripe_client.post(SESSIONS, {**SESSION, "source_amount": "100", "destination_amount": "50"})
-    check.error(both, status=400)
-
-
-@requires("crypto_onramp.session.list")
-def test_session_list_newest_first_and_pages(stripe_client: StripeClient, check: Verifier) -> None:
-    made = [
-        setup_object(stripe_client, SESSIONS, SESSION, feature=FEATURE,
-                     precondition="precondition.onramp-session")["id"]
-        for _ in range(2)
-    ]
+            check.equal(retrieved, f"$.{name}", body.get(name), req)
+    # The session just read back is listed with a second one.
+    made = [body.get("id"), setup_object(stripe_client, SESSIONS, SESSION, feature=FEATURE,
+                                         precondition="precondition.onramp-session")["id"]]
     check_list_holds(stripe_client, check, SESSIONS, made, "crypto_onramp.session.list")
     check_paging_reaches(stripe_client, check, SESSIONS, made, "crypto_onramp.session.list")
-
-
-@requires("crypto_onramp.session.unknown-id")
-def test_unknown_session_is_404(stripe_client: StripeClient, check: Verifier) -> None:
-    require_route(stripe_client.get(SESSIONS, {"limit": 1}), FEATURE)
-    check_not_found(check, stripe_client.get(f"{SESSIONS}/cos_doesnotexist0042"), "crypto_onramp.session.unknown-id")
 
 
 @requires("crypto_onramp.quote.retrieve", "crypto_onramp.quote.network-filter")

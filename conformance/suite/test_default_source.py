@@ -15,19 +15,42 @@ from conformance.suite.timeline import Timeline
 AddCard = Callable[..., dict[str, object]]
 
 
-@requires("card.default.first-card", "card.default.later-cards-keep")
+@requires(
+    "card.default.first-card", "card.default.later-cards-keep", "card.default.explicit-update",
+    "card.default.explicit-survives", "card.default.unknown-source",
+)
 def test_first_card_becomes_default_and_stays(
     stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
 ) -> None:
+    # One customer's default goes through each rule in turn, each judged from the default the step
+    # before left: the first card, later cards, an explicit choice, deletions around it, an unknown id.
     first = add_card(customer)
     response = stripe_client.get(f"/v1/customers/{customer}")
     check.status(response, 200, req="card.default.first-card")
     check.equal(response, "$.default_source", first["id"], req="card.default.first-card")
-    add_card(customer, "tok_mastercard")
-    add_card(customer)
+    b = str(add_card(customer, "tok_mastercard")["id"])
+    c = str(add_card(customer)["id"])
     again = stripe_client.get(f"/v1/customers/{customer}")
     check.status(again, 200, req="card.default.later-cards-keep")
     check.equal(again, "$.default_source", first["id"], req="card.default.later-cards-keep")
+
+    chosen = stripe_client.post(f"/v1/customers/{customer}", {"default_source": b})
+    check.status(chosen, 200, req="card.default.explicit-update")
+    check.equal(chosen, "$.default_source", b, req="card.default.explicit-update")
+    check.equal(chosen, "$.default_source", b, req="card.default.explicit-update",
+                actual=default_source(stripe_client, customer))
+    add_card(customer)
+    delete_card(stripe_client, customer, c)
+    delete_card(stripe_client, customer, str(first["id"]))
+    survived = stripe_client.get(f"/v1/customers/{customer}")
+    check.status(survived, 200, req="card.default.explicit-survives")
+    check.equal(survived, "$.default_source", b, req="card.default.explicit-survives")
+
+    # The default now known, an unknown source offered in its place must leave it as it is.
+    response = stripe_client.post(f"/v1/customers/{customer}", {"default_source": "card_doesnotexist0042"})
+    check.error(response, status=(400, 404), req="card.default.unknown-source")
+    check.equal(response, "$.default_source", b, actual=default_source(stripe_client, customer),
+                req="card.default.unknown-source")
 
 
 # Cards a, b, c, d are added in that order (a becomes the default), d at least a second after the
@@ -82,31 +105,3 @@ def test_default_after_each_deletion(
         # Each deletion of this order removes the default: the rule is judged by the other orders.
         reason = f"the deletion order {order} never deletes a card that is not the default"
         check.not_assessed("card.default.delete-non-default", reason)
-
-
-@requires("card.default.explicit-update", "card.default.explicit-survives")
-def test_explicit_default_is_honoured_and_survives(
-    stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
-) -> None:
-    a, b, c = (str(add_card(customer)["id"]) for _ in range(3))
-    chosen = stripe_client.post(f"/v1/customers/{customer}", {"default_source": b})
-    check.status(chosen, 200, req="card.default.explicit-update")
-    check.equal(chosen, "$.default_source", b, req="card.default.explicit-update")
-    check.equal(chosen, "$.default_source", b, req="card.default.explicit-update",
-                actual=default_source(stripe_client, customer))
-    add_card(customer)
-    delete_card(stripe_client, customer, c)
-    delete_card(stripe_client, customer, a)
-    survived = stripe_client.get(f"/v1/customers/{customer}")
-    check.status(survived, 200, req="card.default.explicit-survives")
-    check.equal(survived, "$.default_source", b, req="card.default.explicit-survives")
-
-
-@requires("card.default.unknown-source")
-def test_default_cannot_be_an_unknown_source(
-    stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier
-) -> None:
-    card = add_card(customer)
-    response = stripe_client.post(f"/v1/customers/{customer}", {"default_source": "card_doesnotexist0042"})
-    check.error(response, status=(400, 404))
-    check.equal(response, "$.default_source", card["id"], actual=default_source(stripe_client, customer))

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from conformance.checks import Blocked, Verifier
-from conformance.http import StripeClient
+from conformance.http import Response, StripeClient
 from conformance.suite.api_checks import check_newest_first, check_not_found, require_route, walk_pages
 from conformance.suite.cite import requires
 
@@ -18,10 +18,9 @@ FEATURE = "identity"
 PATH = "/v1/identity/verification_reports"
 
 
-@pytest.fixture
-def reports(stripe_client: StripeClient) -> list[dict[str, Any]]:
-    """Up to 100 of the account's reports (reports are made by verification sessions, not by this suite)."""
-    listed = stripe_client.get(PATH, {"limit": 100})
+def _listed(client: StripeClient) -> tuple[Response, list[dict[str, Any]]]:
+    """The newest page (up to 100) of the account's reports and its answer; ``Blocked`` when there is none."""
+    listed = client.get(PATH, {"limit": 100})
     require_route(listed, FEATURE)
     body = listed.json()
     data = body.get("data") if isinstance(body, dict) else None
@@ -29,7 +28,13 @@ def reports(stripe_client: StripeClient) -> list[dict[str, Any]]:
     if listed.status != 200 or not found:
         raise Blocked("precondition.identity-reports",
                       f"the account has no verification report to read (GET {PATH}: HTTP {listed.status})")
-    return found
+    return listed, found
+
+
+@pytest.fixture
+def reports(stripe_client: StripeClient) -> list[dict[str, Any]]:
+    """Up to 100 of the account's reports (reports are made by verification sessions, not by this suite)."""
+    return _listed(stripe_client)[1]
 
 
 def _matching(
@@ -59,24 +64,23 @@ def _matching(
                json_path="$.data[*].id")
 
 
-@requires("identity.report.list-retrieve")
-def test_list_newest_first_and_retrieve(stripe_client: StripeClient, reports: list[dict[str, Any]],
-                                        check: Verifier) -> None:
-    listed = stripe_client.get(PATH, {"limit": 100})
-    check_newest_first(check, listed, "identity.report.list-retrieve")
-    for report in reports[:3]:
-        retrieved = stripe_client.get(f"{PATH}/{report['id']}")
-        with check.soft():
-            check.status(retrieved, 200)
-            check.equal(retrieved, "$.object", "identity.verification_report")
-            for name in ("id", "type", "verification_session", "client_reference_id", "created"):
-                check.equal(retrieved, f"$.{name}", report.get(name))
-
-
-@requires("identity.report.filter-type", "identity.report.filter-session", "identity.report.filter-client-reference",
-          "identity.report.filter-created")
-def test_list_filters(stripe_client: StripeClient, reports: list[dict[str, Any]], check: Verifier) -> None:
+@requires("identity.report.list-retrieve", "identity.report.filter-type", "identity.report.filter-session",
+          "identity.report.filter-client-reference", "identity.report.filter-created", "identity.report.pagination",
+          "identity.report.unknown-id")
+def test_list_retrieve_filters_and_pages(stripe_client: StripeClient, check: Verifier) -> None:
+    # Reports are only read: one listing of them serves the order, the filters and the paging.
+    listed, reports = _listed(stripe_client)
     with check.soft():
+        check_newest_first(check, listed, "identity.report.list-retrieve")
+        for report in reports[:3]:
+            retrieved = stripe_client.get(f"{PATH}/{report['id']}")
+            req = "identity.report.list-retrieve"
+            check.status(retrieved, 200, req)
+            check.equal(retrieved, "$.object", "identity.verification_report", req)
+            for name in ("id", "type", "verification_session", "client_reference_id", "created"):
+                check.equal(retrieved, f"$.{name}", report.get(name), req)
+        # The list above showed the route is served: this 404 is about the id.
+        check_not_found(check, stripe_client.get(f"{PATH}/vr_doesnotexist0042"), "identity.report.unknown-id")
         for kind in ("document", "id_number"):
             _matching(check, stripe_client, {"type": kind}, lambda r, k=kind: r.get("type") == k, reports,
                       "identity.report.filter-type")
@@ -93,6 +97,10 @@ def test_list_filters(stripe_client: StripeClient, reports: list[dict[str, Any]]
         _matching(check, stripe_client, {"created": {"gte": low, "lte": high}},
                   lambda r: isinstance(r.get("created"), int) and low <= r["created"] <= high, reports,
                   "identity.report.filter-created")
+        walked = walk_pages(stripe_client, check, PATH, "identity.report.pagination")
+        expected = [r["id"] for r in reports][: len(walked)]
+        check.that(walked == expected, f"expected paging to follow the list order {expected[:6]}, got {walked[:6]}",
+                   None, "identity.report.pagination")
 
 
 @requires("identity.report.filter-invalid-type")
@@ -100,16 +108,3 @@ def test_invalid_type_filter_refused(stripe_client: StripeClient, check: Verifie
     answer = stripe_client.get(PATH, {"type": "passport_scan"})
     require_route(answer, FEATURE)
     check.error(answer, status=400)
-
-
-@requires("identity.report.pagination")
-def test_pages(stripe_client: StripeClient, reports: list[dict[str, Any]], check: Verifier) -> None:
-    walked = walk_pages(stripe_client, check, PATH, "identity.report.pagination")
-    expected = [r["id"] for r in reports][: len(walked)]
-    check.that(walked == expected, f"expected paging to follow the list order {expected[:6]}, got {walked[:6]}", None)
-
-
-@requires("identity.report.unknown-id")
-def test_unknown_report_is_404(stripe_client: StripeClient, check: Verifier) -> None:
-    require_route(stripe_client.get(PATH, {"limit": 1}), FEATURE)
-    check_not_found(check, stripe_client.get(f"{PATH}/vr_doesnotexist0042"), "identity.report.unknown-id")

@@ -20,15 +20,30 @@ STABLE_FIELDS = (
 )
 
 
-@requires("card.retrieve.by-id")
-def test_retrieve_card_by_id(stripe_client: StripeClient, customer: str, add_card: AddCard, check: Verifier) -> None:
-    card = add_card(customer)
-    response = stripe_client.get(f"/v1/customers/{customer}/sources/{card['id']}")
-    check.status(response, 200)
+@requires(
+    "card.retrieve.by-id", "card.retrieve.unknown-id", "card.retrieve.other-customer",
+    "card.retrieve.other-customer-code", "card.retrieve.unknown-customer",
+)
+def test_card_reads_by_id_and_the_404s_around_it(
+    stripe_client: StripeClient, customers: CustomerFactory, add_card: AddCard, check: Verifier
+) -> None:
+    # Only reads: one card, its owner and one stranger serve every check.
+    owner, stranger = customers.create(), customers.create()
+    card = add_card(owner)
+    response = stripe_client.get(f"/v1/customers/{owner}/sources/{card['id']}")
+    unknown = stripe_client.get(f"/v1/customers/{owner}/sources/card_doesnotexist0042")
+    elsewhere = stripe_client.get(f"/v1/customers/{stranger}/sources/{card['id']}")
+    nobody = stripe_client.get("/v1/customers/cus_doesnotexist0042/sources/card_doesnotexist0042")
     with check.soft():
+        check.status(response, 200, req="card.retrieve.by-id")
         # Every stable field, present or not: one that only one of the two answers has is a difference.
         for field in STABLE_FIELDS:
-            check.equal(response, f"$.{field}", resolve_path(card, f"$.{field}"))
+            check.equal(response, f"$.{field}", resolve_path(card, f"$.{field}"), req="card.retrieve.by-id")
+        check.error(unknown, status=404, code="resource_missing", req="card.retrieve.unknown-id")
+        # An error envelope with 404 shows nothing of the card; only the code is the observed form.
+        check.error(elsewhere, status=404, req="card.retrieve.other-customer")
+        check.error(elsewhere, status=404, code="resource_missing", req="card.retrieve.other-customer-code")
+        check.error(nobody, status=404, code="resource_missing", req="card.retrieve.unknown-customer")
 
 
 @requires("card.retrieve.legacy-path")
@@ -42,28 +57,3 @@ def test_legacy_cards_path_reads_the_same(
     check.status(via_sources, 200)
     check.status(via_cards, 200)
     check.equal(via_cards, "$", via_sources.json())
-
-
-@requires("card.retrieve.unknown-id")
-def test_unknown_card_id_is_404(stripe_client: StripeClient, customer: str, check: Verifier) -> None:
-    response = stripe_client.get(f"/v1/customers/{customer}/sources/card_doesnotexist0042")
-    check.error(response, status=404, code="resource_missing")
-
-
-@requires("card.retrieve.other-customer", "card.retrieve.other-customer-code")
-def test_card_of_another_customer_is_404(
-    stripe_client: StripeClient, customers: CustomerFactory, add_card: AddCard, check: Verifier
-) -> None:
-    owner, stranger = customers.create(), customers.create()
-    card = add_card(owner)
-    response = stripe_client.get(f"/v1/customers/{stranger}/sources/{card['id']}")
-    # An error envelope with 404 shows nothing of the card; only the code is the observed form.
-    with check.soft():
-        check.error(response, status=404, req="card.retrieve.other-customer")
-        check.error(response, status=404, code="resource_missing", req="card.retrieve.other-customer-code")
-
-
-@requires("card.retrieve.unknown-customer")
-def test_card_under_unknown_customer_is_404(stripe_client: StripeClient, check: Verifier) -> None:
-    response = stripe_client.get("/v1/customers/cus_doesnotexist0042/sources/card_doesnotexist0042")
-    check.error(response, status=404, code="resource_missing")

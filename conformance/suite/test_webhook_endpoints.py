@@ -60,17 +60,20 @@ def make_endpoint(stripe_client: StripeClient, endpoint_url: str, cleanup: list[
     return make
 
 
-@requires("webhook_endpoints.create.read-back", "webhook_endpoints.secret.create-only")
-def test_create_then_read_back(
-    stripe_client: StripeClient, endpoint_url: str, cleanup: list[str], check: Verifier
+@requires("webhook_endpoints.create.read-back", "webhook_endpoints.secret.create-only",
+          "webhook_endpoints.list.newest-first", "webhook_endpoints.update.read-back",
+          "webhook_endpoints.update.disabled-status", "webhook_endpoints.delete.stub-then-404")
+def test_endpoint_lifecycle(
+    stripe_client: StripeClient, endpoint_url: str, cleanup: list[str], make_endpoint: MakeEndpoint, check: Verifier
 ) -> None:
+    # One endpoint is created, read back, listed with a second one, updated, then deleted.
     first = stripe_client.post(PATH, {"url": endpoint_url, "enabled_events": EVENTS})
     require_route(first, FEATURE)
     created = check.status(first, 200, "webhook_endpoints.create.read-back")
     endpoint_id = created.get("id") if isinstance(created, dict) else None
     check.that(isinstance(endpoint_id, str), "expected the created endpoint's id", first,
                "webhook_endpoints.create.read-back", json_path="$.id")
-    cleanup.append(str(endpoint_id))
+    cleanup.append(str(endpoint_id))  # one endpoint is created, read back, updated, then deleted
     retrieved = stripe_client.get(f"{PATH}/{endpoint_id}")
     with check.soft():
         req = "webhook_endpoints.create.read-back"
@@ -86,15 +89,26 @@ def test_create_then_read_back(
                    first, "webhook_endpoints.secret.create-only", json_path="$.secret")
         check.that("secret" not in retrieved.json(), "expected no secret when retrieving the endpoint",
                    retrieved, "webhook_endpoints.secret.create-only", json_path="$.secret")
+    _list_holds_newest_first(stripe_client, check, [endpoint_id, make_endpoint()["id"]])
+    path = f"{PATH}/{endpoint_id}"
+    _update_url_events_and_disabled(stripe_client, check, path, endpoint_url)
+    deleted = stripe_client.delete(path)
+    req = "webhook_endpoints.delete.stub-then-404"
+    check.status(deleted, 200, req)
+    cleanup.remove(str(endpoint_id))  # gone: nothing left to delete at teardown
+    with check.soft():
+        check.equal(deleted, "$.id", endpoint_id, req)
+        check.equal(deleted, "$.object", "webhook_endpoint", req)
+        check.equal(deleted, "$.deleted", True, req)
+        check_not_found(check, stripe_client.get(path), req)
+        check_not_found(check, stripe_client.delete(path), req)
+        listed = stripe_client.get(PATH, {"limit": 100})
+        check.that(endpoint_id not in listed_ids(listed), "expected the deleted endpoint gone from the list",
+                   listed, req)
 
 
-@requires("webhook_endpoints.update.read-back", "webhook_endpoints.update.disabled-status",
-          "webhook_endpoints.secret.create-only")
-def test_update_url_events_and_disabled(
-    stripe_client: StripeClient, endpoint_url: str, make_endpoint: MakeEndpoint, check: Verifier
-) -> None:
-    endpoint = make_endpoint()
-    path = f"{PATH}/{endpoint['id']}"
+def _update_url_events_and_disabled(stripe_client: StripeClient, check: Verifier, path: str, endpoint_url: str) -> None:
+    """Update the endpoint's URL and events, then disable and enable it; each read back."""
     new_url, new_events = endpoint_url + "/v2", ["customer.deleted"]
     updated = stripe_client.post(path, {"url": new_url, "enabled_events": new_events})
     with check.soft():
@@ -116,7 +130,8 @@ def test_update_url_events_and_disabled(
             check.equal(stripe_client.get(path), "$.status", status, req)
 
 
-@requires("webhook_endpoints.create.required-params", "webhook_endpoints.create.unknown-event")
+@requires("webhook_endpoints.create.required-params", "webhook_endpoints.create.unknown-event",
+          "webhook_endpoints.unknown-id")
 def test_create_refuses_missing_and_unknown_values(
     stripe_client: StripeClient, endpoint_url: str, scenario_tag: str, check: Verifier
 ) -> None:
@@ -134,13 +149,15 @@ def test_create_refuses_missing_and_unknown_values(
         after = stripe_client.get(PATH, {"limit": 100})
         new = added_ids(before, after, tagged(scenario_tag))
         check.that(not new, f"expected refused creations to create nothing, the list gained {new}", after, req)
+    path = f"{PATH}/we_doesnotexist0042"
+    with check.soft():  # the list above showed the route is served: these 404s are about the id
+        check_not_found(check, stripe_client.get(path), "webhook_endpoints.unknown-id")
+        check_not_found(check, stripe_client.post(path, {"description": "x"}), "webhook_endpoints.unknown-id")
+        check_not_found(check, stripe_client.delete(path), "webhook_endpoints.unknown-id")
 
 
-@requires("webhook_endpoints.list.newest-first", "webhook_endpoints.secret.create-only")
-def test_list_holds_new_endpoints_newest_first(
-    stripe_client: StripeClient, make_endpoint: MakeEndpoint, check: Verifier
-) -> None:
-    made = [make_endpoint()["id"] for _ in range(2)]
+def _list_holds_newest_first(stripe_client: StripeClient, check: Verifier, made: list[object]) -> None:
+    """The endpoint list holds ``made``, newest first, shows no secret, and paging reaches them."""
     req = "webhook_endpoints.list.newest-first"
     with check.soft():
         listed = check_list_holds(stripe_client, check, PATH, made, req)
@@ -149,32 +166,3 @@ def test_list_holds_new_endpoints_newest_first(
         check.that(not leaked, f"expected no secret in listed endpoints, {leaked} carry one", listed,
                    "webhook_endpoints.secret.create-only")
     check_paging_reaches(stripe_client, check, PATH, made, req)
-
-
-@requires("webhook_endpoints.delete.stub-then-404")
-def test_delete_answers_stub_then_gone(
-    stripe_client: StripeClient, make_endpoint: MakeEndpoint, check: Verifier
-) -> None:
-    endpoint = make_endpoint()
-    path = f"{PATH}/{endpoint['id']}"
-    deleted = stripe_client.delete(path)
-    check.status(deleted, 200)
-    with check.soft():
-        check.equal(deleted, "$.id", endpoint["id"])
-        check.equal(deleted, "$.object", "webhook_endpoint")
-        check.equal(deleted, "$.deleted", True)
-        check_not_found(check, stripe_client.get(path), "webhook_endpoints.delete.stub-then-404")
-        check_not_found(check, stripe_client.delete(path), "webhook_endpoints.delete.stub-then-404")
-        listed = stripe_client.get(PATH, {"limit": 100})
-        check.that(endpoint["id"] not in listed_ids(listed), "expected the deleted endpoint gone from the list",
-                   listed)
-
-
-@requires("webhook_endpoints.unknown-id")
-def test_unknown_endpoint_is_404(stripe_client: StripeClient, check: Verifier) -> None:
-    require_route(stripe_client.get(PATH, {"limit": 1}), FEATURE)
-    path = f"{PATH}/we_doesnotexist0042"
-    with check.soft():
-        check_not_found(check, stripe_client.get(path), "webhook_endpoints.unknown-id")
-        check_not_found(check, stripe_client.post(path, {"description": "x"}), "webhook_endpoints.unknown-id")
-        check_not_found(check, stripe_client.delete(path), "webhook_endpoints.unknown-id")

@@ -16,6 +16,7 @@ from conformance.reference.identity import Identity
 from conformance.suite import test_climate, test_identity
 from conformance.suite.api_checks import (
     MAX_PAGES,
+    PAGE_SIZE,
     SCENARIO_TAG,
     added_ids,
     check_list_holds,
@@ -80,7 +81,9 @@ def test_a_scenario_raises_unsupported_against_a_target_without_the_api() -> Non
     with ReferenceServer(app=_WithoutClimate()) as server:
         client = StripeClient(server.url, KEY)
         with pytest.raises(Unsupported, match="climate"):
-            test_climate.test_products_list_and_retrieve(client, Verifier(["climate.product.list-retrieve"]))
+            test_climate.test_catalogue_list_retrieve_pages_and_unknown_ids(
+                client, Verifier(["climate.product.list-retrieve"])
+            )
         with pytest.raises(Unsupported):
             test_climate.product_id.__wrapped__(client)  # type: ignore[attr-defined]
 
@@ -123,7 +126,7 @@ def test_a_list_that_repeats_fails_the_paging_walk() -> None:
 
 
 class _Pages:
-    """A client listing ``ids`` newest first (``created`` given per id), one page per limit=1 call."""
+    """A client listing ``ids`` newest first (``created`` given per id), one page per call."""
 
     def __init__(self, ids: list[str], created: list[int] | None = None) -> None:
         self.ids, self.created = ids, created or [100 - n for n in range(len(ids))]
@@ -152,7 +155,7 @@ def test_paging_must_reach_the_made_ids_unless_the_walk_was_cut() -> None:
     check_paging_reaches(_Pages(["b", "a"]), Verifier([req]), "/v1/x", ["a"], req)  # type: ignore[arg-type]
     with pytest.raises(ConformanceError, match="paging to reach"):
         check_paging_reaches(_Pages(["b", "a"]), Verifier([req]), "/v1/x", ["z"], req)  # type: ignore[arg-type]
-    many = [f"o{n:02}" for n in range(MAX_PAGES + 3)]
+    many = [f"o{n:02}" for n in range(MAX_PAGES * PAGE_SIZE + 3)]
     check_paging_reaches(_Pages(many), Verifier([req]), "/v1/x", ["z"], req)  # type: ignore[arg-type]
 
 
