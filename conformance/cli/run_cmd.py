@@ -12,7 +12,7 @@ import click
 import pytest
 
 from conformance import __version__
-from conformance.cli.heap_freeze import FreezeHeapAtExit
+from conformance.cli.heap_freeze import FreezeHeapAtExit, LongLivedHeap
 from conformance.cli.run_options import run_options
 from conformance.exit_codes import (
     EXIT_NONCONFORMING,
@@ -183,6 +183,12 @@ def pytest_startup_arguments(packages: tuple[str, ...] = (SUITE_PACKAGE,)) -> li
         "allure_pytest.plugin",
         "-p",
         "no:cacheprovider",
+        # The scenarios are plain functions: pytest's unittest and legacy-path (tmpdir, testdir) support only
+        # cost start-up (the unittest import alone is ~45 ms).
+        "-p",
+        "no:unittest",
+        "-p",
+        "no:legacypath",
     ]
 
 
@@ -246,7 +252,7 @@ def _run_suite(
     settings: RunSettings, target: TargetConfig | None, keyword: str | None, markexpr: str | None, verbose: int
 ) -> int:
     probe = _SessionProbe()
-    plugins = [GivenRun(settings, target), FreezeHeapAtExit(), probe]
+    plugins = [GivenRun(settings, target), LongLivedHeap(), FreezeHeapAtExit(), probe]
     base_url = target.base_url if target is not None else None
     with _private_basetemp(settings.processes(base_url)) as basetemp:
         arguments = suite_arguments(settings, keyword, markexpr, verbose, base_url)

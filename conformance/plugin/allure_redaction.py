@@ -27,8 +27,8 @@ class RedactingAllureFileLogger(AllureFileLogger):
         data = _redacted(asdict(item, filter=lambda _, v: v or v is False))
         final = Path(self._report_dir) / item.file_pattern.format(prefix=uuid.uuid4())
         temporary = final.with_name(final.name + ".tmp")
-        with open(temporary, "w", encoding="utf8") as handle:
-            json.dump(data, handle, ensure_ascii=False)
+        # dumps, not dump: dump feeds the file through the pure-Python encoder, dumps uses the C one.
+        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf8")
         os.replace(temporary, final)
 
     @hookimpl

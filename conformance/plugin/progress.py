@@ -11,15 +11,17 @@ from __future__ import annotations
 import shutil
 import sys
 from collections.abc import Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conformance.plugin.progress_bar import ProgressBar
 from conformance.plugin.run_settings import run_settings
 from conformance.reporting import TestOutcome, aggregate
 from conformance.reporting.aggregate import PRECEDENCE
 from conformance.requirements import AREAS, load_catalogue
+
+if TYPE_CHECKING:
+    from conformance.plugin.progress_bar import ProgressBar
 
 OUTCOME_PROPERTY = "stripe_conformance_outcome"
 MODES = ("auto", "tty", "plain", "off")
@@ -136,6 +138,8 @@ class ProgressDisplay:
             return
         if self._live:
             if self._bar is None:
+                from conformance.plugin.progress_bar import ProgressBar  # rich: only on a terminal
+
                 self._bar = ProgressBar(reporter, width=max(shutil.get_terminal_size().columns - 1, 40))
             self._bar.update(self._done, self._total, self.area_cells())
         elif self._done % PLAIN_EVERY == 0 or self._done == self._total:

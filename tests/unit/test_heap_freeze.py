@@ -5,7 +5,7 @@ import weakref
 
 import pytest
 
-from conformance.cli.heap_freeze import FreezeHeapAtExit
+from conformance.cli.heap_freeze import YOUNG_THRESHOLD, FreezeHeapAtExit, LongLivedHeap
 from conformance.cli.run_cmd import _run_suite
 
 
@@ -28,6 +28,32 @@ def test_session_finish_freezes_the_heap_and_later_collections_skip_it():
     assert alive() is None
 
 
+def test_collection_finish_freezes_the_start_up_heap():
+    node = _Node()
+    alive = weakref.ref(node)
+    del node
+    try:
+        LongLivedHeap().pytest_collection_finish()
+        gc.collect()
+        assert alive() is not None  # made before the freeze: no pass visits it
+        later = _Node()
+        later_alive = weakref.ref(later)
+        del later
+        gc.collect()
+        assert later_alive() is None  # made after it: collected as usual
+    finally:
+        gc.unfreeze()
+
+
+def test_configure_widens_the_youngest_generation_only():
+    before = gc.get_threshold()
+    try:
+        LongLivedHeap().pytest_configure()
+        assert gc.get_threshold() == (YOUNG_THRESHOLD, *before[1:])
+    finally:
+        gc.set_threshold(*before)
+
+
 def test_the_run_hands_the_freezer_to_pytest(monkeypatch):
     given = []
 
@@ -40,3 +66,4 @@ def test_the_run_hands_the_freezer_to_pytest(monkeypatch):
 
     assert _run_suite(RunSettings(), None, None, None, 0) == 0
     assert any(isinstance(plugin, FreezeHeapAtExit) for plugin in given)
+    assert any(isinstance(plugin, LongLivedHeap) for plugin in given)
