@@ -1,8 +1,10 @@
 """Benchmark 7: start-up of ``stripe-conformance requirements`` and of collecting what a default run collects.
 
-A default run collects the hand-written scenarios and the fuzz package (``conformance.fuzz``, which
-imports Schemathesis and Hypothesis): both are collected here, as the CLI starts pytest and with
-plugin autoload on (every installed pytest plugin imported, as a plain ``pytest`` does).
+A default run collects the hand-written scenarios and the fuzz package (``conformance.fuzz``): both
+are collected here, as the CLI starts pytest and with plugin autoload on (every installed pytest
+plugin imported, as a plain ``pytest`` does). Collecting the fuzz package does not import
+Schemathesis or Hypothesis (its fixtures do, at the first fuzz test): only the autoload row, whose
+plugins include theirs, pays for those imports at start-up.
 """
 
 from __future__ import annotations

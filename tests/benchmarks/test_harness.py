@@ -80,7 +80,7 @@ def test_suite_figures_count_requests_per_area_and_scenario():
     assert rows["overhead ratio vs the send loop only, wall"].value == 25.0
     assert rows["overhead ratio vs the send loop only, wall"].met is False
     assert rows["peak RSS of a default run, max"].value == 90.0
-    assert rows["peak RSS of a default run, max"].met is None  # 2 runs: fewer than 5, not judged
+    assert rows["peak RSS of a default run, max"].met is None  # 2 runs: fewer than 10, not judged
 
 
 def test_pytest_summary_reads_the_last_count_line():
@@ -97,7 +97,7 @@ def test_the_whole_process_floor_is_compared_with_the_run():
     from benchmarks.measure import ChildRun
     from benchmarks.suite_overhead import SuiteRuns, figures
 
-    live = [ChildRun(2.0, 1.5, 80.0, 0, "", "")] * 5
+    live = [ChildRun(2.0, 1.5, 80.0, 0, "", "")] * 10
     whole = [ChildRun(1.0, 0.5, 60.0, 0, "", ""), ChildRun(0.8, 0.5, 60.0, 0, "", "")]
     runs = SuiteRuns(live, [], [0.1], [0.05], 0, [0.2], [0.1], bare_process=whole)
     rows = {row.what: row for row in figures(runs)}
@@ -105,3 +105,21 @@ def test_the_whole_process_floor_is_compared_with_the_run():
     assert rows["overhead ratio vs the whole-process floor, wall"].met is True
     assert rows["overhead ratio vs the whole-process floor, CPU"].value == 3.0
     assert rows["peak RSS of a default run, max"].met is True
+
+
+def test_memory_is_judged_over_ten_runs_and_the_run_in_an_empty_directory():
+    from benchmarks.measure import ChildRun
+    from benchmarks.suite_overhead import SuiteRuns, figures
+
+    live = [ChildRun(2.0, 1.5, 130.0 + i, 0, "", "") for i in range(10)]
+    fresh = ChildRun(3.0, 2.5, 330.0, 0, "", "")
+    rows = {row.what: row for row in figures(SuiteRuns(live, [], [0.1], [0.05], 0, [0.2], [0.1]))}
+    assert rows["peak RSS of a default run, median"].value == 134.5
+    assert rows["peak RSS of a default run, max"].value == 139.0
+    assert rows["peak RSS of a default run, max"].met is True
+    rows = {row.what: row for row in figures(SuiteRuns(live, [], [0.1], [0.05], 0, [0.2], [0.1], fresh=fresh))}
+    assert rows["peak RSS of a default run in an empty directory (no .hypothesis/ yet)"].value == 330.0
+    assert rows["peak RSS of a default run, max"].met is False  # the fresh run breaks "every run"
+    rows = {row.what: row for row in figures(SuiteRuns(live[:5], [], [0.1], [0.05], 0, [0.2], [0.1]))}
+    assert rows["peak RSS of a default run, max"].met is None
+    assert "fewer than 10, not judged" in rows["peak RSS of a default run, median"].note
