@@ -52,6 +52,13 @@ _registered: dict[str, frozenset[str]] = {}
 _pattern: list[re.Pattern[str]] = []
 _lock = threading.Lock()
 
+MEMO_TEXT = 256
+"""Texts up to this long are remembered with their redaction (a run redacts the same labels, names
+and statuses thousands of times: every Allure result and container file is redacted string by string)."""
+MEMO_SIZE = 8192
+_memo: list[dict[str, str]] = [{}]
+"""The texts redacted since the registered secrets last changed; a new dict whenever they change."""
+
 
 def register_secret(secret: str) -> None:
     """Redact ``secret``, its 16-character pieces and its base64 forms from now on, in every redaction."""
@@ -73,6 +80,7 @@ def register_secret(secret: str) -> None:
         # Longest first, and a piece runs on to the end of its token: a match never leaves a tail behind.
         alternatives = "|".join(re.escape(form) for form in sorted(every, key=len, reverse=True))
         _pattern[:] = [re.compile(f"(?:{alternatives})[A-Za-z0-9_+/=-]*")]
+        _memo[:] = [{}]  # after the pattern: a redaction that sees the new memo also sees the new pattern
 
 
 def forget_secrets() -> None:
@@ -80,6 +88,7 @@ def forget_secrets() -> None:
     with _lock:
         _registered.clear()
         _pattern.clear()
+        _memo[:] = [{}]
 
 
 def _redact_registered(text: str) -> str:
@@ -90,6 +99,18 @@ def _redact_registered(text: str) -> str:
 
 def redact_text(text: str) -> str:
     """Replace every secret-looking token inside free text."""
+    if len(text) > MEMO_TEXT:
+        return _redact_text(text)
+    memo = _memo[0]  # before the patterns are read: see register_secret
+    redacted = memo.get(text)
+    if redacted is None:
+        redacted = _redact_text(text)
+        if len(memo) < MEMO_SIZE:
+            memo[text] = redacted
+    return redacted
+
+
+def _redact_text(text: str) -> str:
     text = _KEY_PATTERN.sub(_mask_key, text)
     text = _redact_registered(text)
     text = _BASE64_KEY_PATTERN.sub(REDACTED, text)

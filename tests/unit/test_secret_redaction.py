@@ -6,7 +6,16 @@ import pytest
 
 from conformance.http import Request, Response
 from conformance.http.redacted_output import RedactingStream
-from conformance.http.redaction import forget_secrets, one_line, redact_bytes, redact_response, register_secret
+from conformance.http.redaction import (
+    MEMO_TEXT,
+    _memo,
+    forget_secrets,
+    one_line,
+    redact_bytes,
+    redact_response,
+    redact_text,
+    register_secret,
+)
 
 KEY = "sk_test_51UnitCanaryQm2Wx9Lz4Pk8RtAbC"
 
@@ -82,3 +91,17 @@ def test_streams_redact_a_key_written_in_pieces():
     stream.flush()
     assert_clean(sink.text)
     assert sink.text.startswith("key is ") and sink.text.count("\n") == 1
+
+
+def test_a_remembered_redaction_is_forgotten_when_a_secret_is_registered():
+    text = "token opaqueCredential0042 in a label"  # nothing secret-looking until it is registered
+    assert redact_text(text) == text
+    assert redact_text(text) == text  # now remembered
+    register_secret("opaqueCredential0042")
+    assert "opaqueCredential0042" not in redact_text(text)
+
+
+def test_long_texts_are_redacted_without_being_remembered():
+    text = "x" * MEMO_TEXT + f" {KEY}"
+    assert KEY not in redact_text(text)
+    assert text not in _memo[0]
