@@ -182,8 +182,8 @@ def _ten_most_recent(stripe_client: StripeClient, customer: str, add_card: AddCa
         check.equal(response, "$.sources.has_more", True, req="card.create.embedded-ten-most-recent")
     listed = stripe_client.get(f"/v1/customers/{customer}/sources")
     check.status(listed, 200, req="card.list.default-limit")
-    check.equal(listed, "$.data[*].id (as a set)", sorted(recent), actual=sorted(map(str, data_ids(listed))),
-                req="card.list.default-limit")
+    # The limit alone: which ten a page holds is the order's rule (card.list.newest-first), judged elsewhere.
+    check.equal(listed, "$.data.length", 10, actual=len(data_ids(listed)), req="card.list.default-limit")
     check.equal(listed, "$.has_more", True, req="card.list.default-limit")
 
 

@@ -303,6 +303,13 @@ class LimitUnbounded(Store):
         return super().parse_page_request(params)
 
 
+class DefaultLimitTwenty(Store):
+    def parse_page_request(self, params: Mapping[str, object]) -> Any:
+        if "limit" not in params:
+            params = {**params, "limit": "20"}
+        return super().parse_page_request(params)
+
+
 class ListUrlAlwaysSources(Store):
     def list_sources(self, customer_id: str, params: Any, *, url: str, **kwargs: Any) -> dict[str, object]:
         return super().list_sources(customer_id, params, url=f"/v1/customers/{customer_id}/sources", **kwargs)
