@@ -277,7 +277,12 @@ def _final_teardown(config: pytest.Config) -> list[dict[str, Any]]:
         found = [failure.to_dict() for failure in left]
         if ledger.uncertain:  # a create got no answer: only the run tag can find what it made
             swept = sweep(client, run_id=ledger.run_id)
-            found += [{"type": _type_of(oid), "id": oid, "status": why} for oid, why in swept.failed]
+            # The unanswered create may still be in the target's hands when the first sweep lists: a
+            # second sweep a moment later finds what it made once it is there.
+            time.sleep(UNANSWERED_GRACE)
+            late = sweep(client, run_id=ledger.run_id)
+            failed = {oid: why for oid, why in swept.failed if oid not in late.deleted} | dict(late.failed)
+            found += [{"type": _type_of(oid), "id": oid, "status": why} for oid, why in failed.items()]
     except Exception as exc:  # the reports must still be written; the ledger keeps the objects
         return [{"type": e.type, "id": e.id, "status": f"teardown stopped: {exc}"} for e in ledger.outstanding()]
     finally:
@@ -289,6 +294,8 @@ def _type_of(object_id: str) -> str:
     return "webhook_endpoint" if object_id.startswith("we_") else "customer"
 
 
+UNANSWERED_GRACE = 1.0
+"""Seconds between the two tag sweeps after a create that got no answer (it may land after the first)."""
 TEARDOWN_TIMEOUT = 10.0
 """Longest wait for one teardown delete's answer."""
 TEARDOWN_MIN_BUDGET = 15.0
