@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from conformance.checks import ConformanceError, Verifier
 from conformance.http import Response, StripeClient
 from conformance.reference import ReferenceServer, Store, create_app
-from conformance.suite.api_checks import walk_pages
+from conformance.suite.api_checks import PAGE_SIZE, walk_pages
 
 KEY = "sk_test_sharedaccount"
 OTHER = {"metadata[other_sender]": "yes"}
@@ -141,9 +141,9 @@ class DeletesTheCursor:
     def get(self, path: str, params: Any = None) -> Any:
         """List or retrieve; after the first page of a walk, delete the object it listed."""
         answer = self.client.get(path, params)
-        first_page = isinstance(params, dict) and params.get("limit") == 1 and "starting_after" not in params
+        first_page = isinstance(params, dict) and params.get("limit") == PAGE_SIZE and "starting_after" not in params
         if first_page and not self.deleted:
-            self.deleted.append(answer.json()["data"][0]["id"])
+            self.deleted.append(answer.json()["data"][-1]["id"])  # the cursor of the next page
             self.client.delete(f"{path}/{self.deleted[0]}")
         return answer
 
@@ -152,12 +152,12 @@ def test_a_walk_whose_cursor_another_sender_deletes_starts_over() -> None:
     with ReferenceServer() as server:
         client = StripeClient(server.url, KEY)
         made = [client.post("/v1/webhook_endpoints", {"url": f"https://example.com/{n}", "enabled_events": EVENTS})
-                .json()["id"] for n in range(3)]
+                .json()["id"] for n in range(2 * PAGE_SIZE + 1)]
         other = DeletesTheCursor(client)
         check = Verifier(["webhook_endpoints.list.newest-first"])
         walked = walk_pages(other, check, "/v1/webhook_endpoints", "webhook_endpoints.list.newest-first")  # type: ignore[arg-type]
-    assert other.deleted == [made[-1]]
-    assert walked == made[-2::-1] and not check.failures
+    assert other.deleted == [made[-PAGE_SIZE]]
+    assert walked == [m for m in reversed(made) if m not in other.deleted] and not check.failures
 
 
 class RefusesCursors(DeletesTheCursor):
@@ -174,7 +174,7 @@ class RefusesCursors(DeletesTheCursor):
 def test_a_refused_cursor_that_still_exists_fails_the_walk() -> None:
     with ReferenceServer() as server:
         client = StripeClient(server.url, KEY)
-        for n in range(2):
+        for n in range(PAGE_SIZE + 1):
             client.post("/v1/webhook_endpoints", {"url": f"https://example.com/{n}", "enabled_events": EVENTS})
         check = Verifier(["webhook_endpoints.list.newest-first"])
         with pytest.raises(ConformanceError):
