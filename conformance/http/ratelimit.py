@@ -79,7 +79,55 @@ class Limiter(Protocol):
         ...
 
 
-class RateLimiter:
+class _SlotLimiter:
+    """The slot arithmetic of a limiter, once: where the next free slot and the rate live is the subclass's.
+
+    ``_advance(update)`` reads (next slot, rate) under the subclass's lock, calls ``update(now, next,
+    rate)`` and stores the (next, rate) it returns; ``acquire``, ``defer`` and ``slow_down`` are each one
+    such update.
+    """
+
+    def __init__(self, rate: float, clock: Callable[[], float], sleep: Callable[[float], None]) -> None:
+        """Allow ``rate`` (> 0) calls per second."""
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self._configured = rate
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+
+    def _advance(self, update: Callable[[float, float, float], tuple[float, float, float]]) -> float:
+        """Apply ``update(now, next slot, rate)`` -> (result, next slot, rate) atomically; return the result."""
+        raise NotImplementedError
+
+    def acquire(self) -> float:
+        """Wait for the next free slot and return how long this call waited."""
+
+        def take(now: float, next_slot: float, rate: float) -> tuple[float, float, float]:
+            slot = max(now, next_slot)
+            return slot - now, slot + 1.0 / rate, rate
+
+        wait = self._advance(take)
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
+    def defer(self, seconds: float) -> None:
+        """Give no slot for the next ``seconds``."""
+        self._advance(lambda now, next_slot, rate: (0.0, max(next_slot, now + seconds), rate))
+
+    def slow_down(self) -> float:
+        """Lower the rate after a ``429`` (never below ``LOWEST_SHARE`` of the configured one); return it."""
+
+        def lower(now: float, next_slot: float, rate: float) -> tuple[float, float, float]:
+            lowered = max(self._configured * LOWEST_SHARE, rate * SLOW_DOWN)
+            return lowered, next_slot, lowered
+
+        return self._advance(lower)
+
+
+class RateLimiter(_SlotLimiter):
     """Space calls evenly at ``rate`` per second across every thread that shares this limiter."""
 
     def __init__(
@@ -90,41 +138,17 @@ class RateLimiter:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         """Allow ``rate`` (> 0) calls per second."""
-        if rate <= 0:
-            raise ValueError("rate must be positive")
-        self.rate = rate
-        self._floor = rate * LOWEST_SHARE
-        self._interval = 1.0 / rate
-        self._clock = clock
-        self._sleep = sleep
-        self._lock = threading.Lock()
+        super().__init__(rate, clock, sleep)
         self._next_slot = 0.0
 
-    def acquire(self) -> float:
-        """Wait for the next free slot and return how long this call waited."""
+    def _advance(self, update: Callable[[float, float, float], tuple[float, float, float]]) -> float:
+        """Under the thread lock: the slot and rate live in this object."""
         with self._lock:
-            now = self._clock()
-            slot = max(now, self._next_slot)
-            self._next_slot = slot + self._interval
-        wait = slot - now
-        if wait > 0:
-            self._sleep(wait)
-        return wait
-
-    def defer(self, seconds: float) -> None:
-        """Give no slot for the next ``seconds``."""
-        with self._lock:
-            self._next_slot = max(self._next_slot, self._clock() + seconds)
-
-    def slow_down(self) -> float:
-        """Lower the rate after a ``429``; return the new rate."""
-        with self._lock:
-            self.rate = max(self._floor, self.rate * SLOW_DOWN)
-            self._interval = 1.0 / self.rate
-            return self.rate
+            result, self._next_slot, self.rate = update(self._clock(), self._next_slot, self.rate)
+        return result
 
 
-class SharedRateLimiter:
+class SharedRateLimiter(_SlotLimiter):
     """A ``RateLimiter`` whose next free slot lives in a file, so that every process of a run shares one rate.
 
     The file holds the next free slot and the current rate (lowered by ``slow_down``). The slot is a
@@ -142,14 +166,8 @@ class SharedRateLimiter:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         """Allow ``rate`` (> 0) calls per second among all users of ``path``."""
-        if rate <= 0:
-            raise ValueError("rate must be positive")
-        self.rate = rate
+        super().__init__(rate, clock, sleep)  # the thread lock: flock is per open file, threads queue first
         self.path = path
-        self._configured = rate
-        self._clock = clock
-        self._sleep = sleep
-        self._lock = threading.Lock()  # flock is per open file: threads of one process queue here first
 
     @staticmethod
     def create(directory: Path | None = None) -> Path:
@@ -161,7 +179,7 @@ class SharedRateLimiter:
         return Path(name)
 
     def _advance(self, update: Callable[[float, float, float], tuple[float, float, float]]) -> float:
-        """Under the file lock: read (next slot, rate); ``update(now, next, rate)`` returns (result, next, rate)."""
+        """Under the thread lock and the file lock: (next slot, rate) live in the file."""
         with self._lock, open(self.path, "r+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
@@ -175,31 +193,6 @@ class SharedRateLimiter:
                 fcntl.flock(handle, fcntl.LOCK_UN)
         self.rate = rate
         return result
-
-    def acquire(self) -> float:
-        """Wait for the next free slot of all processes and return how long this call waited."""
-
-        def take(now: float, next_slot: float, rate: float) -> tuple[float, float, float]:
-            slot = max(now, next_slot)
-            return slot - now, slot + 1.0 / rate, rate
-
-        wait = self._advance(take)
-        if wait > 0:
-            self._sleep(wait)
-        return wait
-
-    def defer(self, seconds: float) -> None:
-        """Give no slot to any process for the next ``seconds``."""
-        self._advance(lambda now, next_slot, rate: (0.0, max(next_slot, now + seconds), rate))
-
-    def slow_down(self) -> float:
-        """Lower the rate of every process after a ``429``; return the new rate."""
-
-        def lower(now: float, next_slot: float, rate: float) -> tuple[float, float, float]:
-            lowered = max(self._configured * LOWEST_SHARE, rate * SLOW_DOWN)
-            return lowered, next_slot, lowered
-
-        return self._advance(lower)
 
 
 class RateLimitedTransport:
