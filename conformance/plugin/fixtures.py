@@ -7,7 +7,7 @@ import random
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -33,6 +33,9 @@ from conformance.targets.card_paths import CardPaths, CardSourceTransport
 from conformance.targets.cleanup import RUN_METADATA_KEY
 from conformance.targets.ledger import LedgerTransport
 from conformance.targets.profile import TargetProfile
+
+if TYPE_CHECKING:
+    from conformance.schemas import SchemaRegistry
 
 
 @pytest.fixture(scope="session")
@@ -158,17 +161,25 @@ def check(request: pytest.FixtureRequest) -> Verifier:
     return verifier
 
 
+def _shipped_registry() -> SchemaRegistry | None:
+    """The shipped schema registry, or None when it cannot be loaded."""
+    try:
+        from conformance.schemas import default_registry
+
+        return default_registry()
+    except (ImportError, OSError, ValueError):
+        return None
+
+
 def _schema_validator() -> SchemaValidator | None:
     """Validate bodies against the shipped schema registry (errors only, not unknown-field warnings).
 
     None when no registry can be loaded: schema scenarios then skip instead of passing vacuously.
     """
-    try:
-        from conformance.schemas import UnknownObjectError, default_registry
-
-        registry = default_registry()
-    except (ImportError, OSError, ValueError):
+    registry = _shipped_registry()
+    if registry is None:
         return None
+    from conformance.schemas import UnknownObjectError  # loaded with the registry
 
     def validate(body: object) -> list[tuple[str, str]]:
         try:
@@ -204,12 +215,10 @@ def stripe_now(request: pytest.FixtureRequest) -> datetime:
 
 def _presence_validator() -> SchemaValidator | None:
     """List the fields Stripe always returns (official fixtures) that a body lacks; None without a registry."""
-    try:
-        from conformance.schemas import UnknownObjectError, default_registry
-
-        registry = default_registry()
-    except (ImportError, OSError, ValueError):
+    registry = _shipped_registry()
+    if registry is None:
         return None
+    from conformance.schemas import UnknownObjectError  # loaded with the registry
 
     def missing(body: object) -> list[tuple[str, str]]:
         try:
