@@ -24,7 +24,7 @@ from conformance.reporting.model import RunReport, TargetInfo, TestOutcome
 from conformance.reporting.not_run import NotRun, add_not_run
 from conformance.requirements import load_catalogue
 from conformance.selection import Shard
-from conformance.selection.record import COMPARED_FIELDS
+from conformance.selection.record import COMPARED_FIELDS, note_left_out
 
 BUILTIN_TARGET = "reference"
 """The built-in reference server's target name: its URL differs between shards and is not compared."""
@@ -69,9 +69,7 @@ def merge_reports(documents: Sequence[tuple[Path, Mapping[str, Any]]]) -> RunRep
         "requirements": sorted(selected),
         "shards_merged": [f"{i}/{count}" for i in sorted(shards)],
     }
-    left_out = sorted({requirement.id for requirement in catalogue} - selected)
-    if left_out:
-        selection["left_out"] = left_out
+    note_left_out(selection, (requirement.id for requirement in catalogue))
     target = first.get("target") or {}
     report = RunReport(
         tool_version=str((first.get("tool") or {}).get("version", "")),

@@ -39,7 +39,12 @@ def selection_record(
     missing = sorted(set(not_recorded))
     if missing:
         record["not_recorded"] = missing
-    left_out = sorted(set(catalogue) - set(record["requirements"]))
+    return note_left_out(record, catalogue)
+
+
+def note_left_out(selection: dict[str, Any], catalogue: Iterable[str]) -> dict[str, Any]:
+    """Add to ``selection`` (and return it) the ``catalogue`` IDs its ``requirements`` leave out, if any."""
+    left_out = sorted(set(catalogue) - set(selection.get("requirements") or ()))
     if left_out:
-        record["left_out"] = left_out
-    return record
+        selection["left_out"] = left_out
+    return selection
