@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from benchmarks.capture_plugin import KEY_PLACEHOLDER
+from benchmarks.capture_plugin import BASIC_PLACEHOLDER, KEY_PLACEHOLDER
 
 OBJECT_ID = re.compile(r"\b[a-z]{2,5}_[A-Za-z0-9]{10,}\b")
 """Ids in Stripe's ``prefix_alnum`` style (cus_..., card_..., src_...)."""
@@ -85,7 +85,7 @@ class IdMap:
 def credentials(api_key: str) -> dict[str, str]:
     """The placeholders the capture wrote, with this replay's key."""
     basic = base64.b64encode(f"{api_key}:".encode()).decode("ascii")
-    return {"{key_basic}": basic, KEY_PLACEHOLDER: api_key}
+    return {BASIC_PLACEHOLDER: basic, KEY_PLACEHOLDER: api_key}
 
 
 Send = Callable[[str, str, bytes | None, dict[str, str]], tuple[int, bytes]]

@@ -21,6 +21,7 @@ from conformance.requirements import load_catalogue
 
 CAPTURE_ENV = "STRIPE_BENCH_CAPTURE"
 KEY_PLACEHOLDER = "{key}"
+BASIC_PLACEHOLDER = "{key_basic}"
 OUTSIDE = "(outside scenarios)"
 
 Send = Callable[[Urllib3Transport, Request], Response]
@@ -35,7 +36,7 @@ class WireLog:
         self._secrets = {api_key: KEY_PLACEHOLDER} if api_key else {}
         if api_key:
             encoded = base64.b64encode(f"{api_key}:".encode()).decode("ascii")
-            self._secrets[encoded] = "{key_basic}"
+            self._secrets[encoded] = BASIC_PLACEHOLDER
         self._areas = {requirement.id: requirement.area for requirement in load_catalogue()}
         self.scenario = ""
         self.area = OUTSIDE
@@ -54,7 +55,7 @@ class WireLog:
 
     def record(self, request: Request, response: Response) -> None:
         """Write one exchange."""
-        headers = [[name, self._hide(value)] for name, value in request.headers]
+        headers = [[name, self._hide(name, value)] for name, value in request.headers]
         line = {
             "scenario": self.scenario,
             "area": self.area,
@@ -68,7 +69,11 @@ class WireLog:
         }
         self._out.write(json.dumps(line) + "\n")
 
-    def _hide(self, value: str) -> str:
+    def _hide(self, name: str, value: str) -> str:
+        """Write credentials as placeholders: the whole ``Authorization`` value, whatever key it carries."""
+        if name.lower() == "authorization":
+            scheme = value.partition(" ")[0]
+            return f"Basic {BASIC_PLACEHOLDER}" if scheme.lower() == "basic" else f"{scheme} {KEY_PLACEHOLDER}"
         for secret, placeholder in self._secrets.items():
             value = value.replace(secret, placeholder)
         return value
