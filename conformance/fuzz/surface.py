@@ -51,6 +51,11 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
+def surface_operations() -> list[OperationRef]:
+    """List the shipped surface's operations, read once and not copied (collection needs only their names)."""
+    return operations(_read(surface_path()))
+
+
 def operations(document: dict[str, Any]) -> list[OperationRef]:
     """List the document's operations in document order."""
     found = []

@@ -7,7 +7,7 @@ import pytest
 from conformance.checks import Verifier
 from conformance.fuzz.features import features_of
 from conformance.fuzz.fixtures import fuzz_budget, fuzz_session, fuzz_surface
-from conformance.fuzz.surface import OperationRef, load_surface, operations
+from conformance.fuzz.surface import OperationRef, surface_operations
 from conformance.suite.cite import requires
 
 __all__ = ["fuzz_budget", "fuzz_session", "fuzz_surface"]
@@ -16,7 +16,7 @@ OPERATIONS = [
     pytest.param(op, id=op.operation_id, marks=[pytest.mark.needs_feature(*features_of(op.operation_id))])
     if features_of(op.operation_id)
     else pytest.param(op, id=op.operation_id)
-    for op in operations(load_surface())
+    for op in surface_operations()
 ]
 
 

@@ -194,6 +194,18 @@ class RunEnd:
         if run_settings(session.config).max_failures:
             session.config.pluginmanager.register(MaxFailures(session), "stripe-conformance-max-failures")
 
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """On a conformance run, freeze the heap once collection (and every other collection-finish hook) is done.
+
+        The start-up heap (pytest, Schemathesis, Hypothesis, the suite) lives until the process
+        exits; frozen (``gc.freeze``), it is left out of every later full collection, pytest's two
+        at unconfigure among them, as the CLI's ``LongLivedHeap`` does for its runs. A session
+        without a scenario carrying the ``requirement`` marker (another project's tests) is left alone.
+        """
+        if any(item.get_closest_marker("requirement") is not None for item in session.items):
+            gc.freeze()
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> None:
         """Stop before the next scenario once a signal asked for it, even if its exception was swallowed."""

@@ -10,10 +10,8 @@ import json
 import logging
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
-
-import jinja2
 
 from conformance.http import bounded_json
 from conformance.reporting.citations import doc_links
@@ -22,6 +20,9 @@ from conformance.reporting.json_report import report_to_dict
 from conformance.reporting.model import NOT_ASSESSED_STATUSES, STATUSES, RunReport, is_finding, is_warning
 from conformance.reporting.run_notes import document_notes
 from conformance.reporting.score import assessed, percent, score
+
+if TYPE_CHECKING:
+    import jinja2
 
 _LOG = logging.getLogger(__name__)
 _BODY_LIMIT = 20_000
@@ -32,7 +33,10 @@ def template_environment() -> jinja2.Environment:
 
     Compiled templates are kept in Jinja's per-user bytecode cache (keyed by the template source),
     so a run does not compile the report template again (≈ 20 ms of CPU, benchmarks/RESULTS.md).
+    Jinja2 is imported here, when a page is rendered, not when the plugin loads.
     """
+    import jinja2
+
     return jinja2.Environment(
         loader=jinja2.PackageLoader("conformance.reporting", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -43,21 +47,22 @@ def template_environment() -> jinja2.Environment:
     )
 
 
-class _BestEffortBytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Jinja's file bytecode cache, where a failed write costs a compile next time, never the report."""
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        """Store ``bucket``'s bytecode; an unwritable cache directory is only logged."""
-        try:
-            super().dump_bytecode(bucket)
-        except OSError as exc:
-            _LOG.debug("template bytecode cache not written: %s", exc)
-
-
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Jinja's default cache directory (private to the user, in the temp directory), or none if unusable."""
+    """Jinja's default cache directory (private to the user, in the temp directory), or none if unusable.
+
+    A failed write to it costs a compile next time, never the report.
+    """
+    import jinja2
+
+    class BestEffortBytecodeCache(jinja2.FileSystemBytecodeCache):
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError as exc:
+                _LOG.debug("template bytecode cache not written: %s", exc)
+
     try:
-        return _BestEffortBytecodeCache()
+        return BestEffortBytecodeCache()
     except (OSError, RuntimeError) as exc:  # RuntimeError: Jinja found no safe directory
         _LOG.debug("no template bytecode cache: %s", exc)
         return None

@@ -85,3 +85,9 @@ def test_cassette_names_still_import_from_the_recording_package():
     assert recording.use_cassette is use_cassette
     with pytest.raises(AttributeError):
         _ = recording.no_such_name
+
+
+def test_loading_the_plugin_does_not_import_the_template_engine():
+    code = "import sys, conformance.plugin\nprint('jinja2' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60).stdout
+    assert out.strip() == "False"
