@@ -43,6 +43,8 @@ class DirectHttpToolsProtocol(CoalescingHttpToolsProtocol):
     """A head is in whose request the reference app may answer as soon as its body is complete."""
     _body: bytes = b""
     _keep_alive: bool = True
+    _defaults: tuple[object, bytes | None] = (None, None)
+    """The server's default header list last seen, and its encoded bytes (``None``: not usable as they are)."""
 
     def data_received(self, data: bytes) -> None:
         """Parse ``data``, answering whole requests as they complete; a request still arriving goes to a task."""
@@ -125,8 +127,24 @@ class DirectHttpToolsProtocol(CoalescingHttpToolsProtocol):
         self.on_response_complete()
 
     def _head(self, reply: Reply) -> bytes | None:
-        """The status line and headers uvicorn writes for ``reply``, or ``None`` (logged) if it refuses one."""
-        headers = (*self.server_state.default_headers, *reply.headers)
+        """The status line and headers uvicorn writes for ``reply``, or ``None`` (logged) if it refuses one.
+
+        The server's default headers (``date``, ``server``) change once a second, as a new list:
+        their checked and encoded bytes are kept with the list they came from. Both of uvicorn's
+        header checks look for single refused characters, so checking the parts apart is checking
+        them joined.
+        """
+        defaults = self.server_state.default_headers
+        seen, encoded = self._defaults
+        if seen is not defaults:
+            encoded = _encoded_defaults(defaults)
+            self._defaults = (defaults, encoded)
+        if encoded is None:  # a default header uvicorn would refuse, or one naming ``connection``
+            return self._write_head(reply.status, b"", [*defaults, *reply.headers])
+        return self._write_head(reply.status, encoded, reply.headers)
+
+    def _write_head(self, status: int, encoded: bytes, headers: list[tuple[bytes, bytes]]) -> bytes | None:
+        """The status line, ``encoded`` (headers already checked and written), then ``headers``."""
         refused = (
             "name"
             if HEADER_RE.search(b"".join(name for name, _ in headers))
@@ -138,7 +156,7 @@ class DirectHttpToolsProtocol(CoalescingHttpToolsProtocol):
             error = RuntimeError(f"Invalid HTTP header {refused}.")
             self.logger.error("Exception in ASGI application\n", exc_info=error)
             return None
-        content = [STATUS_LINE[reply.status]]
+        content = [STATUS_LINE[status], encoded]
         close = False
         for name, value in headers:
             name = name.lower()
@@ -150,3 +168,15 @@ class DirectHttpToolsProtocol(CoalescingHttpToolsProtocol):
             content.append(b"connection: close\r\n")
         content.append(b"\r\n")
         return b"".join(content)
+
+
+def _encoded_defaults(defaults: list[tuple[bytes, bytes]]) -> bytes | None:
+    """The server's default headers as written, or ``None`` where they need the general path."""
+    names = [name.lower() for name, _ in defaults]
+    if (
+        b"connection" in names
+        or HEADER_RE.search(b"".join(names))
+        or HEADER_VALUE_RE.search(b"".join(value for _, value in defaults))
+    ):
+        return None
+    return b"".join(b"%s: %s\r\n" % (name, value) for name, (_, value) in zip(names, defaults, strict=True))
