@@ -6,9 +6,11 @@ walks all of them again: seven during a default run, plus the one Hypothesis run
 test (``register_random``), then pytest's at unconfigure (to report unraisable exceptions from
 finalizers) and the interpreter's at exit. Freezing the heap (``gc.freeze``: existing objects
 move to a generation no collection visits) once collection has finished takes the start-up heap
-out of every later pass; freezing again when the session has finished does the same for what
-the run built, by when the reports are written and the process is about to exit. Objects
-created after a freeze are collected as usual. Measured in benchmarks/RESULTS.md (sessions 3 and 5).
+out of every later pass; the pytest plugin does that for any session that collected scenarios
+(``RunEnd.pytest_collection_finish``), so a plain ``pytest`` run of the suite gets it too. Freezing
+again when the session has finished does the same for what the run built, by when the reports
+are written and the process is about to exit. Objects created after a freeze are collected as
+usual. Measured in benchmarks/RESULTS.md (sessions 3, 5 and 6).
 """
 
 from __future__ import annotations
@@ -37,10 +39,12 @@ passes, fewer survive into the older generations to be walked again (the run's c
 
 
 class LongLivedHeap:
-    """A pytest plugin object for the CLI's run: fewer collections, and none over the start-up heap.
+    """A pytest plugin object for the CLI's run: fewer collections of the youngest generation.
 
-    Garbage cycles made before the freeze stay uncollected (imports and collection make few);
-    the process exits at the end of the run.
+    The start-up heap itself is frozen once collection has finished by the pytest plugin
+    (``conformance.plugin.run_end.RunEnd.pytest_collection_finish``), for every session that
+    collected scenarios, the CLI's among them; garbage cycles made before that freeze stay
+    uncollected (imports and collection make few), and the process exits at the end of the run.
     """
 
     @pytest.hookimpl(tryfirst=True)
@@ -48,8 +52,3 @@ class LongLivedHeap:
         """Collect the youngest generation every ``YOUNG_THRESHOLD`` allocations, from start-up on."""
         _, middle, oldest = gc.get_threshold()
         gc.set_threshold(YOUNG_THRESHOLD, middle, oldest)
-
-    @pytest.hookimpl(trylast=True)
-    def pytest_collection_finish(self) -> None:
-        """Freeze the heap once collection (and every other collection-finish hook) is done."""
-        gc.freeze()

@@ -200,7 +200,7 @@ class RunEnd:
 
         The start-up heap (pytest, Schemathesis, Hypothesis, the suite) lives until the process
         exits; frozen (``gc.freeze``), it is left out of every later full collection, pytest's two
-        at unconfigure among them, as the CLI's ``LongLivedHeap`` does for its runs. A session
+        at unconfigure among them (the CLI's runs included). A session
         without a scenario carrying the ``requirement`` marker (another project's tests) is left alone.
         """
         if any(item.get_closest_marker("requirement") is not None for item in session.items):

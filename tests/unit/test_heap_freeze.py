@@ -28,23 +28,6 @@ def test_session_finish_freezes_the_heap_and_later_collections_skip_it():
     assert alive() is None
 
 
-def test_collection_finish_freezes_the_start_up_heap():
-    node = _Node()
-    alive = weakref.ref(node)
-    del node
-    try:
-        LongLivedHeap().pytest_collection_finish()
-        gc.collect()
-        assert alive() is not None  # made before the freeze: no pass visits it
-        later = _Node()
-        later_alive = weakref.ref(later)
-        del later
-        gc.collect()
-        assert later_alive() is None  # made after it: collected as usual
-    finally:
-        gc.unfreeze()
-
-
 def test_configure_widens_the_youngest_generation_only():
     before = gc.get_threshold()
     try:
