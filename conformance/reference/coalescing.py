@@ -61,6 +61,10 @@ class CoalescingTransport:
         if held is not None and not self._transport.is_closing():
             self._transport.write(held)
 
+    def is_closing(self) -> bool:
+        """Tell whether the wrapped transport is closing (asked after every answer: spelled out, not forwarded)."""
+        return self._transport.is_closing()
+
     def write_eof(self) -> None:
         """Send what is held, then close the sending side."""
         self.flush()
