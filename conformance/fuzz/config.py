@@ -7,7 +7,8 @@ change what a run sends, or a recorded run would not replay.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import hypothesis
 import schemathesis
@@ -23,7 +24,10 @@ __all__ = [
     "FuzzBudget",
     "hypothesis_settings",
     "schemathesis_config",
+    "without_database_key",
 ]
+
+Test = TypeVar("Test", bound=Callable[..., Any])
 
 NEGATIVE_REJECTION_STATUSES = ("400", "401", "402", "403", "404", "405", "409", "413", "414", "415", "422", "429")
 """Statuses that count as rejecting invalid data; Stripe answers 402 ``card_error`` for bad card fields."""
@@ -97,3 +101,18 @@ def hypothesis_settings(examples: int, *, steps: int | None = None, shrink: bool
     if steps is not None:
         options["stateful_step_count"] = steps
     return hypothesis.settings(hypothesis.settings.get_profile("default"), **options)
+
+
+def without_database_key(test: Test) -> Test:
+    """Spare Hypothesis naming the example-database entry of a ``@given`` test that has no database.
+
+    Hypothesis names the entry after the test function's source (``inspect.getsource``, then a
+    re-tokenization) at the start of every run of the test, about 1 ms each time; a run of the suite
+    starts about 115 of them (one per operation and injection). With ``database=None``
+    (:func:`hypothesis_settings`) the name is never used, and the generated data comes from the
+    test's ``@hypothesis.seed``, not from it, so what is sent does not change. This sets the
+    private attribute Hypothesis reads the name from before computing it (Hypothesis is pinned
+    exactly); if that attribute moves, the name is computed again and nothing else changes.
+    """
+    test._hypothesis_internal_database_key = None  # type: ignore[attr-defined]
+    return test

@@ -33,7 +33,7 @@ from conformance.checks import Blocked, ConformanceError, Failure, Unsupported
 from conformance.checks.preconditions import require_made, route_missing, unsupported_route
 from conformance.fuzz.attach import attach_card
 from conformance.fuzz.checks import merge
-from conformance.fuzz.config import hypothesis_settings
+from conformance.fuzz.config import hypothesis_settings, without_database_key
 from conformance.fuzz.determinism import without_local_constants
 from conformance.fuzz.injections import Injection, injections_for
 from conformance.fuzz.outcome import collect_failures
@@ -314,6 +314,7 @@ def _run(
     """Run one Hypothesis test of ``count`` examples, seeded from the run seed and ``name``, on ``shared``."""
 
     @hypothesis.seed(session.budget.seed_for(name))
+    @without_database_key
     @hypothesis.settings(hypothesis_settings(count, shrink=False))
     @hypothesis.given(draw=examples(session.surface, operation, injection, session.surface.view.today))
     def run(draw: Draw) -> None:

@@ -11,7 +11,7 @@ import contextlib
 import gc
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +165,7 @@ class RunEnd:
         self._unlisten = stopping.on_request(self._pass_on)
         self._release: Callable[[], None] | None = None
         self._keyboard = False
+        self._heap_frozen = False
         path = ledger_path(config)
         if path is not None and not hasattr(config, "workerinput"):
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -205,6 +206,21 @@ class RunEnd:
         """
         if any(item.get_closest_marker("requirement") is not None for item in session.items):
             gc.freeze()
+            self._heap_frozen = True
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(self, fixturedef: pytest.FixtureDef[Any]) -> Generator[None, Any, Any]:
+        """On a run whose start-up heap is frozen, freeze again once a session-scoped fixture is set up.
+
+        What a session fixture builds lives to the end of the run. The fuzz surface is the large
+        one: its fixture imports Schemathesis and Hypothesis and loads the schema after the freeze
+        at collection, and the full collections that follow (Hypothesis runs one before its first
+        test) would otherwise walk all of it again.
+        """
+        result = yield
+        if self._heap_frozen and fixturedef.scope == "session":
+            gc.freeze()
+        return result
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> None:

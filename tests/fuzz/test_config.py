@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import hypothesis
+import hypothesis.core
 import pytest
 from hypothesis import Phase
+from hypothesis import strategies as st
 
 from conformance.fuzz.budget import MIN_SCENARIOS, FuzzBudget
-from conformance.fuzz.config import hypothesis_settings, schemathesis_config
+from conformance.fuzz.config import hypothesis_settings, schemathesis_config, without_database_key
 from conformance.fuzz.session import LoadedSurface
 
 FIELDS = ("max_examples", "derandomize", "database", "deadline", "phases", "stateful_step_count", "print_blob")
@@ -57,3 +60,30 @@ def test_seeds_derive_from_the_run_seed_and_the_test() -> None:
     assert FuzzBudget(examples=4).scenarios == 12
     with pytest.raises(ValueError, match="0 or more"):
         FuzzBudget(examples=-1)
+
+
+def _seeded_test(drawn: list[int], *, unkeyed: bool) -> Callable[[], None]:
+    @hypothesis.given(st.integers(0, 10**9))
+    def test(value: int) -> None:
+        drawn.append(value)
+
+    test = hypothesis.settings(hypothesis_settings(5, shrink=False))(test)
+    if unkeyed:
+        test = without_database_key(test)
+    return hypothesis.seed(1234)(test)
+
+
+def test_a_test_without_a_database_key_skips_the_source_digest_and_draws_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plain: list[int] = []
+    _seeded_test(plain, unkeyed=False)()
+    digests: list[object] = []
+    real = hypothesis.core.function_digest
+    monkeypatch.setattr(hypothesis.core, "function_digest", lambda f: digests.append(f) or real(f))
+    unkeyed: list[int] = []
+    _seeded_test(unkeyed, unkeyed=True)()
+    assert digests == []  # the source of the test was not read
+    assert unkeyed == plain and len(plain) == 5
+    _seeded_test([], unkeyed=False)()
+    assert len(digests) == 1  # the patched hook is the one Hypothesis calls for a keyed test
