@@ -56,6 +56,7 @@ class LoadedSurface:
             if excluded:
                 schema = schema.exclude(operation_id=excluded)
         memoize_generation_config(schema.config)
+        memoize_checks_config(schema.config)
         return cls(schema, view, DocumentedSchemas())
 
     def strategy(
@@ -96,6 +97,25 @@ def memoize_generation_config(config: Any) -> None:
         return found
 
     config.generation_for = generation_for
+
+
+def memoize_checks_config(config: Any) -> None:
+    """Make ``config.checks_config_for`` build each operation's and phase's ``ChecksConfig`` once.
+
+    Schemathesis merges it anew for every answer it judges (``Case.validate_response``), and the
+    merge depends only on the config, which a run never changes once the schema is loaded.
+    """
+    build = config.checks_config_for
+    built: dict[tuple[str | None, str | None], Any] = {}
+
+    def checks_config_for(*, operation: Any = None, phase: str | None = None) -> Any:
+        key = (None if operation is None else operation.label, phase)
+        found = built.get(key)
+        if found is None:
+            found = built[key] = build(operation=operation, phase=phase)
+        return found
+
+    config.checks_config_for = checks_config_for
 
 
 class CallLog:

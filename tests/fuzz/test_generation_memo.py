@@ -47,3 +47,15 @@ def test_the_fuzz_modules_share_one_loaded_surface_per_run(monkeypatch):
     other_run = types.SimpleNamespace(config=types.SimpleNamespace(stash=pytest.Stash()))
     assert surface(other_run, target, now, FuzzBudget(examples=3), profile) is not first
     assert len(loads) == 2
+
+
+def test_checks_config_is_built_once_per_operation_and_phase_with_the_same_values():
+    surface = LoadedSurface.load("http://127.0.0.1:1")
+    config = surface.schema.config
+    build = type(config).checks_config_for
+    listing = surface.operation("GET", "/v1/customers")
+    for operation in (listing, surface.operation("DELETE", "/v1/customers/{customer}")):
+        for phase in ("fuzzing", "stateful", None):
+            memo = config.checks_config_for(operation=operation, phase=phase)
+            assert config.checks_config_for(operation=operation, phase=phase) is memo
+            assert repr(vars(memo)) == repr(vars(build(config, operation=operation, phase=phase)))
