@@ -63,6 +63,14 @@ SCRATCH_TOKENS = ("tok_visa", "tok_mastercard")
 CARD_LISTS = ("/v1/customers/{customer}/sources", "/v1/customers/{customer}/cards")
 
 
+# Built once: a strategy made inside a draw is looked up in Hypothesis' strategy cache (or, for
+# sampled_from, built and validated anew) on every example; one built here draws the same values.
+_TENTHS = st.integers(0, 9)
+_COIN = st.booleans()
+_CARD_INDEX = st.integers(0, 1)
+_CURSOR = st.sampled_from((None, *CURSORS))
+
+
 class SetupError(RuntimeError):
     """Creating an example's scratch objects failed: not a verdict on the operation under test.
 
@@ -204,8 +212,8 @@ def examples(
 
     @st.composite
     def example(draw: st.DrawFn) -> Draw:
-        use_scratch = draw(st.integers(0, 9)) < SCRATCH_SHARE * 10 or injection is not None
-        negative = injection is None and draw(st.booleans())
+        use_scratch = draw(_TENTHS) < SCRATCH_SHARE * 10 or injection is not None
+        negative = injection is None and draw(_COIN)
         mode = GenerationMode.NEGATIVE if negative else GenerationMode.POSITIVE
         placeholders = fixed if use_scratch and not negative else None
         case = draw(surface.strategy(operation, mode, placeholders))
@@ -213,8 +221,8 @@ def examples(
         return Draw(
             case=case,
             use_scratch=use_scratch,
-            card_index=draw(st.integers(0, 1)),
-            cursor=draw(st.sampled_from((None, *CURSORS))),
+            card_index=draw(_CARD_INDEX),
+            cursor=draw(_CURSOR),
             injected=(injection, chosen) if injection is not None else None,
         )
 
