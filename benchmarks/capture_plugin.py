@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import time
 from collections.abc import Callable, Generator
 from typing import IO, Any
 
@@ -53,8 +55,8 @@ class WireLog:
         finally:
             self.scenario, self.area = "", OUTSIDE
 
-    def record(self, request: Request, response: Response) -> None:
-        """Write one exchange."""
+    def record(self, request: Request, response: Response, sent: float) -> None:
+        """Write one exchange sent at ``sent`` (wall clock), with when it was answered and by which process."""
         headers = [[name, self._hide(name, value)] for name, value in request.headers]
         line = {
             "scenario": self.scenario,
@@ -66,6 +68,9 @@ class WireLog:
             "status": response.status,
             "elapsed": response.elapsed,
             "response": response.body.decode("utf-8", "replace"),
+            "process": os.getpid(),
+            "sent": sent,
+            "answered": time.time(),
         }
         self._out.write(json.dumps(line) + "\n")
 
@@ -84,18 +89,18 @@ _LOG_KEY = pytest.StashKey[tuple[WireLog, IO[str], Send]]()
 
 def pytest_configure(config: pytest.Config) -> None:
     """Start logging when the capture file is named (and only in the process that runs scenarios)."""
-    import os
-
     path = os.environ.get(CAPTURE_ENV)
     if not path:
         return
-    out = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed in pytest_unconfigure
+    # Line-buffered: the processes of a concurrent run append whole lines to the same file.
+    out = open(path, "a", encoding="utf-8", buffering=1)  # noqa: SIM115 - closed in pytest_unconfigure
     log = WireLog(out, os.environ.get("STRIPE_API_KEY", ""))
     original: Send = Urllib3Transport.send
 
     def send(self: Urllib3Transport, request: Request) -> Response:
+        sent = time.time()
         response = original(self, request)
-        log.record(request, response)
+        log.record(request, response, sent)
         return response
 
     Urllib3Transport.send = send  # type: ignore[method-assign]

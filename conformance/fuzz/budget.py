@@ -11,7 +11,13 @@ from conformance.recording.seeds import int_seed_for
 from conformance.settings.options import DEFAULT_EXAMPLES
 
 __all__ = [
-    "DEFAULT_EXAMPLES", "DEFAULT_SEED", "MIN_SCENARIOS", "SCENARIOS_PER_EXAMPLE", "STATEFUL_STEPS", "FuzzBudget"
+    "DEFAULT_EXAMPLES",
+    "DEFAULT_SEED",
+    "MACHINE_PARTS",
+    "MIN_SCENARIOS",
+    "SCENARIOS_PER_EXAMPLE",
+    "STATEFUL_STEPS",
+    "FuzzBudget",
 ]
 
 DEFAULT_SEED = "0"
@@ -28,6 +34,15 @@ with 9 (budget 3) 37, chiefly through the machine (default-source rules, the lis
 cards staying deleted). Budget 1 with 9 scenarios catches the same 37 for 581 fuzz requests instead
 of 900 (``benchmarks/RESULTS.md``, detection table).
 """
+
+MACHINE_PARTS = MIN_SCENARIOS
+"""State-machine tests a fuzzing run splits its scenarios into, so concurrent processes share them.
+
+One test holding every scenario left one process alone with about 280 requests at the end of a
+concurrent run. Each part has its own seed, derived from the run's; together they run the budget's
+scenarios, at least one each.
+"""
+
 
 @dataclass(frozen=True, slots=True)
 class FuzzBudget:
@@ -51,6 +66,13 @@ class FuzzBudget:
     def scenarios(self) -> int:
         """Return how many state-machine scenarios the budget buys."""
         return max(MIN_SCENARIOS, self.examples * SCENARIOS_PER_EXAMPLE) if self.enabled else 0
+
+    def scenarios_in(self, part: int) -> int:
+        """Return how many of the budget's scenarios state-machine part ``part`` runs (the first take the rest)."""
+        if not 0 <= part < MACHINE_PARTS:
+            raise ValueError(f"state-machine part must be 0 to {MACHINE_PARTS - 1}, got {part}")
+        share, rest = divmod(self.scenarios, MACHINE_PARTS)
+        return share + (1 if part < rest else 0)
 
     def seed_for(self, name: str) -> int:
         """Return the Hypothesis seed of one fuzz test, derived from the run seed and the test's name."""

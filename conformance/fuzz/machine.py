@@ -25,6 +25,7 @@ from schemathesis.generation.feedback import NO_FEEDBACK
 from schemathesis.generation.stateful.state_machine import normalize_name
 
 from conformance.checks import ConformanceError, Failure
+from conformance.fuzz.budget import MACHINE_PARTS
 from conformance.fuzz.checks import merge
 from conformance.fuzz.config import hypothesis_settings
 from conformance.fuzz.determinism import without_local_constants
@@ -39,8 +40,11 @@ from conformance.http.exchange import Response
 from conformance.targets.ledger import restore_tags_of, teardown_of
 
 MACHINE_SEED_NAME = "stateful"
-SHRINK_RUNS = 30
-"""Scenarios Hypothesis may run to shrink a failure (at least; twice the budget if larger)."""
+SHRINK_RUNS = 10
+"""Scenarios Hypothesis may run to shrink a part's failure (at least; the part's scenarios if more).
+
+Ten per part: one test of all the scenarios had 30, and a target that breaks every part would
+otherwise pay nine times that."""
 
 
 class ShrinkBudget:
@@ -52,9 +56,10 @@ class ShrinkBudget:
     reproducible call for call.
     """
 
-    def __init__(self, runs: int) -> None:
-        """Allow ``runs`` scenarios after the first failure."""
+    def __init__(self, runs: int, *, skip_simplest: bool = False) -> None:
+        """Allow ``runs`` scenarios after the first failure; ``skip_simplest``: reject the first scenario unsent."""
         self.runs = runs
+        self.skip_simplest = skip_simplest
         self.scenarios = 0
         self.after_failure = 0
         self.shortest: tuple[int, list[Failure]] | None = None
@@ -63,6 +68,16 @@ class ShrinkBudget:
     def exhausted(self) -> bool:
         """Tell whether no more scenario may run."""
         return self.shortest is not None and self.after_failure > self.runs
+
+    def skipping(self) -> bool:
+        """Tell whether the scenario starting now is Hypothesis' simplest one and is to be rejected (once).
+
+        Hypothesis begins every test with its simplest example (the first rule, with the simplest
+        data, at every step). All parts would repeat that one scenario; only the first part runs it,
+        the others reject it before it sends anything and go on with a generated one.
+        """
+        skip, self.skip_simplest = self.skip_simplest, False
+        return skip
 
     def started(self) -> None:
         """Count a scenario."""
@@ -76,8 +91,8 @@ class ShrinkBudget:
             self.shortest = (calls, failures)
 
 
-def build_machine(session: FuzzSession, shrink: ShrinkBudget | None = None) -> type[Any]:
-    """Return the state machine class for ``session`` (seeded from the run seed)."""
+def build_machine(session: FuzzSession, shrink: ShrinkBudget | None = None, part: int = 0) -> type[Any]:
+    """Return the state machine class of part ``part`` for ``session`` (seeded from the run seed and the part)."""
     budget = shrink or ShrinkBudget(SHRINK_RUNS)
     generated: Any = session.surface.schema.build_state_machine(feedback=NO_FEEDBACK, link_calibration=None)
     base = _without_id_roots(generated)
@@ -102,7 +117,9 @@ def build_machine(session: FuzzSession, shrink: ShrinkBudget | None = None) -> t
                     client.delete(f"/v1/webhook_endpoints/{endpoint}")
 
         def step(self, input: Any) -> Any:
-            if budget.exhausted:
+            # Rejected once its first step is drawn, before sending: a rejection before any draw would
+            # tell Hypothesis that every input is rejected.
+            if budget.exhausted or budget.skipping():
                 hypothesis.reject()
             return super().step(input)
 
@@ -174,7 +191,12 @@ def build_machine(session: FuzzSession, shrink: ShrinkBudget | None = None) -> t
             raise ConformanceError(found)
 
     StripeStateMachine.__name__ = StripeStateMachine.__qualname__ = "StripeStateMachine"
-    return hypothesis.seed(session.budget.seed_for(MACHINE_SEED_NAME))(StripeStateMachine)
+    return hypothesis.seed(session.budget.seed_for(part_seed_name(part)))(StripeStateMachine)
+
+
+def part_seed_name(part: int) -> str:
+    """Return the name part ``part``'s seed derives from (with the run's seed)."""
+    return f"{MACHINE_SEED_NAME}/{part}"
 
 
 def _without_id_roots(machine: Any) -> Any:
@@ -208,10 +230,20 @@ _NO_PATH = _NoPath()
 
 
 def run_machine(session: FuzzSession) -> list[Failure]:
-    """Run the state machine's scenarios within the budget; return the failures of the shortest one."""
-    shrink = ShrinkBudget(max(SHRINK_RUNS, session.budget.scenarios))
-    machine = build_machine(session, shrink)
-    settings = hypothesis_settings(session.budget.scenarios, steps=session.budget.steps)
+    """Run every part of the state machine in turn, up to the first that fails or stops; return its failures."""
+    for part in range(MACHINE_PARTS):
+        failures = run_machine_part(session, part)
+        if failures or session.stopped is not None:
+            return failures
+    return []
+
+
+def run_machine_part(session: FuzzSession, part: int) -> list[Failure]:
+    """Run part ``part`` of the state machine's scenarios; return the failures of its shortest failing one."""
+    scenarios = session.budget.scenarios_in(part)
+    shrink = ShrinkBudget(max(SHRINK_RUNS, scenarios), skip_simplest=part > 0)
+    machine = build_machine(session, shrink, part)
+    settings = hypothesis_settings(scenarios, steps=session.budget.steps)
     try:
         with without_local_constants():
             failures = collect_failures(lambda: machine.run(settings=settings))
@@ -221,8 +253,8 @@ def run_machine(session: FuzzSession) -> list[Failure]:
         if shrink.shortest is not None:
             return shrink.shortest[1]
         session.stop(
-            f"the stateful scenarios stopped after {shrink.scenarios} of {session.budget.scenarios}: the target "
-            "answered the same call sequence differently from one scenario to the next"
+            f"the stateful scenarios of part {part + 1} of {MACHINE_PARTS} stopped after {shrink.scenarios} of "
+            f"{scenarios}: the target answered the same call sequence differently from one scenario to the next"
         )
         return []
     except Exception:

@@ -38,6 +38,7 @@ from conformance.plugin.fixtures import (
     stripe_transport,
 )
 from conformance.plugin.network import deadline_passed, start_deadline, transport_settings
+from conformance.plugin.ordering import MARKER_HELP, long_scenarios_first
 from conformance.plugin.profiles import (
     FEATURE_MARKER,
     profile_card_paths,
@@ -113,6 +114,7 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{FEATURE_MARKER}(*features): target features this scenario needs (conformance.targets.profile.FEATURES); "
         "skipped with the reason on a target whose profile does not claim them",
     )
+    config.addinivalue_line("markers", MARKER_HELP)
     config.addinivalue_line(
         "markers", "fuzz: property-based and stateful fuzzing of the surface (deselect with -m 'not fuzz')"
     )
@@ -287,11 +289,12 @@ def _refuse_unsafe_key(config: pytest.Config) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Keep this run's shard (``--stripe-shard``); skip scenarios needing features the profile does not claim.
+    """Keep this run's shard (``--stripe-shard``), long scenarios first; skip those needing unclaimed features.
 
     It runs after ``-k``/``-m`` have deselected, so shards split the selected scenarios only.
     """
     _keep_shard(config, items)
+    long_scenarios_first(items)
     if not any(item.get_closest_marker(FEATURE_MARKER) for item in items):
         return
     try:
