@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conformance.checks import ConformanceError, Verifier
 from conformance.http import Response, StripeClient
+from conformance.http.ratelimit import DEFAULT_CONCURRENCY
 from conformance.reference import ReferenceServer, Store, create_app
 from conformance.suite.api_checks import PAGE_SIZE, walk_pages
 
@@ -107,7 +108,7 @@ def run(url: str, report_dir: Path, *args: str) -> tuple[int, dict[str, Any], st
     return result.returncode, report, result.stdout[-3000:] + result.stderr[-2000:]
 
 
-@pytest.mark.parametrize("processes", [1, 2], ids=["serial", "concurrency-2"])
+@pytest.mark.parametrize("processes", [1, DEFAULT_CONCURRENCY], ids=["serial", "default-concurrency"])
 def test_scenarios_count_only_their_own_objects(processes: int, tmp_path: Path) -> None:
     other = OtherSender(create_app(Store()))
     with ReferenceServer(app=other) as server:
