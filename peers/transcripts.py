@@ -327,6 +327,12 @@ STATEFUL_MOCK: dict[str, Recipe] = {
     ),
     "fuzz.list-contract": Recipe((call("GET", "/v1/customers", "limit=1", pipe="grep -o '\"url\":\"[^\"]*\"'"),),
                                  '"url":"/v1/refunds"'),
+    # An empty value clears a field (an array to []); the mock stores and answers the empty string.
+    "fuzz.response-schema": Recipe(
+        (customer(), call("POST", "/v1/customers/$CUS", "preferred_locales=",
+                          pipe="grep -o '\"preferred_locales\":[^,]*'")),
+        '"preferred_locales":""',
+    ),
     "fuzz.update-applies": Recipe(
         (customer(), call("POST", "/v1/customers/$CUS", "metadata[a]=1", pipe="grep -o '\"metadata\":{[^}]*}'"),
          call("POST", "/v1/customers/$CUS", "metadata[b]=2", pipe="grep -o '\"metadata\":{[^}]*}'"),

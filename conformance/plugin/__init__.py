@@ -289,12 +289,12 @@ def _refuse_unsafe_key(config: pytest.Config) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Keep this run's shard (``--stripe-shard``), long scenarios first; skip those needing unclaimed features.
+    """Keep this run's shard (``--stripe-shard``), long scenarios first if concurrent; skip unclaimed features.
 
     It runs after ``-k``/``-m`` have deselected, so shards split the selected scenarios only.
     """
     _keep_shard(config, items)
-    long_scenarios_first(items)
+    long_scenarios_first(config, items)
     if not any(item.get_closest_marker(FEATURE_MARKER) for item in items):
         return
     try:
