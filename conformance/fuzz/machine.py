@@ -15,11 +15,12 @@ shrinks the scenario first, so they are the shortest sequence it found.
 from __future__ import annotations
 
 import dataclasses
+import sys
 from typing import Any
 
 import hypothesis
 import schemathesis
-from hypothesis.errors import FlakyStrategyDefinition
+from hypothesis.errors import FlakyStrategyDefinition, UnsatisfiedAssumption
 from hypothesis.stateful import precondition, rule
 from schemathesis.generation.feedback import NO_FEEDBACK
 from schemathesis.generation.stateful.state_machine import normalize_name
@@ -47,13 +48,22 @@ Ten per part: one test of all the scenarios had 30, and a target that breaks eve
 otherwise pay nine times that."""
 
 
+class ShrinkingOver(BaseException):
+    """Raised at the first step of a scenario past the shrink budget: ends the Hypothesis run at once.
+
+    A ``BaseException``, so Hypothesis does not take it for a failure to shrink: rejecting the
+    scenarios instead left its shrinker trying thousands of candidates, each rejected (about a
+    minute of CPU per failing test against a target that fails everything).
+    """
+
+
 class ShrinkBudget:
     """Bound the scenarios spent shrinking, and keep the shortest failing scenario seen.
 
     Hypothesis may replay a failing scenario hundreds of times (minutes against a server);
-    after ``runs`` scenarios past the first failure, further scenarios are rejected at their
-    first step, which ends shrinking. Counting scenarios, not seconds, keeps a seeded run
-    reproducible call for call.
+    after ``runs`` scenarios past the first failure, the next scenario ends the run at its first
+    step, before sending (:class:`ShrinkingOver`). Counting scenarios, not seconds, keeps a
+    seeded run reproducible call for call.
     """
 
     def __init__(self, runs: int, *, skip_simplest: bool = False) -> None:
@@ -63,11 +73,17 @@ class ShrinkBudget:
         self.scenarios = 0
         self.after_failure = 0
         self.shortest: tuple[int, list[Failure]] | None = None
+        self.error: Exception | None = None
+        """The last exception a scenario failed with other than a finding (Hypothesis shrinks those too)."""
 
     @property
     def exhausted(self) -> bool:
         """Tell whether no more scenario may run."""
-        return self.shortest is not None and self.after_failure > self.runs
+        return self._failed and self.after_failure > self.runs
+
+    @property
+    def _failed(self) -> bool:
+        return self.shortest is not None or self.error is not None
 
     def skipping(self) -> bool:
         """Tell whether the scenario starting now is Hypothesis' simplest one and is to be rejected (once).
@@ -82,7 +98,7 @@ class ShrinkBudget:
     def started(self) -> None:
         """Count a scenario."""
         self.scenarios += 1
-        if self.shortest is not None:
+        if self._failed:
             self.after_failure += 1
 
     def failed(self, calls: int, failures: list[Failure]) -> None:
@@ -110,16 +126,27 @@ def build_machine(session: FuzzSession, shrink: ShrinkBudget | None = None, part
             self.sc_last: Response | None = None
 
         def teardown(self) -> None:
-            with teardown_of(client.transport):
-                for customer in self.sc_model.customers:
-                    client.delete(f"/v1/customers/{customer}")
-                for endpoint in self.sc_model.webhook_endpoints:
-                    client.delete(f"/v1/webhook_endpoints/{endpoint}")
+            # Called while a failing scenario's exception is in flight: one that no check turned into a
+            # finding (a broken answer the links could not follow) still counts toward the shrink budget.
+            in_flight = sys.exc_info()[1]
+            if isinstance(in_flight, Exception) and not isinstance(in_flight, UnsatisfiedAssumption):
+                budget.error = in_flight
+            try:
+                with teardown_of(client.transport):
+                    for customer in self.sc_model.customers:
+                        client.delete(f"/v1/customers/{customer}")
+                    for endpoint in self.sc_model.webhook_endpoints:
+                        client.delete(f"/v1/webhook_endpoints/{endpoint}")
+            except Exception as error:
+                budget.error = error
+                raise
 
         def step(self, input: Any) -> Any:
             # Rejected once its first step is drawn, before sending: a rejection before any draw would
             # tell Hypothesis that every input is rejected.
-            if budget.exhausted or budget.skipping():
+            if budget.exhausted:
+                raise ShrinkingOver
+            if budget.skipping():
                 hypothesis.reject()
             return super().step(input)
 
@@ -158,7 +185,7 @@ def build_machine(session: FuzzSession, shrink: ShrinkBudget | None = None, part
             customer = self._card_customer()
             assert customer is not None
             if budget.exhausted:
-                hypothesis.reject()
+                raise ShrinkingOver
             customer.exercised = True
             with session.log.window() as calls:
                 failures = self.sc_probes.default_exercise(customer)
@@ -247,6 +274,13 @@ def run_machine_part(session: FuzzSession, part: int) -> list[Failure]:
     try:
         with without_local_constants():
             failures = collect_failures(lambda: machine.run(settings=settings))
+    except ShrinkingOver:
+        if shrink.shortest is not None:
+            return shrink.shortest[1]
+        if isinstance(shrink.error, ConformanceError):
+            return list(shrink.error.failures)
+        assert shrink.error is not None
+        raise shrink.error from None
     except FlakyStrategyDefinition:
         # The same choices led to different steps: the target answered a replayed call sequence
         # differently (its state carried over from an earlier scenario). Hypothesis cannot go on.

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import Phase
 from hypothesis import strategies as st
 
-from conformance.fuzz.budget import MIN_SCENARIOS, FuzzBudget
+from conformance.fuzz.budget import MACHINE_PARTS, MIN_SCENARIOS, FuzzBudget
 from conformance.fuzz.config import hypothesis_settings, schemathesis_config, without_database_key
 from conformance.fuzz.session import LoadedSurface
 
@@ -87,3 +87,23 @@ def test_a_test_without_a_database_key_skips_the_source_digest_and_draws_the_sam
     assert unkeyed == plain and len(plain) == 5
     _seeded_test([], unkeyed=False)()
     assert len(digests) == 1  # the patched hook is the one Hypothesis calls for a keyed test
+
+
+@pytest.mark.parametrize("examples", [1, 3, 4, 10])
+def test_the_machine_parts_share_out_every_scenario_of_the_budget(examples: int) -> None:
+    budget = FuzzBudget(examples=examples, seed="abc")
+    shares = [budget.scenarios_in(part) for part in range(MACHINE_PARTS)]
+    assert sum(shares) == budget.scenarios and min(shares) >= 1 and max(shares) - min(shares) <= 1
+    assert shares == sorted(shares, reverse=True)  # the first parts take the rest
+    with pytest.raises(ValueError, match="part"):
+        budget.scenarios_in(MACHINE_PARTS)
+
+
+def test_each_machine_part_has_its_own_seed_from_the_run_seed() -> None:
+    from conformance.fuzz.machine import part_seed_name
+
+    budget = FuzzBudget(examples=3, seed="abc")
+    seeds = [budget.seed_for(part_seed_name(part)) for part in range(MACHINE_PARTS)]
+    assert len(set(seeds)) == MACHINE_PARTS
+    assert seeds == [FuzzBudget(examples=10, seed="abc").seed_for(part_seed_name(p)) for p in range(MACHINE_PARTS)]
+    assert seeds[0] != FuzzBudget(examples=3, seed="abd").seed_for(part_seed_name(0))
