@@ -86,17 +86,7 @@ def memoize_generation_config(config: Any) -> None:
     draws (≈ 1 ms each, about 0.6 s of a default run's CPU); a run's config never changes once
     the schema is loaded, so the merged result is the same every time.
     """
-    build = config.generation_for
-    built: dict[tuple[str | None, str | None], Any] = {}
-
-    def generation_for(*, operation: Any = None, phase: str | None = None) -> Any:
-        key = (None if operation is None else operation.label, phase)
-        found = built.get(key)
-        if found is None:
-            found = built[key] = build(operation=operation, phase=phase)
-        return found
-
-    config.generation_for = generation_for
+    _memoize_per_operation(config, "generation_for")
 
 
 def memoize_checks_config(config: Any) -> None:
@@ -105,17 +95,22 @@ def memoize_checks_config(config: Any) -> None:
     Schemathesis merges it anew for every answer it judges (``Case.validate_response``), and the
     merge depends only on the config, which a run never changes once the schema is loaded.
     """
-    build = config.checks_config_for
+    _memoize_per_operation(config, "checks_config_for")
+
+
+def _memoize_per_operation(config: Any, method: str) -> None:
+    """Replace ``config.<method>(operation=, phase=)`` by a version that builds once per operation and phase."""
+    build = getattr(config, method)
     built: dict[tuple[str | None, str | None], Any] = {}
 
-    def checks_config_for(*, operation: Any = None, phase: str | None = None) -> Any:
+    def memoized(*, operation: Any = None, phase: str | None = None) -> Any:
         key = (None if operation is None else operation.label, phase)
         found = built.get(key)
         if found is None:
             found = built[key] = build(operation=operation, phase=phase)
         return found
 
-    config.checks_config_for = checks_config_for
+    setattr(config, method, memoized)
 
 
 class CallLog:
