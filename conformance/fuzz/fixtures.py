@@ -23,35 +23,22 @@ def fuzz_budget(request: pytest.FixtureRequest, stripe_seed: str) -> FuzzBudget:
     return budget_from(request.config, stripe_seed)
 
 
-LOADED_SURFACES = pytest.StashKey[dict[tuple[object, ...], object]]()
-"""The run's loaded surfaces, by target, day and profile (one entry in a run)."""
-
-
 @pytest.fixture(scope="session")
 def fuzz_surface(
-    request: pytest.FixtureRequest,
-    stripe_target: TargetConfig,
-    stripe_now: object,
-    fuzz_budget: FuzzBudget,
-    stripe_profile: TargetProfile,
+    stripe_target: TargetConfig, stripe_now: object, fuzz_budget: FuzzBudget, stripe_profile: TargetProfile
 ) -> object:
     """The surface loaded into Schemathesis once per run (expiry years follow the run's clock).
 
-    Operations needing a feature the target's profile does not claim are left out. Every fuzz
-    test module imports this fixture, which makes it a fixture of its own in each module (pytest
-    sets each up once): the loaded surface is kept in the run's config so that the modules share
-    it rather than each loading the schema again.
+    Operations needing a feature the target's profile does not claim are left out. The fuzz
+    modules get it from the package's conftest, so they share one (each module importing it would
+    make a fixture, and a schema load, of its own).
     """
     if not fuzz_budget.enabled:
         pytest.skip("fuzzing is off (--fuzz-examples 0)")
     from conformance.fuzz.session import LoadedSurface  # Schemathesis is loaded only when fuzzing
 
     today = stripe_now.date() if hasattr(stripe_now, "date") else None
-    loaded = request.config.stash.setdefault(LOADED_SURFACES, {})
-    key = (stripe_target.base_url, today, id(stripe_profile))  # the profile: one object for the session
-    if key not in loaded:
-        loaded[key] = LoadedSurface.load(stripe_target.base_url, today=today, profile=stripe_profile)
-    return loaded[key]
+    return LoadedSurface.load(stripe_target.base_url, today=today, profile=stripe_profile)
 
 
 @pytest.fixture

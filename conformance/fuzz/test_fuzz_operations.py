@@ -6,11 +6,8 @@ import pytest
 
 from conformance.checks import Verifier
 from conformance.fuzz.features import features_of
-from conformance.fuzz.fixtures import fuzz_budget, fuzz_session, fuzz_surface
 from conformance.fuzz.surface import OperationRef, surface_operations
 from conformance.suite.cite import requires
-
-__all__ = ["fuzz_budget", "fuzz_session", "fuzz_surface"]
 
 OPERATIONS = [
     pytest.param(op, id=op.operation_id, marks=[pytest.mark.needs_feature(*features_of(op.operation_id))])

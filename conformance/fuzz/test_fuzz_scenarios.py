@@ -6,10 +6,7 @@ import pytest
 
 from conformance.checks import Verifier
 from conformance.fuzz.budget import MACHINE_PARTS
-from conformance.fuzz.fixtures import fuzz_budget, fuzz_session, fuzz_surface
 from conformance.suite.cite import requires
-
-__all__ = ["fuzz_budget", "fuzz_session", "fuzz_surface"]
 
 
 @pytest.mark.fuzz

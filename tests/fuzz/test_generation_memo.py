@@ -17,36 +17,31 @@ def test_generation_config_is_built_once_per_operation_and_phase_with_the_same_v
     assert vars(config.generation_for()) == vars(build(config))
 
 
-def test_the_fuzz_modules_share_one_loaded_surface_per_run(monkeypatch):
-    """Each fuzz module imports the session fixture (two fixtures to pytest): the schema is loaded once."""
-    import datetime
-    import types
+def test_the_fuzz_modules_share_one_loaded_surface_per_run():
+    """Both fuzz modules resolve ``fuzz_surface`` to one session fixture: the schema is loaded once a run."""
+    import subprocess
+    import sys
+    from pathlib import Path
 
-    import pytest
+    package = Path(__file__).resolve().parents[2] / "conformance"
+    probe = (
+        "import sys, pytest\n"
+        "class Probe:\n"
+        "    def pytest_collection_finish(self, session):\n"
+        "        defs = {id(session._fixturemanager.getfixturedefs('fuzz_surface', item)[-1])\n"
+        "                for item in session.items}\n"
+        "        modules = {item.module.__name__ for item in session.items}\n"
+        "        print('PROBE', len(defs), sorted(modules))\n"
+        "args = ['--co', '-q', '--pyargs', 'conformance.fuzz', '-c', sys.argv[1], '--rootdir', sys.argv[2]]\n"
+        "sys.exit(pytest.main([*args, '-p', 'no:cacheprovider'], plugins=[Probe()]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, str(package / "suite" / "pytest.ini"), str(package)],
+        capture_output=True, text=True, timeout=120,
+    ).stdout
+    line = next(line for line in out.splitlines() if line.startswith("PROBE"))
+    assert line == "PROBE 1 ['conformance.fuzz.test_fuzz_operations', 'conformance.fuzz.test_fuzz_scenarios']"
 
-    from conformance.fuzz import fixtures
-    from conformance.fuzz.budget import FuzzBudget
-    from conformance.targets.profile import load_profile
-
-    loads = []
-
-    def load(base_url, today=None, profile=None):
-        loads.append((base_url, today, profile))
-        return object()
-
-    monkeypatch.setattr(LoadedSurface, "load", load)
-    config = types.SimpleNamespace(stash=pytest.Stash())
-    request = types.SimpleNamespace(config=config)
-    target = types.SimpleNamespace(base_url="http://127.0.0.1:1")
-    now = datetime.datetime(2026, 12, 6, tzinfo=datetime.UTC)
-    profile = load_profile("reference")
-    surface = fixtures.fuzz_surface.__wrapped__  # type: ignore[attr-defined]
-    first = surface(request, target, now, FuzzBudget(examples=3), profile)
-    assert surface(request, target, now, FuzzBudget(examples=3), profile) is first
-    assert len(loads) == 1
-    other_run = types.SimpleNamespace(config=types.SimpleNamespace(stash=pytest.Stash()))
-    assert surface(other_run, target, now, FuzzBudget(examples=3), profile) is not first
-    assert len(loads) == 2
 
 
 def test_checks_config_is_built_once_per_operation_and_phase_with_the_same_values():
