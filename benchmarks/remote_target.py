@@ -113,6 +113,7 @@ def run(runs: int, latency: float = DEFAULT_LATENCY, rate: int = DEFAULT_RATE) -
     suite_429: list[int] = []
     bare_429: list[int] = []
     requests: list[int] = []
+    reported: list[int] = []
     matched = ""
     with tempfile.TemporaryDirectory(prefix="stripe-bench-remote-") as tmp:
         work = Path(tmp)
@@ -126,6 +127,7 @@ def run(runs: int, latency: float = DEFAULT_LATENCY, rate: int = DEFAULT_RATE) -
                     suite.append(child)
                     suite_429.append(stats["rate_limited"])
                     requests.append(stats["received"])
+                    reported.append(_reported_requests(work / f"run-{i}" / "report.json"))
                 else:
                     assert first is not None
                     child, stats, replayed = bare_run(latency, rate, first)
@@ -151,7 +153,14 @@ def run(runs: int, latency: float = DEFAULT_LATENCY, rate: int = DEFAULT_RATE) -
                 f"CPU {median([c.cpu for c in suite]):.3g} s"
             ),
         ),
-        Figure("8", "  requests the proxy received per run", count, "", spread([float(n) for n in requests])),
+        Figure(
+            "8",
+            "  requests the proxy received per run",
+            count,
+            "",
+            spread([float(n) for n in requests]),
+            note=f"the runs' reports said {', '.join(map(str, reported))} (report.json traffic.requests)",
+        ),
         Figure(
             "8",
             "  429s received by the run",
@@ -176,6 +185,14 @@ def run(runs: int, latency: float = DEFAULT_LATENCY, rate: int = DEFAULT_RATE) -
             note=f"run / floor {value / floor:.2g}×; one at a time the latency caps a client at {1 / latency:g}/s",
         ),
     ]
+
+
+def _reported_requests(report: Path) -> int:
+    """The request count a run's ``report.json`` gives (-1: the report has none)."""
+    try:
+        return int(json.loads(report.read_text(encoding="utf-8"))["traffic"]["requests"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return -1
 
 
 def sweep(values: list[int], extra: tuple[str, ...] = ()) -> None:

@@ -24,6 +24,7 @@ from conformance.exit_codes import (
 )
 from conformance.expectations import ExpectationsError, load_expectations
 from conformance.http.client import DEFAULT_STRIPE_VERSION
+from conformance.http.traffic import Traffic, traffic_so_far
 from conformance.recording import CassetteSetError, read_cassette_set
 from conformance.reference_target import serve_reference
 from conformance.reporting import TargetInfo, write_reports
@@ -83,6 +84,7 @@ def _stopped_before_the_suite(
 def _run_command(
     settings: RunSettings | SettingsError, keyword: str | None, markexpr: str | None, verbose: int
 ) -> int:
+    since = traffic_so_far()  # the preflight's requests are the run's too
     try:
         if isinstance(settings, SettingsError):
             raise settings
@@ -95,12 +97,12 @@ def _run_command(
         settings = _absolute(settings)
         if settings.replay is not None:  # no server, no preflight: the cassette set stands in for the target
             _check_replay(settings)
-            return _run_suite(settings, None, keyword, markexpr, verbose)
+            return _run_suite(settings, None, keyword, markexpr, verbose, since)
         with _target(settings) as target:
             settings = replace(
                 settings, target=target.base_url, target_name=target.name, stripe_version=target.stripe_version
             )
-            return _run_suite(settings, target, keyword, markexpr, verbose)
+            return _run_suite(settings, target, keyword, markexpr, verbose, since)
     except (SettingsError, ExpectationsError, ConfigError, OutputError) as exc:
         click.echo(f"stripe-conformance: error: {exc}", err=True)
         return EXIT_USAGE
@@ -249,10 +251,15 @@ def _private_basetemp(processes: int) -> Iterator[list[str]]:
 
 
 def _run_suite(
-    settings: RunSettings, target: TargetConfig | None, keyword: str | None, markexpr: str | None, verbose: int
+    settings: RunSettings,
+    target: TargetConfig | None,
+    keyword: str | None,
+    markexpr: str | None,
+    verbose: int,
+    since: Traffic,
 ) -> int:
     probe = _SessionProbe()
-    plugins = [GivenRun(settings, target), LongLivedHeap(), FreezeHeapAtExit(), probe]
+    plugins = [GivenRun(settings, target, since), LongLivedHeap(), FreezeHeapAtExit(), probe]
     base_url = target.base_url if target is not None else None
     with _private_basetemp(settings.processes(base_url)) as basetemp:
         arguments = suite_arguments(settings, keyword, markexpr, verbose, base_url)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from urllib3._base_connection import BaseHTTPConnection, BaseHTTPSConnection
 
 from conformance.http.exchange import Request, Response
+from conformance.http.traffic import count_request
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 
@@ -74,7 +75,9 @@ class Urllib3Transport:
             )
             body = self._read_bounded(raw, started)
         except urllib3.exceptions.HTTPError as exc:
+            count_request(None)
             raise TransportError(_describe(exc), request) from None
+        count_request(raw.status)
         headers = tuple((k, v) for k, v in raw.headers.items())
         return Response(
             status=raw.status,

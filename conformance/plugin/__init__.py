@@ -21,6 +21,7 @@ from conformance.exit_codes import EXIT_UNREACHABLE, EXIT_USAGE
 from conformance.http import RateLimitedError, TransportError
 from conformance.http.client import DEFAULT_STRIPE_VERSION
 from conformance.http.ratelimit import SharedRateLimiter
+from conformance.http.traffic import Traffic, traffic_so_far
 from conformance.plugin.allure_labels import write_run_files
 from conformance.plugin.expect import apply_session_expectations
 from conformance.plugin.fixtures import (
@@ -56,7 +57,7 @@ from conformance.plugin.recording import (
 )
 from conformance.plugin.report_plugins import pytest_cmdline_main as pytest_cmdline_main
 from conformance.plugin.report_plugins import register_reporting
-from conformance.plugin.run_end import DEADLINE_REASON, NOT_RUN_PREFIX, RunEnd, probe_ledger
+from conformance.plugin.run_end import DEADLINE_REASON, NOT_RUN_PREFIX, WORKER_TRAFFIC, RunEnd, probe_ledger
 from conformance.plugin.run_settings import HANDOFF, add_options, given_run, run_settings, settings_error_exit
 from conformance.plugin.state import PHASES_KEY, STATE_KEY, VERIFIER_KEY, SessionState, utc_now
 from conformance.reporting import (
@@ -139,6 +140,8 @@ def _session_state(config: pytest.Config) -> SessionState:
         state.key_nonce = handoff.get("key_nonce", state.key_nonce)
         state.rate_slots = handoff.get("rate_slots")
     given = given_run(config)
+    if given is not None and given.traffic_since is not None:
+        state.traffic_since = given.traffic_since
     if given is not None and given.target is not None:
         state.target = given.target
     elif handoff and handoff.get("target"):
@@ -196,6 +199,14 @@ class OutcomeCollector:
         reporter = self._config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None and hasattr(reporter, "_keyboardinterrupt_memo"):
             reporter._keyboardinterrupt_memo = None  # no public way to drop the banner
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        """Under pytest-xdist: add what a finished worker sent outside its scenarios (``WorkerExit``)."""
+        sent = getattr(node, "workeroutput", {}).get(WORKER_TRAFFIC)
+        if isinstance(sent, dict):
+            state = self._config.stash[STATE_KEY]
+            state.workers_outside += Traffic(int(sent["requests"]), int(sent["rate_limited"]))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Take the outcome a finished scenario carries in its teardown report."""
@@ -322,6 +333,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     """Start the deadline clock with the first scenario; once it has run out, report the rest as not run."""
     if item.get_closest_marker("requirement") is None:
         return
+    item.stash[_TRAFFIC_AT_SETUP] = traffic_so_far()
     start_deadline(item.config)
     if deadline_passed(item.config):
         pytest.skip(DEADLINE_REASON.format(seconds=run_settings(item.config).deadline))
@@ -349,8 +361,11 @@ def pytest_runtest_makereport(
         extra = [f for f in call.excinfo.value.failures if f not in known]
         item.stash.setdefault(_EXTRA_FAILURES, []).extend(extra)
     if report.when == "teardown":
+        sent = traffic_so_far() - item.stash.get(_TRAFFIC_AT_SETUP, traffic_so_far())
+        state = item.config.stash[STATE_KEY]
+        state.in_scenarios += sent
         # Carried on the report so that it reaches the controller under pytest-xdist too.
-        report.user_properties.append((_OUTCOME_PROPERTY, _outcome(item, phases).to_dict()))
+        report.user_properties.append((_OUTCOME_PROPERTY, _outcome(item, phases, sent).to_dict()))
     return report
 
 
@@ -379,11 +394,12 @@ def _judge_precondition(item: pytest.Item, report: pytest.TestReport, exc: BaseE
 
 
 _ROOT_CAUSE = pytest.StashKey[dict[str, Any]]()
+_TRAFFIC_AT_SETUP = pytest.StashKey[Traffic]()
 _EXTRA_FAILURES = pytest.StashKey[list[Failure]]()
 _OUTCOME_PROPERTY = "stripe_conformance_outcome"
 
 
-def _outcome(item: pytest.Item, phases: dict[str, pytest.TestReport]) -> TestOutcome:
+def _outcome(item: pytest.Item, phases: dict[str, pytest.TestReport], sent: Traffic) -> TestOutcome:
     marker = item.get_closest_marker("requirement")
     cited = tuple(marker.args) if marker else ()
     verifier = item.stash.get(VERIFIER_KEY, None)
@@ -423,6 +439,8 @@ def _outcome(item: pytest.Item, phases: dict[str, pytest.TestReport]) -> TestOut
         root_cause=root,
         observations=observations,
         unassessed=unassessed,
+        requests=sent.requests,
+        rate_limited=sent.rate_limited,
     )
 
 
@@ -455,6 +473,7 @@ def build_report(config: pytest.Config) -> RunReport | None:
         else TargetInfo("(not started)", run_settings(config).stripe_version or DEFAULT_STRIPE_VERSION)
     )
     results = add_not_run(aggregate(ran, catalogue), state.pending, catalogue)
+    outside = state.outside_scenarios()
     return RunReport(
         tool_version=__version__,
         target=info,
@@ -469,6 +488,8 @@ def build_report(config: pytest.Config) -> RunReport | None:
         teardown_failures=tuple(state.teardown_failures),
         scenarios=tuple(ran),
         strict=run_settings(config).strict,
+        requests_outside=outside.requests,
+        rate_limited_outside=outside.rate_limited,
     )
 
 

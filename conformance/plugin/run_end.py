@@ -46,6 +46,8 @@ DEADLINE_REASON = "not run: the run deadline of {seconds:g} s had passed"
 MAX_FAILURES_REASON = "not run: the run stopped after {count} failed requirement(s) (--max-failures)"
 
 _STOPPED = pytest.StashKey[int]()
+WORKER_TRAFFIC = "stripe_conformance_outside_scenarios"
+"""The ``workeroutput`` entry in which a pytest-xdist worker tells the controller what it sent outside scenarios."""
 
 
 def request_checkpoint(config: pytest.Config) -> Callable[[], None]:
@@ -135,17 +137,25 @@ def failed_requirements(config: pytest.Config) -> set[str]:
 
 
 class WorkerExit:
-    """On a pytest-xdist worker: freeze the heap once the session has finished (``gc.freeze``).
+    """On a pytest-xdist worker, once the session has finished: report its traffic, freeze the heap.
 
-    pytest's collections at unconfigure and the interpreter's at exit then skip the objects the
-    worker built (Hypothesis and Schemathesis keep many); a stopped run waits for its workers to
-    exit, which these passes delayed by seconds. The CLI's controller does the same
-    (``conformance.cli.heap_freeze``).
+    What the worker sent outside its scenarios (its final teardown) goes to the controller in
+    ``workeroutput``. The heap is frozen (``gc.freeze``) so that pytest's collections at unconfigure
+    and the interpreter's at exit skip the objects the worker built (Hypothesis and Schemathesis keep
+    many); a stopped run waits for its workers to exit, which these passes delayed by seconds. The
+    CLI's controller does the same (``conformance.cli.heap_freeze``).
     """
+
+    def __init__(self, config: pytest.Config) -> None:
+        """Serve the worker session of ``config``."""
+        self._config = config
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self) -> None:
-        """Freeze once every other session-finish hook (the worker's teardown among them) has run."""
+        """Run once every other session-finish hook (the worker's teardown among them) has run."""
+        workeroutput = getattr(self._config, "workeroutput", None)
+        if isinstance(workeroutput, dict):
+            workeroutput[WORKER_TRAFFIC] = self._config.stash[STATE_KEY].outside_scenarios().to_dict()
         gc.freeze()
 
 
@@ -191,7 +201,7 @@ class RunEnd:
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         """Watch the failed requirements when ``--max-failures`` is given; on an xdist worker, the exit too."""
         if hasattr(session.config, "workerinput"):
-            session.config.pluginmanager.register(WorkerExit(), "stripe-conformance-worker-exit")
+            session.config.pluginmanager.register(WorkerExit(session.config), "stripe-conformance-worker-exit")
         if run_settings(session.config).max_failures:
             session.config.pluginmanager.register(MaxFailures(session), "stripe-conformance-max-failures")
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from conformance.checks import Verifier
+from conformance.http.traffic import Traffic, traffic_so_far
 from conformance.recording.seeds import new_key_nonce
 from conformance.reporting import TestOutcome
 from conformance.reporting.not_run import NotRun
@@ -51,9 +52,19 @@ class SessionState:
     input_error: str | None = None
     """Set when a broken input stopped the run before any verdict (exit 2, no report)."""
     ledger: RunLedger | None = None
+    """What this process created on the target (``conformance.targets.ledger``), made with the first transport."""
     rate_slots: str | None = None
     """Under pytest-xdist: the file of the one rate limiter all the run's processes share (``SharedRateLimiter``)."""
-    """What this process created on the target (``conformance.targets.ledger``), made with the first transport."""
+    traffic_since: Traffic = field(default_factory=traffic_so_far)
+    """This process's count when the run started (the front-end's, before its preflight, when it gives one)."""
+    in_scenarios: Traffic = field(default_factory=Traffic)
+    """What this process's scenarios sent, each counted from its setup to its teardown."""
+    workers_outside: Traffic = field(default_factory=Traffic)
+    """Under pytest-xdist, on the controller: what the finished workers sent outside their scenarios."""
+
+    def outside_scenarios(self) -> Traffic:
+        """Return what the run sent outside every scenario: this process's rest, and the workers'."""
+        return traffic_so_far() - self.traffic_since - self.in_scenarios + self.workers_outside
 
     def unrecorded(self) -> set[str]:
         """Requirement IDs a replay was asked for that no recorded scenario assessed."""

@@ -35,6 +35,7 @@ def report_to_dict(report: RunReport) -> dict[str, Any]:
         "root_causes": [cause.to_dict() for cause in report.root_causes],
         "strict": report.strict,
         "summary": report.summary,
+        "traffic": report.traffic,
         "errors": list(report.errors),
         "teardown_failures": list(report.teardown_failures),
         "requirements": [result.to_dict() for result in report.requirements],
@@ -74,6 +75,7 @@ def report_from_dict(data: Mapping[str, Any]) -> RunReport:
         target = _build(TargetInfo, data["target"])
         requirements = tuple(_build(RequirementResult, r) for r in data["requirements"])
         named = {"tool_version": data["tool"]["version"], "target": target, "requirements": requirements}
+        named |= outside_traffic(data)
         return _build(RunReport, {**data, **named})
     except (KeyError, TypeError) as exc:
         raise ValueError(f"not a complete stripe-conformance report (missing or malformed: {exc})") from None
@@ -104,3 +106,16 @@ def _item_dataclass(hint: object) -> type | None:
     if typing.get_origin(hint) is tuple and args and isinstance(args[0], type) and dataclasses.is_dataclass(args[0]):
         return args[0]
     return None
+
+
+def outside_traffic(document: Mapping[str, Any]) -> dict[str, int]:
+    """Return the ``RunReport`` fields behind a document's ``traffic``: what its scenarios do not account for."""
+    traffic, scenarios = document.get("traffic"), document.get("scenarios")
+    if not isinstance(traffic, Mapping):
+        return {}  # written before reports counted requests
+    listed = scenarios if isinstance(scenarios, list) else []
+    limited = sum(int(s.get("rate_limited") or 0) for s in listed if isinstance(s, Mapping))
+    return {
+        "requests_outside": int(traffic.get("outside_scenarios") or 0),
+        "rate_limited_outside": max(0, int(traffic.get("rate_limited") or 0) - limited),
+    }

@@ -20,6 +20,7 @@ from conformance.expectations import Expectations
 from conformance.expectations.apply import apply_expectations
 from conformance.expectations.model import Expectation
 from conformance.reporting.aggregate import aggregate, root_causes
+from conformance.reporting.json_report import outside_traffic
 from conformance.reporting.model import RunReport, TargetInfo, TestOutcome
 from conformance.reporting.not_run import NotRun, add_not_run
 from conformance.requirements import load_catalogue
@@ -71,6 +72,7 @@ def merge_reports(documents: Sequence[tuple[Path, Mapping[str, Any]]]) -> RunRep
     }
     note_left_out(selection, (requirement.id for requirement in catalogue))
     target = first.get("target") or {}
+    outsides = [outside_traffic(document) for _, document in documents]  # the scenarios' own merge with them
     report = RunReport(
         tool_version=str((first.get("tool") or {}).get("version", "")),
         target=TargetInfo(str(target.get("url", "")), str(target.get("stripe_version", "")),
@@ -86,6 +88,8 @@ def merge_reports(documents: Sequence[tuple[Path, Mapping[str, Any]]]) -> RunRep
         teardown_failures=tuple(f for _, d in documents for f in d.get("teardown_failures", [])),
         scenarios=tuple(outcomes),
         strict=bool(first.get("strict")),
+        requests_outside=sum(outside.get("requests_outside", 0) for outside in outsides),
+        rate_limited_outside=sum(outside.get("rate_limited_outside", 0) for outside in outsides),
     )
     return apply_expectations(report, _expectations(documents))
 

@@ -87,6 +87,10 @@ class TestOutcome:
     """Per requirement, how many of its checks ran against a real answer and held (absent: one per passed check)."""
     unassessed: dict[str, str] = field(default_factory=dict)
     """Per cited requirement no check observed, the sentence saying why (route missing, budget spent...)."""
+    requests: int = 0
+    """Requests the scenario put on the wire, setup, retries and teardown included."""
+    rate_limited: int = 0
+    """Of those, how many the target answered ``429`` (each then waited for and retried)."""
 
     def held(self, requirement_id: str) -> int:
         """Return how many checks of ``requirement_id`` held in this test (0: never observed)."""
@@ -107,6 +111,8 @@ class TestOutcome:
             "root_cause": self.root_cause,
             "observations": dict(self.observations),
             "unassessed": dict(self.unassessed),
+            "requests": self.requests,
+            "rate_limited": self.rate_limited,
         }
 
     @classmethod
@@ -123,6 +129,8 @@ class TestOutcome:
             root_cause=data.get("root_cause"),
             observations=dict(data.get("observations") or {}),
             unassessed=dict(data.get("unassessed") or {}),
+            requests=int(data.get("requests") or 0),
+            rate_limited=int(data.get("rate_limited") or 0),
         )
 
 
@@ -252,6 +260,10 @@ class RunReport:
     """The scenario outcomes behind the results, so that shard reports can be merged exactly."""
     strict: bool = False
     """``--strict``: a failed SHOULD fails the run too (otherwise it is a warning)."""
+    requests_outside: int = 0
+    """Requests sent outside every scenario: the preflight, the setup probe, the run's last clean-up."""
+    rate_limited_outside: int = 0
+    """Of those, how many were answered ``429``."""
 
     @property
     def summary(self) -> dict[str, int]:
@@ -262,6 +274,18 @@ class RunReport:
             | {"total": len(self.requirements)}
             | {"warnings": len(self.warnings)}
         )
+
+    @property
+    def traffic(self) -> dict[str, int]:
+        """Count the requests the run sent, and the ``429`` answers among them: in scenarios and in all."""
+        in_scenarios = sum(o.requests for o in self.scenarios)
+        limited = sum(o.rate_limited for o in self.scenarios)
+        return {
+            "requests": in_scenarios + self.requests_outside,
+            "rate_limited": limited + self.rate_limited_outside,
+            "in_scenarios": in_scenarios,
+            "outside_scenarios": self.requests_outside,
+        }
 
     @property
     def warnings(self) -> tuple[RequirementResult, ...]:

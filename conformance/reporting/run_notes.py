@@ -61,7 +61,24 @@ def document_notes(report: Mapping[str, Any]) -> list[str]:
             f"teardown: {len(failures)} object(s) could not be deleted: {shown}{more}; "
             "run `stripe-conformance cleanup --ledger` on the run ledger"
         )
+    traffic = _traffic_note(report)
+    if traffic:
+        notes.append(traffic)
     return notes
+
+
+def _traffic_note(report: Mapping[str, Any]) -> str | None:
+    """Say how many requests the run cost, where they went, and how many the target rate-limited."""
+    traffic = report.get("traffic")
+    if not isinstance(traffic, Mapping):
+        return None  # a report written before reports counted requests
+    total, outside = int(traffic.get("requests") or 0), int(traffic.get("outside_scenarios") or 0)
+    scenarios = len(report.get("scenarios") or [])
+    if (report.get("selection") or {}).get("replay"):
+        return f"requests: {total} answered from the cassette set, none sent to a target"
+    where = f"{total - outside} by the {scenarios} scenarios, {outside} outside them (preflight, setup probe, clean-up)"
+    limited = int(traffic.get("rate_limited") or 0)
+    return f"requests: {total} sent to the target: {where}; {limited} answered 429 (rate limited)"
 
 
 def run_notes(report: RunReport) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from conformance.http.traffic import Traffic
 from conformance.settings.model import RunSettings
 from conformance.targets import TargetConfig
 
@@ -18,3 +19,5 @@ class GivenRun:
 
     settings: RunSettings
     target: TargetConfig | None = None
+    traffic_since: Traffic | None = None
+    """The process's request count when the front-end started the run: its preflight counts as the run's."""

@@ -48,6 +48,11 @@ def test_merged_shards_give_the_statuses_of_one_unsharded_run(runs, report_valid
     assert statuses(base / "merged" / "report.json") == statuses(base / "whole" / "report.json")
     assert report["verdict"] == "CONFORMS" and report["selection"]["shards_merged"] == ["1/2", "2/2"]
     assert all((base / "merged" / name).is_file() for name in ("report.html", "summary.md", "junit.xml"))
+    shards = [json.loads((base / f"shard{i}" / "report.json").read_text())["traffic"] for i in (1, 2)]
+    assert report["traffic"] == {key: shards[0][key] + shards[1][key] for key in shards[0]}
+    # The same seed sends the same requests per scenario, whichever shard runs it.
+    whole_traffic = json.loads((base / "whole" / "report.json").read_text())["traffic"]
+    assert report["traffic"]["in_scenarios"] == whole_traffic["in_scenarios"]
 
 
 def test_a_missing_shard_leaves_its_requirements_not_run(runs):

@@ -7,6 +7,7 @@ import pytest
 
 from conformance.cli.heap_freeze import YOUNG_THRESHOLD, FreezeHeapAtExit, LongLivedHeap
 from conformance.cli.run_cmd import _run_suite
+from conformance.http.traffic import Traffic
 
 
 class _Node:
@@ -47,6 +48,6 @@ def test_the_run_hands_the_freezer_to_pytest(monkeypatch):
     monkeypatch.setattr(pytest, "main", main)
     from conformance.settings import RunSettings
 
-    assert _run_suite(RunSettings(), None, None, None, 0) == 0
+    assert _run_suite(RunSettings(), None, None, None, 0, Traffic()) == 0
     assert any(isinstance(plugin, FreezeHeapAtExit) for plugin in given)
     assert any(isinstance(plugin, LongLivedHeap) for plugin in given)
