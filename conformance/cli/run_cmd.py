@@ -48,17 +48,18 @@ FUZZ_PACKAGE = "conformance.fuzz"
 def run_command(settings: RunSettings | SettingsError, keyword: str | None, markexpr: str | None, verbose: int) -> int:
     """Run the conformance suite against a target and write the report."""
     started = utc_timestamp()
+    since = traffic_so_far()  # the preflight's requests are the run's too
     with stopping.installed(), stopping.released():
         try:
             stopping.checkpoint()  # a signal held while the command loaded
-            return _run_command(settings, keyword, markexpr, verbose)
+            return _run_command(settings, keyword, markexpr, verbose, since)
         except KeyboardInterrupt:  # stopped before the suite started (server start-up, preflight, collection)
             with stopping.holding():
-                return _stopped_before_the_suite(settings, keyword, markexpr, started)
+                return _stopped_before_the_suite(settings, keyword, markexpr, started, traffic_so_far() - since)
 
 
 def _stopped_before_the_suite(
-    settings: RunSettings | SettingsError, keyword: str | None, markexpr: str | None, started: str
+    settings: RunSettings | SettingsError, keyword: str | None, markexpr: str | None, started: str, sent: Traffic
 ) -> int:
     """Write every report of a run stopped before any scenario: all requirements not run."""
     outcome = stopping.outcome() or "interrupted"
@@ -71,7 +72,7 @@ def _stopped_before_the_suite(
                       "custom" if given.target else "reference")
     report = unstarted_report(
         info, outcome=outcome, reason=f"not run: the run was {outcome} before any scenario started",
-        selection=selection, tool_version=__version__, started=started,
+        selection=selection, tool_version=__version__, started=started, sent=(sent.requests, sent.rate_limited),
     )
     directory = given.report_dir or BY_NAME["report_dir"].cli_default
     assert isinstance(directory, Path)
@@ -82,9 +83,8 @@ def _stopped_before_the_suite(
 
 
 def _run_command(
-    settings: RunSettings | SettingsError, keyword: str | None, markexpr: str | None, verbose: int
+    settings: RunSettings | SettingsError, keyword: str | None, markexpr: str | None, verbose: int, since: Traffic
 ) -> int:
-    since = traffic_so_far()  # the preflight's requests are the run's too
     try:
         if isinstance(settings, SettingsError):
             raise settings

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from http import HTTPStatus
 
-__all__ = ["Traffic", "count_request", "traffic_so_far"]
+__all__ = ["Traffic", "count_answer", "count_request", "traffic_so_far"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +44,13 @@ class _Counter:
         self._requests = 0
         self._rate_limited = 0
 
-    def count(self, status: int | None) -> None:
+    def count_request(self) -> None:
         with self._lock:
             self._requests += 1
-            if status == HTTPStatus.TOO_MANY_REQUESTS:
-                self._rate_limited += 1
+
+    def count_rate_limited(self) -> None:
+        with self._lock:
+            self._rate_limited += 1
 
     def snapshot(self) -> Traffic:
         with self._lock:
@@ -58,9 +60,15 @@ class _Counter:
 _COUNTER = _Counter()
 
 
-def count_request(status: int | None) -> None:
-    """Count one request put on the wire, with its answer's status (``None``: no answer came)."""
-    _COUNTER.count(status)
+def count_request() -> None:
+    """Count one request as it leaves: it counts whether an answer comes or not (a stopped run's last one too)."""
+    _COUNTER.count_request()
+
+
+def count_answer(status: int) -> None:
+    """Note the status of an answer: a ``429`` (rate limited) is counted apart."""
+    if status == HTTPStatus.TOO_MANY_REQUESTS:
+        _COUNTER.count_rate_limited()
 
 
 def traffic_so_far() -> Traffic:

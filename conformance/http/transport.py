@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from urllib3._base_connection import BaseHTTPConnection, BaseHTTPSConnection
 
 from conformance.http.exchange import Request, Response
-from conformance.http.traffic import count_request
+from conformance.http.traffic import count_answer, count_request
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 
@@ -64,6 +64,7 @@ class Urllib3Transport:
         started = time.perf_counter()
         # Every read of this request, headers included, ends by this instant (see _DeadlineSocket).
         self._deadlines.instant = time.monotonic() + self._deadline_per_request
+        count_request()
         try:
             raw = self._pool.request(
                 request.method,
@@ -75,9 +76,8 @@ class Urllib3Transport:
             )
             body = self._read_bounded(raw, started)
         except urllib3.exceptions.HTTPError as exc:
-            count_request(None)
             raise TransportError(_describe(exc), request) from None
-        count_request(raw.status)
+        count_answer(raw.status)
         headers = tuple((k, v) for k, v in raw.headers.items())
         return Response(
             status=raw.status,

@@ -62,9 +62,19 @@ def everything_not_run(catalogue: Catalogue, reason: str, selected: Iterable[str
 
 
 def unstarted_report(
-    target: TargetInfo, *, outcome: str, reason: str, selection: dict[str, Any], tool_version: str, started: str
+    target: TargetInfo,
+    *,
+    outcome: str,
+    reason: str,
+    selection: dict[str, Any],
+    tool_version: str,
+    started: str,
+    sent: tuple[int, int] = (0, 0),
 ) -> RunReport:
-    """The report of a run stopped before any scenario started: every requirement ``not_run`` with ``reason``."""
+    """The report of a run stopped before any scenario started: every requirement ``not_run`` with ``reason``.
+
+    ``sent`` is what the run had sent by then (requests, ``429`` answers among them): its preflight, say.
+    """
     catalogue = load_catalogue()
     selected = selection.get("requirements") or None
     return RunReport(
@@ -75,6 +85,8 @@ def unstarted_report(
         requirements=add_not_run((), everything_not_run(catalogue, reason, selected), catalogue),
         outcome=outcome,
         selection=selection,
+        requests_outside=sent[0],
+        rate_limited_outside=sent[1],
     )
 
 

@@ -148,6 +148,7 @@ def test_a_signal_during_the_preflight_reports_everything_not_run(tmp_path, repo
     assert returncode == code and took <= STOP_WITHIN, output
     report = check_report(tmp_path, report_validator, outcome)
     assert report["summary"]["not_run"] == report["summary"]["total"] > 80
+    assert report["traffic"]["requests"] == report["traffic"]["outside_scenarios"] >= 1  # the preflight's
     print(f"MEASURED {signum.name} in preflight: stopped in {took:.2f} s, exit {returncode}, "
           f"{report['summary']['not_run']} of {report['summary']['total']} not run, verdict {report['verdict']}")
 
