@@ -81,11 +81,12 @@ def junit_tree(report: RunReport) -> ET.ElementTree[ET.Element]:
 
 
 def _run_properties(properties: ET.Element, report: RunReport) -> None:
-    """Say on the suite how the run ended: verdict, outcome, strictness, SHOULD warnings, shard, failed deletes."""
+    """Say on the suite how the run ended: verdict, outcome, strictness, warnings, shard, requests, failed deletes."""
     values = [("verdict", report.verdict), ("outcome", report.outcome), ("strict", str(report.strict).lower()),
               ("should_warnings", str(len(report.warnings)))]
     chosen = report.selection.items()
     values += [(f"selection.{key}", str(value)) for key, value in chosen if isinstance(value, str | int)]
+    values += [(f"traffic.{key}", str(value)) for key, value in report.traffic.items()]
     values += [("teardown_failure", f"{f['type']} {f['id']} {f['status']}") for f in report.teardown_failures]
     for name, value in values:
         ET.SubElement(properties, "property", name=name, value=value)

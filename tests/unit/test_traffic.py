@@ -10,6 +10,7 @@ from conformance.http.exchange import Request
 from conformance.http.traffic import Traffic, traffic_so_far
 from conformance.http.transport import TransportError, Urllib3Transport
 from conformance.reporting.json_report import report_from_dict, report_to_dict
+from conformance.reporting.junit import junit_tree
 from conformance.reporting.model import RunReport, TargetInfo, TestOutcome
 from conformance.reporting.run_notes import document_notes
 
@@ -80,6 +81,10 @@ def test_the_report_adds_the_scenarios_and_what_was_sent_outside_them():
     report = _report(requests_outside=2, rate_limited_outside=1)
     assert report.traffic == {"requests": 12, "rate_limited": 2, "in_scenarios": 10, "outside_scenarios": 2}
     assert report_from_dict(report_to_dict(report)).traffic == report.traffic
+    suite = junit_tree(report).getroot().find("testsuite").find("properties")
+    junit = {p.get("name"): p.get("value") for p in suite if p.get("name", "").startswith("traffic.")}
+    assert junit == {"traffic.requests": "12", "traffic.rate_limited": "2", "traffic.in_scenarios": "10",
+                     "traffic.outside_scenarios": "2"}
     note = next(n for n in document_notes(report_to_dict(report)) if n.startswith("requests:"))
     assert note == (
         "requests: 12 sent to the target: 10 by the 2 scenarios, 2 outside them (preflight, setup probe, clean-up); "
