@@ -10,6 +10,7 @@ import click
 from conformance.cli.run_options import click_option
 from conformance.exit_codes import EXIT_NONCONFORMING, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
 from conformance.http import StripeClient, build_transport
+from conformance.http.client import DEFAULT_STRIPE_VERSION
 from conformance.http.stack import DEFAULT_TIMEOUT, TransportSettings
 from conformance.settings import BY_NAME, CLI
 from conformance.targets import ConfigError, PreflightError, TargetConfig, preflight
@@ -45,10 +46,10 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     "--older-than",
     metavar="AGE",
     callback=_duration,
-    help=f"Only customers created at least AGE ago (30m, 1h, 2d; default {DEFAULT_AGE}, or 0 with --run-id), "
-    "so that runs still in progress keep their customers.",
+    help=f"Only objects created at least AGE ago (30m, 1h, 2d; default {DEFAULT_AGE}, or 0 with --run-id), "
+    "so that runs still in progress keep their objects.",
 )
-@click.option("--run-id", metavar="ID", help="Only customers of this run.")
+@click.option("--run-id", metavar="ID", help="Only objects of this run.")
 @click.option(
     "--ledger",
     metavar="FILE",
@@ -57,7 +58,7 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     "tagged or not, then sweep that run's tag (implies --run-id of that run).",
 )
 @click.option("--dry-run", is_flag=True, help="List what would be deleted, delete nothing.")
-@click_option(BY_NAME["stripe_version"])
+@click_option(BY_NAME["stripe_version"], help=f"Stripe-Version to pin (default: {DEFAULT_STRIPE_VERSION})")
 @click_option(BY_NAME["rate_limit"])
 def cleanup_command(
     target: str,
@@ -71,7 +72,8 @@ def cleanup_command(
 ) -> int:
     """Delete what earlier runs left: objects tagged with metadata[conformance_run], or listed in a run's ledger.
 
-    Exit 0 when every matched customer is gone, 1 when some could not be deleted.
+    Exit 0 when every matched object is gone, 1 when some could not be deleted, 2 on a usage error or an
+    unreadable ledger, 3 when the target is unreachable or not Stripe-like.
     """
     listed: list[LedgerEntry] = []
     try:

@@ -15,7 +15,11 @@ from conformance.settings import BY_NAME
 
 @click.command("merge")
 @click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click_option(BY_NAME["report_dir"])
+@click_option(
+    BY_NAME["report_dir"],
+    help="Where the merged reports go: report.json, report.html, summary.md, junit.xml (the shards' "
+    f"allure-results/ need no merging: copy them into one directory) (default: {BY_NAME['report_dir'].cli_default})",
+)
 def merge_command(reports: tuple[Path, ...], report_dir: Path | None) -> int:
     """Merge the report.json of each shard (--shard I/N) of one run into the report of the whole run.
 

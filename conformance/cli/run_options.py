@@ -42,8 +42,11 @@ class _Converted(click.ParamType[Any]):
             self.fail(str(exc).removeprefix(f"{self.flag}: "), param, ctx)
 
 
-def click_option(option: Option) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The click declaration of ``option``: no default of its own (``resolve`` applies the table's)."""
+def click_option(option: Option, *, help: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The click declaration of ``option``: no default of its own (``resolve`` applies the table's).
+
+    ``help`` replaces the table's text for a command other than ``run`` where that text would not hold.
+    """
     extra: dict[str, Any] = {}
     if option.kind == "flag":
         extra["is_flag"] = True
@@ -55,7 +58,7 @@ def click_option(option: Option) -> Callable[[Callable[..., Any]], Callable[...,
     if option.kind in ("paths", "headers"):
         extra["multiple"] = True
     spellings = (option.short, option.cli_flag) if option.short else (option.cli_flag,)
-    return click.option(*spellings, option.name, default=None, help=option.help_text(CLI), **extra)
+    return click.option(*spellings, option.name, default=None, help=help or option.help_text(CLI), **extra)
 
 
 def run_options(command: Callable[..., Any]) -> Callable[..., Any]:

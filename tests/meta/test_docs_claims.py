@@ -1,0 +1,131 @@
+"""The user-facing pages state what the code does: defaults, limits, exit codes, commands, outcomes, counts.
+
+Each number or name a page states is compared with the one place that declares it, so that a changed
+default, a new exit code or command, or a grown fuzzing surface fails here until the page says so.
+The options table itself is checked in ``tests/unit/test_settings.py`` (the page embeds it generated).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conformance import exit_codes
+from conformance.cli import COMMANDS
+from conformance.fuzz.budget import MACHINE_PARTS, MIN_SCENARIOS, SCENARIOS_PER_EXAMPLE, STATEFUL_STEPS
+from conformance.fuzz.surface import load_surface, operations
+from conformance.http.bounded_json import MAX_JSON_DEPTH
+from conformance.http.ratelimit import DEFAULT_REMOTE_RATE
+from conformance.http.retry import RetryPolicy
+from conformance.http.transport import MAX_BODY_BYTES
+from conformance.plugin.run_end import TEARDOWN_MIN_BUDGET
+from conformance.recording.modes import DEFAULT_RECORD_MODE
+from conformance.reference.asgi import MAX_BODY_BYTES as SERVER_MAX_BODY_BYTES
+from conformance.reference.store import DEFAULT_MAX_IDEMPOTENCY_RECORDS, DEFAULT_MAX_OBJECTS
+from conformance.reporting.model import RUN_OUTCOMES, STATUSES
+from conformance.settings import BY_NAME, load_config_file
+from conformance.targets.ledger import BREAKER_FAILURES
+
+ROOT = Path(__file__).resolve().parents[2]
+MB = 1024 * 1024
+RELIABILITY = "docs/reliability-and-cleanup.md"
+FUZZING = "docs/fuzzing.md"
+EXIT_CODES = {value for name, value in vars(exit_codes).items() if name.startswith("EXIT_")}
+
+
+def _page(name: str) -> str:
+    return (ROOT / name).read_text(encoding="utf-8")
+
+
+def _value(text: str) -> object:
+    """A stated value as a number when it is one (``20,000`` and ``20000.0`` alike), else the text."""
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return text
+
+
+def _surface_links() -> int:
+    return sum(
+        len(response.get("links", {}))
+        for item in load_surface()["paths"].values()
+        for method in ("get", "post", "delete")
+        for response in item.get(method, {}).get("responses", {}).values()
+    )
+
+
+# (page, pattern whose groups are the stated values, the declared values in the same order)
+CLAIMS: list[tuple[str, str, Callable[[], tuple[object, ...]]]] = [
+    ("README.md", r"writes its reports into `([^`]+)/`", lambda: (str(BY_NAME["report_dir"].cli_default),)),
+    ("docs/configuration.md", r"writes its reports to `([^`]+)/`", lambda: (str(BY_NAME["report_dir"].cli_default),)),
+    (FUZZING, r"hand-written scenarios \+ fuzzing \(budget (\d+)\)", lambda: (BY_NAME["fuzz_examples"].default,)),
+    (FUZZING, r"`(\d+)N` scenarios \(at least (\d+)\) of up to (\d+) linked calls",
+     lambda: (SCENARIOS_PER_EXAMPLE, MIN_SCENARIOS, STATEFUL_STEPS)),
+    (FUZZING, r"split into (\d+) parts", lambda: (MACHINE_PARTS,)),
+    (FUZZING, r"\((\d+) operations:", lambda: (len(operations(load_surface())),)),
+    (FUZZING, r"(\d+) OpenAPI links chain the calls", lambda: (_surface_links(),)),
+    ("docs/recording-and-replay.md", r"`(\w+)` \(default:", lambda: (DEFAULT_RECORD_MODE,)),
+    ("docs/ci.md", r"rate limited to (\d+) requests per second", lambda: (DEFAULT_REMOTE_RATE,)),
+    (RELIABILITY, r"\(default (\d+); none on loopback\)", lambda: (DEFAULT_REMOTE_RATE,)),
+    (RELIABILITY, r"Bodies are read up to (\d+) MB", lambda: (MAX_BODY_BYTES / MB,)),
+    (RELIABILITY, r"backoff with jitter \(([\d.]+) s, .*?capped at (\d+) s\)",
+     lambda: (RetryPolicy().initial_delay, RetryPolicy().max_delay)),
+    (RELIABILITY, r"\(more than (\d+) s: the request gives up", lambda: (RetryPolicy().max_retry_after,)),
+    (RELIABILITY, r"nesting limit of (\d+) levels", lambda: (MAX_JSON_DEPTH,)),
+    (RELIABILITY, r"deeper than (\d+) levels", lambda: (MAX_JSON_DEPTH,)),
+    (RELIABILITY, r"refuses a request body over (\d+) MB", lambda: (SERVER_MAX_BODY_BYTES / MB,)),
+    (RELIABILITY, r"`--max-objects` live objects \(default ([\d,]+)\)", lambda: (DEFAULT_MAX_OBJECTS,)),
+    (RELIABILITY, r"kept for the ([\d,]+) most recent", lambda: (DEFAULT_MAX_IDEMPOTENCY_RECORDS,)),
+    (RELIABILITY, r"after (\d+) failures in a row", lambda: (BREAKER_FAILURES,)),
+    (RELIABILITY, r"`--deadline` \(at least (\d+) s\)", lambda: (TEARDOWN_MIN_BUDGET,)),
+]
+
+
+@pytest.mark.parametrize(("page", "pattern", "declared"), CLAIMS, ids=[f"{c[0]}:{c[1][:30]}" for c in CLAIMS])
+def test_a_stated_default_or_limit_is_the_declared_one(
+    page: str, pattern: str, declared: Callable[[], tuple[object, ...]]
+) -> None:
+    found = re.findall(pattern, " ".join(_page(page).split()))
+    assert found, f"{page} no longer states {pattern!r}: update the claim here or the page"
+    expected = tuple(_value(str(v)) for v in declared())
+    for stated in found:
+        stated = stated if isinstance(stated, tuple) else (stated,)
+        assert tuple(_value(s) for s in stated) == expected, f"{page} states {stated}, the code declares {expected}"
+
+
+def _table_codes(text: str) -> set[int]:
+    return {int(code) for cell in re.findall(r"^\s*\| ([\d, ]+) \|", text, re.M) for code in cell.split(",")}
+
+
+def test_the_exit_code_tables_list_every_exit_code() -> None:
+    readme = _page("README.md")
+    section = readme[readme.index("## Exit codes"):readme.index("## Reports")]
+    assert _table_codes(section) == EXIT_CODES
+    assert _table_codes(_page("docs/ci.md")) == EXIT_CODES
+    for code in EXIT_CODES:
+        assert re.search(rf"(: |; ){code} ", exit_codes.RUN_EXIT_CODES_HELP), f"run --help leaves out exit {code}"
+
+
+def test_the_readme_names_every_command() -> None:
+    readme = _page("README.md")
+    missing = [name for name, _ in COMMANDS if f"`{name}" not in readme and f"stripe-conformance {name}" not in readme]
+    assert missing == []
+
+
+def test_the_reports_page_names_every_run_outcome_and_status() -> None:
+    page = _page("docs/reports.md")
+    assert [o for o in RUN_OUTCOMES if f"`{o}`" not in page] == []
+    assert [s for s in STATUSES if f"| `{s}` |" not in page] == []
+
+
+def test_the_sample_config_file_is_accepted(tmp_path: Path) -> None:
+    page = _page("docs/configuration.md")
+    sample = re.search(r"```toml\n(.*?)```", page[page.index("## The config file"):], re.S)
+    assert sample is not None
+    (tmp_path / "pyproject.toml").write_text(sample.group(1), encoding="utf-8")
+    keys = set(re.findall(r"^([\w-]+) =", sample.group(1), re.M))
+    loaded = load_config_file(tmp_path)
+    assert keys and {key.replace("-", "_") for key in keys} == set(loaded)
