@@ -7,6 +7,7 @@ The options table itself is checked in ``tests/unit/test_settings.py`` (the page
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,7 @@ from conformance.reference.store import DEFAULT_MAX_IDEMPOTENCY_RECORDS, DEFAULT
 from conformance.reporting.model import RUN_OUTCOMES, STATUSES
 from conformance.settings import BY_NAME, load_config_file
 from conformance.targets.ledger import BREAKER_FAILURES
+from conformance.targets.profile import load_profile
 
 ROOT = Path(__file__).resolve().parents[2]
 MB = 1024 * 1024
@@ -129,3 +131,22 @@ def test_the_sample_config_file_is_accepted(tmp_path: Path) -> None:
     keys = set(re.findall(r"^([\w-]+) =", sample.group(1), re.M))
     loaded = load_config_file(tmp_path)
     assert keys and {key.replace("-", "_") for key in keys} == set(loaded)
+
+
+def _pins() -> dict[str, str]:
+    """The peers' versions as their installers pin them (pip requirements, npm lockfile)."""
+    pip = re.search(r"^localstripe==(\S+)$", _page("peers/localstripe/requirements.txt"), re.M)
+    npm = json.loads(_page("peers/stateful-mock/package-lock.json"))["packages"][""]["dependencies"]
+    assert pip is not None
+    return {"localstripe": pip.group(1), "stripe-stateful-mock": npm["stripe-stateful-mock"]}
+
+
+def test_the_peers_page_names_the_pinned_versions_and_the_unclaimed_features() -> None:
+    page = _page("docs/peers.md")
+    for name, pinned in _pins().items():
+        profile = load_profile(name)
+        assert profile.peer is not None and profile.peer.version == pinned, f"{name}: profile and installer disagree"
+        unclaimed = ", ".join(f"`{f}`" for f in sorted(profile.unclaimed)) or "none"
+        row = f"| {name} | {profile.peer.package} {pinned} ({profile.peer.registry}) | "
+        assert row in page and f"| {unclaimed} |" in page.split(row, 1)[1].splitlines()[0], (
+            f"docs/peers.md is stale for {name}: run `python peers/run_peer.py --refresh`")
