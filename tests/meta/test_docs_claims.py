@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import click
 import pytest
 
 from conformance import exit_codes
@@ -27,7 +28,7 @@ from conformance.recording.modes import DEFAULT_RECORD_MODE
 from conformance.reference.asgi import MAX_BODY_BYTES as SERVER_MAX_BODY_BYTES
 from conformance.reference.store import DEFAULT_MAX_IDEMPOTENCY_RECORDS, DEFAULT_MAX_OBJECTS
 from conformance.reporting.model import RUN_OUTCOMES, STATUSES
-from conformance.settings import BY_NAME, load_config_file
+from conformance.settings import BY_NAME, OPTIONS, PYTEST, load_config_file
 from conformance.targets.ledger import BREAKER_FAILURES
 from conformance.targets.profile import load_profile
 
@@ -150,3 +151,37 @@ def test_the_peers_page_names_the_pinned_versions_and_the_unclaimed_features() -
         row = f"| {name} | {profile.peer.package} {pinned} ({profile.peer.registry}) | "
         assert row in page and f"| {unclaimed} |" in page.split(row, 1)[1].splitlines()[0], (
             f"docs/peers.md is stale for {name}: run `python peers/run_peer.py --refresh`")
+
+
+# Flags of other programs a page may name, and the file that must still define each.
+OTHER_FLAGS = {
+    "--help": None, "--pyargs": None, "--log-file": None,  # click's and pytest's own
+    "--quick": "benchmarks/run.py", "--budgets": "benchmarks/detection.py", "--refresh": "peers/run_peer.py",
+}
+
+
+def _command_flags() -> set[str]:
+    from conformance.cli import cli
+
+    flags: set[str] = set()
+    commands: list[click.Command] = [cli]
+    while commands:
+        command = commands.pop()
+        flags |= {spelled for param in command.params for spelled in (*param.opts, *param.secondary_opts)}
+        if isinstance(command, click.Group):
+            commands += [c for name in command.list_commands(click.Context(command))
+                         if (c := command.get_command(click.Context(command), name)) is not None]
+    return flags | {option.pytest_flag for option in OPTIONS if PYTEST in option.front_ends}
+
+
+def test_every_flag_a_page_names_exists() -> None:
+    known = _command_flags()
+    for owner in filter(None, OTHER_FLAGS.values()):
+        assert (ROOT / owner).exists()
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        named = set(re.findall(r"(?<![\w-])(--[a-z][\w-]*[a-z])", page.read_text(encoding="utf-8"))) - {"--stripe"}
+        unknown = sorted(f for f in named if f not in known and f not in OTHER_FLAGS)
+        assert unknown == [], f"{page.name} names flags no command has: {unknown}"
+        for flag in named & OTHER_FLAGS.keys():
+            owner = OTHER_FLAGS[flag]
+            assert owner is None or f'"{flag}"' in _page(owner), f"{page.name}: {owner} no longer takes {flag}"
