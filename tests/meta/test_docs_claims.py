@@ -20,7 +20,7 @@ from conformance.cli import COMMANDS
 from conformance.fuzz.budget import MACHINE_PARTS, MIN_SCENARIOS, SCENARIOS_PER_EXAMPLE, STATEFUL_STEPS
 from conformance.fuzz.surface import load_surface, operations
 from conformance.http.bounded_json import MAX_JSON_DEPTH
-from conformance.http.ratelimit import DEFAULT_REMOTE_RATE
+from conformance.http.ratelimit import DEFAULT_CONCURRENCY, DEFAULT_REMOTE_RATE
 from conformance.http.retry import RetryPolicy
 from conformance.http.transport import MAX_BODY_BYTES
 from conformance.plugin.run_end import TEARDOWN_MIN_BUDGET
@@ -29,7 +29,7 @@ from conformance.reference.asgi import MAX_BODY_BYTES as SERVER_MAX_BODY_BYTES
 from conformance.reference.store import DEFAULT_MAX_IDEMPOTENCY_RECORDS, DEFAULT_MAX_OBJECTS
 from conformance.reporting.model import RUN_OUTCOMES, STATUSES
 from conformance.settings import BY_NAME, OPTIONS, PYTEST, load_config_file
-from conformance.targets.ledger import BREAKER_FAILURES
+from conformance.targets.ledger import BREAKER_FAILURES, BREAKER_PROBE_EVERY
 from conformance.targets.profile import load_profile
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,8 +43,13 @@ def _page(name: str) -> str:
     return (ROOT / name).read_text(encoding="utf-8")
 
 
+WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+
+
 def _value(text: str) -> object:
-    """A stated value as a number when it is one (``20,000`` and ``20000.0`` alike), else the text."""
+    """A stated value as a number when it is one (``20,000``, ``20000.0`` and ``three`` alike), else the text."""
+    if text.lower() in WORDS:
+        return float(WORDS[text.lower()])
     try:
         return float(text.replace(",", ""))
     except ValueError:
@@ -72,6 +77,8 @@ CLAIMS: list[tuple[str, str, Callable[[], tuple[object, ...]]]] = [
     (FUZZING, r"(\d+) OpenAPI links chain the calls", lambda: (_surface_links(),)),
     ("docs/recording-and-replay.md", r"`(\w+)` \(default:", lambda: (DEFAULT_RECORD_MODE,)),
     ("docs/ci.md", r"rate limited to (\d+) requests per second", lambda: (DEFAULT_REMOTE_RATE,)),
+    ("docs/parallel-runs.md", r"and `--concurrency` is not, (\w+) scenarios are in flight",
+     lambda: (DEFAULT_CONCURRENCY,)),
     (RELIABILITY, r"\(default (\d+); none on loopback\)", lambda: (DEFAULT_REMOTE_RATE,)),
     (RELIABILITY, r"Bodies are read up to (\d+) MB", lambda: (MAX_BODY_BYTES / MB,)),
     (RELIABILITY, r"backoff with jitter \(([\d.]+) s, .*?capped at (\d+) s\)",
@@ -82,7 +89,8 @@ CLAIMS: list[tuple[str, str, Callable[[], tuple[object, ...]]]] = [
     (RELIABILITY, r"refuses a request body over (\d+) MB", lambda: (SERVER_MAX_BODY_BYTES / MB,)),
     (RELIABILITY, r"`--max-objects` live objects \(default ([\d,]+)\)", lambda: (DEFAULT_MAX_OBJECTS,)),
     (RELIABILITY, r"kept for the ([\d,]+) most recent", lambda: (DEFAULT_MAX_IDEMPOTENCY_RECORDS,)),
-    (RELIABILITY, r"after (\d+) failures in a row", lambda: (BREAKER_FAILURES,)),
+    (RELIABILITY, r"after (\d+) failures in a row only one in (\w+) is",
+     lambda: (BREAKER_FAILURES, BREAKER_PROBE_EVERY)),
     (RELIABILITY, r"`--deadline` \(at least (\d+) s\)", lambda: (TEARDOWN_MIN_BUDGET,)),
 ]
 
