@@ -21,8 +21,10 @@ from conformance.fuzz.budget import MACHINE_PARTS, MIN_SCENARIOS, SCENARIOS_PER_
 from conformance.fuzz.surface import load_surface, operations
 from conformance.http.bounded_json import MAX_JSON_DEPTH
 from conformance.http.ratelimit import DEFAULT_CONCURRENCY, DEFAULT_REMOTE_RATE
+from conformance.http.redaction import FRAGMENT
 from conformance.http.retry import RetryPolicy
 from conformance.http.transport import MAX_BODY_BYTES
+from conformance.plugin.progress import PLAIN_EVERY
 from conformance.plugin.run_end import TEARDOWN_MIN_BUDGET
 from conformance.recording.modes import DEFAULT_RECORD_MODE
 from conformance.reference.asgi import MAX_BODY_BYTES as SERVER_MAX_BODY_BYTES
@@ -92,6 +94,8 @@ CLAIMS: list[tuple[str, str, Callable[[], tuple[object, ...]]]] = [
     (RELIABILITY, r"after (\d+) failures in a row only one in (\w+) is",
      lambda: (BREAKER_FAILURES, BREAKER_PROBE_EVERY)),
     (RELIABILITY, r"`--deadline` \(at least (\d+) s\)", lambda: (TEARDOWN_MIN_BUDGET,)),
+    (RELIABILITY, r"any (\d+)-character piece of it", lambda: (FRAGMENT,)),
+    ("README.md", r"in a CI log a plain\s+line every (\w+) scenarios", lambda: (PLAIN_EVERY,)),
 ]
 
 
