@@ -30,6 +30,7 @@ from conformance.recording.modes import DEFAULT_RECORD_MODE
 from conformance.reference.asgi import MAX_BODY_BYTES as SERVER_MAX_BODY_BYTES
 from conformance.reference.store import DEFAULT_MAX_IDEMPOTENCY_RECORDS, DEFAULT_MAX_OBJECTS
 from conformance.reporting.model import RUN_OUTCOMES, STATUSES
+from conformance.requirements import load_catalogue
 from conformance.settings import BY_NAME, OPTIONS, PYTEST, load_config_file
 from conformance.targets.ledger import BREAKER_FAILURES, BREAKER_PROBE_EVERY
 from conformance.targets.profile import load_profile
@@ -197,3 +198,16 @@ def test_every_flag_a_page_names_exists() -> None:
         for flag in named & OTHER_FLAGS.keys():
             owner = OTHER_FLAGS[flag]
             assert owner is None or f'"{flag}"' in _page(owner), f"{page.name}: {owner} no longer takes {flag}"
+
+
+FILE_SUFFIXES = (".py", ".md", ".json", ".jsonl", ".toml", ".yaml", ".yml", ".txt", ".xml", ".html")
+
+
+def test_every_requirement_id_a_page_names_is_in_the_catalogue() -> None:
+    ids = {requirement.id for requirement in load_catalogue()}
+    prefixes = {i.split(".")[0] for i in ids}
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        named = set(re.findall(r"`([a-z_]+\.[a-z0-9_.-]*[a-z0-9])`", page.read_text(encoding="utf-8")))
+        claimed = {n for n in named if n.split(".")[0] in prefixes and not n.endswith(FILE_SUFFIXES)}
+        unknown = sorted(claimed - ids)
+        assert unknown == [], f"{page.name} names requirements the catalogue lacks: {unknown}"
