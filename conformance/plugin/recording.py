@@ -33,6 +33,7 @@ from conformance.http.redaction import redact_text
 from conformance.plugin.run_settings import replace_settings, run_settings
 from conformance.plugin.state import STATE_KEY, VERIFIER_KEY
 from conformance.recording import (
+    DEFAULT_RECORD_MODE,
     CassetteSet,
     CassetteSetError,
     RecordingPlan,
@@ -93,7 +94,7 @@ def recording_plan(settings: RunSettings) -> RecordingPlan | None:
     if settings.replay:
         return RecordingPlan.for_replay(settings.replay)
     if settings.record:
-        return RecordingPlan(settings.record, settings.record_mode or "once")
+        return RecordingPlan(settings.record, settings.record_mode or DEFAULT_RECORD_MODE)
     return None
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from conformance.http.client import DEFAULT_STRIPE_VERSION
 from conformance.http.ratelimit import DEFAULT_CONCURRENCY, DEFAULT_REMOTE_RATE
 from conformance.http.stack import DEFAULT_RETRIES, DEFAULT_TIMEOUT
-from conformance.recording.modes import RECORD_MODES
+from conformance.recording.modes import DEFAULT_RECORD_MODE, RECORD_MODES
 from conformance.reporting.attachments import ATTACH_CHOICES, ATTACH_FAILURES
 
 CLI = "cli"
@@ -21,10 +21,9 @@ DEFAULT_DEADLINE = 900.0
 DEFAULT_EXAMPLES = 3
 """Fuzzing budget of a run: generated calls per operation, and three times as many state-machine scenarios.
 
-Budget 1 (with the machine's floor of 9 scenarios) catches the same 37 of the detection benchmark's 58
-faults by fuzzing alone (``benchmarks/RESULTS.md``), but against localstripe it no longer drew the call
-that shows its fuzz-only deviation (a refused card update that still applies its other fields). At 3 a
-default run sends about 1,100 requests on loopback (budget 1: about 1,000; the old code at 3: about 1,320).
+Fuzzing alone catches the same 33 of the detection benchmark's 59 faults at budgets 1 and 3, and the
+whole run all 59 at either; 3 draws more generated calls for faults nobody listed, for about 90 more
+requests (``benchmarks/RESULTS.md``: a default run sends about 800-950 on loopback, depending on the seed).
 """
 
 KINDS = ("str", "path", "paths", "int", "float", "flag", "choice", "headers")
@@ -228,7 +227,7 @@ OPTIONS: tuple[Option, ...] = (
         "record_mode", "choice", None,
         "With record: none (replay only), once (record tests without a cassette), new_episodes, all, rewrite "
         "(delete the set and record it anew)",
-        choices=RECORD_MODES, shown_default="once",
+        choices=RECORD_MODES, shown_default=DEFAULT_RECORD_MODE,
     ),
     _option(
         "replay", "path", None,
