@@ -38,6 +38,7 @@ OPERATION_REQUIREMENTS = (
     UPDATE_READ_BACK,
     REFUSED_CHANGES_NOTHING,
     LIST_CONTRACT,
+    DELETED_STAYS_DELETED,
 )
 """What each operation's examples verify."""
 

@@ -29,7 +29,7 @@ import schemathesis
 from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 
-from conformance.checks import Blocked, ConformanceError, Failure, Unsupported
+from conformance.checks import Blocked, ConformanceError, Failure, Unsupported, ValueMismatch
 from conformance.checks.preconditions import require_made, route_missing, unsupported_route
 from conformance.fuzz.attach import attach_card
 from conformance.fuzz.checks import merge
@@ -38,6 +38,7 @@ from conformance.fuzz.determinism import without_local_constants
 from conformance.fuzz.injections import Injection, injections_for
 from conformance.fuzz.outcome import collect_failures
 from conformance.fuzz.reproduce import curl_sequence
+from conformance.fuzz.requirement_ids import DELETED_STAYS_DELETED
 from conformance.fuzz.session import FuzzSession, LoadedSurface
 from conformance.fuzz.surface import OperationRef
 from conformance.fuzz.updates import UpdateInvariants, is_update
@@ -147,6 +148,13 @@ class Scratch:
             self.webhook_id = str(body["id"])
             self._cleanup.append(f"/v1/webhook_endpoints/{self.webhook_id}")
         return self.webhook_id
+
+    def deletes_card(self, case: schemathesis.Case[Any], response_status: int) -> bool:
+        """Tell whether the call deleted (answered 200) one of the scratch cards."""
+        if case.method.upper() != "DELETE" or response_status != 200:
+            return False
+        card = (case.path_parameters or {}).get("id")
+        return card is not None and unquote(str(card)) in self.card_ids
 
     def forget_deleted(self, case: schemathesis.Case[Any], response_status: int) -> None:
         """Forget a scratch object a call deleted (answered 200): the next example that needs one gets a fresh one."""
@@ -301,6 +309,20 @@ def _aim_paths(case: schemathesis.Case[Any], scratch: Scratch) -> None:
     case.path_parameters = params
 
 
+def _deleted_again(session: FuzzSession, path: str) -> list[Failure]:
+    """A card an accepted delete removed stays deleted: deleting it again must not answer 200 (seeds/004).
+
+    Sent after every accepted delete of a scratch card, so that ``fuzz.deleted-stays-deleted`` is
+    judged on every seed; the state machine reaches it only in the scenarios that draw it.
+    """
+    again = session.client.delete(path)
+    session.observed.saw(DELETED_STAYS_DELETED)
+    if again.status != 200:
+        return []
+    message = f"deleting {path} a second time answered HTTP 200, not 404"
+    return [ValueMismatch.from_exchange(DELETED_STAYS_DELETED, message, response=again)]
+
+
 def _cursor_ids(case: schemathesis.Case[Any], scratch: Scratch) -> list[str]:
     if case.path in ("/v1/customers/{customer}/sources", "/v1/customers/{customer}/cards"):
         return list(scratch.card_ids)
@@ -378,9 +400,12 @@ def _one_example(session: FuzzSession, draw: Draw, shared: Scratch | None = None
                 session.block(unsupported_route(response, route_of(case)))
                 return
             scratch.adopt(case, response.status, response.json())
+            deleted_card = draw.use_scratch and scratch.deletes_card(case, response.status)
             if draw.use_scratch:
                 scratch.forget_deleted(case, response.status)
             found = session.judge.failures(case, response, to_schemathesis(response), injection=injection)
+            if deleted_card:
+                found += _deleted_again(session, path)
             probes.last_read = None
             if updating and response.status == 200 and injection is None:
                 found += probes.applies(case, response, before) + probes.read_back(case, response)

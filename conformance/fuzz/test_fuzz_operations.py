@@ -29,6 +29,7 @@ OPERATIONS = [
     "fuzz.update-read-back",
     "fuzz.refused-changes-nothing",
     "fuzz.list-contract",
+    "fuzz.deleted-stays-deleted",
 )
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_fuzz_operation(fuzz_session: object, check: Verifier, operation: OperationRef) -> None:
