@@ -29,8 +29,7 @@ from typing import Any
 
 from allure_commons import hookimpl
 from allure_commons.logger import AllureFileLogger
-from allure_commons.model2 import TEST_GROUP_PATTERN
-from attr import asdict
+from allure_commons.model2 import TEST_GROUP_PATTERN, Attachment
 
 from conformance.http.redaction import redact_bytes, redact_text
 
@@ -95,7 +94,7 @@ class RedactingAllureFileLogger(AllureFileLogger):
 
 def _as_data(item: Any) -> dict[str, Any]:
     """The item as allure-commons writes it (empty fields left out), every string redacted."""
-    data: dict[str, Any] = _redacted(asdict(item, filter=lambda _, v: v or v is False))
+    data: dict[str, Any] = _redacted(item)
     return data
 
 
@@ -123,11 +122,22 @@ def _merged(containers: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _redacted(value: Any) -> Any:
+    """``value`` as attrs' ``asdict`` with allure-commons' filter makes it, each string redacted, in one pass."""
     if isinstance(value, str):
         return redact_text(value)
+    fields = getattr(type(value), "__attrs_attrs__", None)
+    if fields is not None:
+        data = {}
+        for field in fields:
+            item = getattr(value, field.name)
+            if item or item is False:  # allure-commons leaves empty fields out
+                # An attachment's file name is allure-commons' own uuid4: redacted, digits like a card
+                # number's would point the result at a file that does not exist.
+                data[field.name] = item if isinstance(value, Attachment) and field.name == "source" else _redacted(item)
+        return data
     if isinstance(value, dict):
         return {key: _redacted(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple | set | frozenset):
         return [_redacted(item) for item in value]
     return value
 

@@ -3,7 +3,9 @@
 import json
 
 from allure_commons import model2
+from attr import asdict
 
+from conformance.http.redaction import redact_text
 from conformance.plugin.allure_redaction import RedactingAllureFileLogger
 from conformance.reference import ReferenceServer
 
@@ -126,3 +128,51 @@ def test_each_test_is_shown_its_fixtures_from_one_container_of_its_own(pytester,
     assert {"stripe_client", "check"} <= by_name["test_passes[1]"]
     assert "cleanup_that_breaks" not in by_name["test_passes[1]"]
     assert {"stripe_client", "cleanup_that_breaks"} <= by_name["test_errors_in_teardown"]
+
+
+def test_items_are_written_as_allure_commons_writes_them_with_every_string_redacted(tmp_path):
+    """One pass over the item gives what ``asdict`` with allure-commons' filter gives, strings redacted."""
+    secret = "sk_test_" + "written" * 4
+    step = model2.TestStepResult(
+        name=f"step with {secret}", status="passed", start=0, stop=3,
+        parameters=[model2.Parameter(name="key", value=secret, excluded=False)],
+        attachments=[model2.Attachment(name="body", source="x-attachment.json", type="application/json")],
+        steps=[model2.TestStepResult(name="inner", status="failed", statusDetails=model2.StatusDetails(
+            message=f"Authorization: Bearer {secret}", trace="line 1\nline 2", known=False, flaky=None))],
+    )
+    result = model2.TestResult(
+        uuid="t1", name="test_one", status="broken", steps=[step], historyId="h", fullName="m#test_one",
+        labels=[model2.Label(name="tag", value="smoke"), model2.Label(name="evidence", value="")],
+        links=[model2.Link(type="link", url="https://docs.stripe.com/api/cards", name="Cards")], start=1, stop=0,
+    )
+    logger = RedactingAllureFileLogger(tmp_path)
+    logger.report_result(result)
+    [written] = _files(tmp_path, "result")
+    assert secret not in json.dumps(written)
+    assert "known" in written["steps"][0]["steps"][0]["statusDetails"] and "stop" not in written  # False kept, 0 not
+    assert written == _asdict_redacted(asdict(result, filter=lambda _, v: v or v is False))
+
+
+def _asdict_redacted(value):
+    """The earlier way: attrs' asdict, then every string redacted."""
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, dict):
+        return {key: _asdict_redacted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_asdict_redacted(item) for item in value]
+    return value
+
+
+def test_an_attachment_named_with_card_like_digits_stays_found(tmp_path):
+    """allure-commons names attachment files by uuid4; one starting with 13 digits looks like a card number."""
+    name = "22871227-4621-4289-8437-f681f8b22d23-attachment.json"
+    assert redact_text(name) != name  # the premise: redaction would change it
+    logger = RedactingAllureFileLogger(tmp_path)
+    logger.report_attached_data('{"number": "4242424242424242"}', name)
+    attachment = model2.Attachment(name="4242424242424242 response", source=name, type="application/json")
+    logger.report_result(model2.TestResult(uuid="t1", name="test_one", status="passed", attachments=[attachment]))
+    [written] = _files(tmp_path, "result")
+    [listed] = written["attachments"]
+    assert listed["source"] == name and (tmp_path / name).is_file()
+    assert "4242424242424242" not in listed["name"] and "4242424242424242" not in (tmp_path / name).read_text()
