@@ -7,6 +7,7 @@ recognises the common forms and maps them onto reference pages. Unrecognised tex
 
 from __future__ import annotations
 
+import functools
 import re
 
 DOCS_BASE = "https://docs.stripe.com/api"
@@ -38,6 +39,7 @@ _TOPICS = (
 )
 
 
+@functools.cache  # the Allure labels ask again for each scenario citing the requirement: ~780 calls, 145 sources
 def doc_links(source: str) -> tuple[tuple[str, str], ...]:
     """Return ``(name, url)`` pairs for the reference sections ``source`` cites, without duplicates."""
     links: dict[str, str] = {}
