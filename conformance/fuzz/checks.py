@@ -40,6 +40,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from conformance.checks import EnvelopeViolation, Failure, SchemaViolation, StatusMismatch, ValueMismatch
+from conformance.fuzz.expiry import EXPIRY_FIELDS
 from conformance.fuzz.injections import Injection
 from conformance.fuzz.observations import Observations
 from conformance.fuzz.reading import DocumentedSchemas
@@ -110,11 +111,15 @@ class Judge:
         *,
         recorder: Any = None,
         injection: tuple[Injection, Any] | None = None,
+        refusal_documented: bool = False,
     ) -> list[Failure]:
         """Return the failures of ``response`` to ``case`` (empty when it conforms).
 
         A case carrying an ``injection`` is known invalid: it is judged by the injection's rule
-        instead of Schemathesis' positive/negative checks.
+        instead of Schemathesis' positive/negative checks. With ``refusal_documented`` the card
+        update asks for an expiry in the past (given the card's state), which Stripe refuses: a
+        refusal is then no failure of ``fuzz.positive-accepted``, and may name the expiry fields
+        rather than an injected one.
         """
         seen = self.observations
         seen.saw(NO_SERVER_ERROR)
@@ -127,14 +132,16 @@ class Judge:
         if _is_list(response):
             seen.saw(LIST_CONTRACT)
         if injection is None:
-            found = self._builtin(case, response, st_response, recorder, self.checks())
+            checks = self.checks(judge_positive=not refusal_documented)
+            found = self._builtin(case, response, st_response, recorder, checks)
             found += envelope_failures(response)
             blamed: Collection[str] = ()
         else:
             seen.saw(NEGATIVE_REJECTED)
             found = self._builtin(case, response, st_response, recorder, [not_a_server_error])
-            found += injection_failures(*injection, response)
-            blamed = injection[0].blamed_for(injection[1]) if response.status in (400, 402) else ()
+            also = EXPIRY_FIELDS if refusal_documented else ()
+            found += injection_failures(*injection, response, also_blamed=also)
+            blamed = (*injection[0].blamed_for(injection[1]), *also) if response.status in (400, 402) else ()
         if names_a_field(response, blamed):
             seen.saw(ERROR_PARAM_CARD_FIELDS)
         found += schema_failures(response)
@@ -156,8 +163,8 @@ class Judge:
             return [self._typed(failure, response) for failure in group.exceptions]
         return []
 
-    def checks(self) -> list[CheckFunction]:
-        """Return the Schemathesis checks, adapted to Stripe."""
+    def checks(self, *, judge_positive: bool = True) -> list[CheckFunction]:
+        """Return the Schemathesis checks, adapted to Stripe (``judge_positive``: valid data must be accepted)."""
         documented, removed, seen = self.documented, self.removed, self.observations
 
         def stripe_negative_data_rejection(
@@ -195,7 +202,7 @@ class Judge:
         return [
             not_a_server_error,
             stripe_negative_data_rejection,
-            stripe_positive_data_acceptance,
+            *([stripe_positive_data_acceptance] if judge_positive else []),
             stripe_use_after_free,
             stripe_resource_availability,
         ]
@@ -207,12 +214,14 @@ class Judge:
         return StatusMismatch.from_exchange(requirement, message, response=response)
 
 
-def injection_failures(injection: Injection, value: Any, response: Response) -> list[Failure]:
-    """Judge the answer to a request carrying one injected invalid ``value``."""
+def injection_failures(
+    injection: Injection, value: Any, response: Response, *, also_blamed: Collection[str] = ()
+) -> list[Failure]:
+    """Judge the answer to a request carrying one injected invalid ``value`` (``also_blamed``: fields it breaks too)."""
     if 200 <= response.status < 300:
         message = f"accepted a request breaking the rule '{injection.rule}' ({injection.name}): HTTP {response.status}"
         return [StatusMismatch.from_exchange(NEGATIVE_REJECTED, message, response=response)]
-    blamed = injection.blamed_for(value) if response.status in (400, 402) else ()
+    blamed = (*injection.blamed_for(value), *also_blamed) if response.status in (400, 402) else ()
     return envelope_failures(response, blamed=blamed)
 
 

@@ -35,6 +35,7 @@ from conformance.fuzz.attach import attach_card
 from conformance.fuzz.checks import merge
 from conformance.fuzz.config import hypothesis_settings, without_database_key
 from conformance.fuzz.determinism import without_local_constants
+from conformance.fuzz.expiry import leaves_expiry_past
 from conformance.fuzz.injections import Injection, injections_for
 from conformance.fuzz.outcome import collect_failures
 from conformance.fuzz.reproduce import curl_sequence
@@ -403,7 +404,12 @@ def _one_example(session: FuzzSession, draw: Draw, shared: Scratch | None = None
             deleted_card = draw.use_scratch and scratch.deletes_card(case, response.status)
             if draw.use_scratch:
                 scratch.forget_deleted(case, response.status)
-            found = session.judge.failures(case, response, to_schemathesis(response), injection=injection)
+            refusable = before is not None and before.status == 200 and leaves_expiry_past(
+                case.body, before.json(), session.surface.view.today
+            )
+            found = session.judge.failures(
+                case, response, to_schemathesis(response), injection=injection, refusal_documented=refusable
+            )
             if deleted_card:
                 found += _deleted_again(session, path)
             probes.last_read = None
