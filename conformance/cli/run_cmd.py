@@ -72,7 +72,8 @@ def _stopped_before_the_suite(
                       "custom" if given.target else "reference")
     report = unstarted_report(
         info, outcome=outcome, reason=f"not run: the run was {outcome} before any scenario started",
-        selection=selection, tool_version=__version__, started=started, sent=(sent.requests, sent.rate_limited),
+        selection=selection, tool_version=__version__, started=started,
+        requests_outside=sent.requests, rate_limited_outside=sent.rate_limited,
     )
     directory = given.report_dir or BY_NAME["report_dir"].cli_default
     assert isinstance(directory, Path)

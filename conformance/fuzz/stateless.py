@@ -150,28 +150,26 @@ class Scratch:
             self._cleanup.append(f"/v1/webhook_endpoints/{self.webhook_id}")
         return self.webhook_id
 
-    def deletes_card(self, case: schemathesis.Case[Any], response_status: int) -> bool:
-        """Tell whether the call deleted (answered 200) one of the scratch cards."""
+    def forget_deleted(self, case: schemathesis.Case[Any], response_status: int) -> bool:
+        """Forget a scratch object a call deleted (answered 200), and tell whether it was one of the cards.
+
+        The next example that needs such an object gets a fresh one.
+        """
         if case.method.upper() != "DELETE" or response_status != 200:
             return False
-        card = (case.path_parameters or {}).get("id")
-        return card is not None and unquote(str(card)) in self.card_ids
-
-    def forget_deleted(self, case: schemathesis.Case[Any], response_status: int) -> None:
-        """Forget a scratch object a call deleted (answered 200): the next example that needs one gets a fresh one."""
-        if case.method.upper() != "DELETE" or response_status != 200:
-            return
         params = {name: unquote(str(value)) for name, value in (case.path_parameters or {}).items()}
         self.reads.clear()
         if "id" in params:
             if params["id"] in self.card_ids:
                 self.card_ids.remove(params["id"])
+                return True
         elif params.get("customer") == self.customer_id and self.customer_id is not None:
             self._cleanup.remove(f"/v1/customers/{self.customer_id}")
             self.customer_id, self.card_ids = None, []
         elif params.get("webhook_endpoint") == self.webhook_id and self.webhook_id is not None:
             self._cleanup.remove(f"/v1/webhook_endpoints/{self.webhook_id}")
             self.webhook_id = None
+        return False
 
     def adopt(self, case: schemathesis.Case[Any], response_status: int, body: Any) -> None:
         """Note an object the fuzzed call created, for :meth:`release_created`."""
@@ -401,9 +399,7 @@ def _one_example(session: FuzzSession, draw: Draw, shared: Scratch | None = None
                 session.block(unsupported_route(response, route_of(case)))
                 return
             scratch.adopt(case, response.status, response.json())
-            deleted_card = draw.use_scratch and scratch.deletes_card(case, response.status)
-            if draw.use_scratch:
-                scratch.forget_deleted(case, response.status)
+            deleted_card = draw.use_scratch and scratch.forget_deleted(case, response.status)
             refusable = before is not None and before.status == 200 and leaves_expiry_past(
                 case.body, before.json(), session.surface.view.today
             )

@@ -90,7 +90,7 @@ class TestOutcome:
     requests: int = 0
     """Requests the scenario put on the wire, setup, retries and teardown included."""
     rate_limited: int = 0
-    """Of those, how many the target answered ``429`` (each then waited for and retried)."""
+    """Of those, how many the target answered ``429``."""
 
     def held(self, requirement_id: str) -> int:
         """Return how many checks of ``requirement_id`` held in this test (0: never observed)."""

@@ -69,11 +69,13 @@ def unstarted_report(
     selection: dict[str, Any],
     tool_version: str,
     started: str,
-    sent: tuple[int, int] = (0, 0),
+    requests_outside: int = 0,
+    rate_limited_outside: int = 0,
 ) -> RunReport:
     """The report of a run stopped before any scenario started: every requirement ``not_run`` with ``reason``.
 
-    ``sent`` is what the run had sent by then (requests, ``429`` answers among them): its preflight, say.
+    ``requests_outside`` (``rate_limited_outside`` of them answered ``429``) is what the run had
+    sent by then: its preflight, say.
     """
     catalogue = load_catalogue()
     selected = selection.get("requirements") or None
@@ -85,8 +87,8 @@ def unstarted_report(
         requirements=add_not_run((), everything_not_run(catalogue, reason, selected), catalogue),
         outcome=outcome,
         selection=selection,
-        requests_outside=sent[0],
-        rate_limited_outside=sent[1],
+        requests_outside=requests_outside,
+        rate_limited_outside=rate_limited_outside,
     )
 
 
