@@ -65,7 +65,7 @@ def _stopped_before_the_suite(
     outcome = stopping.outcome() or "interrupted"
     given = settings if isinstance(settings, RunSettings) else RunSettings()
     selection = selection_record(
-        shard=given.shard, keyword=keyword, markexpr=markexpr, fuzz_examples=given.fuzz_examples,
+        shard=given.shard, keyword=keyword, markexpr=markexpr, fuzz_examples=given.fuzz_budget,
         seed=given.seed, replay=str(given.replay) if given.replay is not None else None,
     )
     info = TargetInfo(given.target or "http://127.0.0.1", given.stripe_version or DEFAULT_STRIPE_VERSION,
@@ -208,7 +208,7 @@ def suite_arguments(
 
     The run's settings are not among them: ``GivenRun`` carries those to the plugin.
     """
-    packages = (SUITE_PACKAGE,) if settings.fuzz_examples == 0 else (SUITE_PACKAGE, FUZZ_PACKAGE)
+    packages = (SUITE_PACKAGE,) if settings.fuzz_budget == 0 else (SUITE_PACKAGE, FUZZ_PACKAGE)
     args = [
         *pytest_startup_arguments(packages),
         "--tb=no" if verbose < 2 else "--tb=short",
@@ -260,8 +260,9 @@ def _run_suite(
     since: Traffic,
 ) -> int:
     probe = _SessionProbe()
-    plugins = [GivenRun(settings, target, since), LongLivedHeap(), FreezeHeapAtExit(), probe]
     base_url = target.base_url if target is not None else None
+    settings = settings.resolved(base_url)
+    plugins = [GivenRun(settings, target, since), LongLivedHeap(), FreezeHeapAtExit(), probe]
     with _private_basetemp(settings.processes(base_url)) as basetemp:
         arguments = suite_arguments(settings, keyword, markexpr, verbose, base_url)
         code = pytest.main([*arguments, *basetemp], plugins=plugins)

@@ -14,7 +14,6 @@ __all__ = [
     "DEFAULT_EXAMPLES",
     "DEFAULT_SEED",
     "MACHINE_PARTS",
-    "MIN_SCENARIOS",
     "SCENARIOS_PER_EXAMPLE",
     "STATEFUL_STEPS",
     "FuzzBudget",
@@ -26,21 +25,12 @@ STATEFUL_STEPS = 12
 """Most steps (API calls) in one state-machine scenario, the machine's invariant probes aside."""
 SCENARIOS_PER_EXAMPLE = 3
 """State-machine scenarios per unit of budget: a scenario is worth several independent calls."""
-MIN_SCENARIOS = 9
-"""State-machine scenarios of any budget that fuzzes at all: the budget goes where it catches most per request.
-
-Measured on the code of the time (``benchmarks/RESULTS.md``, session 4 detection table): with 3
-scenarios (budget 1) the fuzzing alone caught 21 of the detection benchmark's faults, with 9 (budget 3)
-16 more, chiefly through the machine (default-source rules, the list contract, deleted cards staying
-deleted); budget 1 with 9 scenarios caught the same as budget 3 for about a third fewer fuzz requests.
-"""
-
-MACHINE_PARTS = MIN_SCENARIOS
-"""State-machine tests a fuzzing run splits its scenarios into, so concurrent processes share them.
+MACHINE_PARTS = 9
+"""Most state-machine tests a fuzzing run splits its scenarios into, so concurrent processes share them.
 
 One test holding every scenario left one process alone with about 280 requests at the end of a
-concurrent run. Each part has its own seed, derived from the run's; together they run the budget's
-scenarios, at least one each.
+concurrent run. Each part has its own seed, derived from the run's, and runs at least one
+scenario: a budget of fewer scenarios has fewer parts; together they run the budget's scenarios.
 """
 
 
@@ -65,13 +55,18 @@ class FuzzBudget:
     @property
     def scenarios(self) -> int:
         """Return how many state-machine scenarios the budget buys."""
-        return max(MIN_SCENARIOS, self.examples * SCENARIOS_PER_EXAMPLE) if self.enabled else 0
+        return self.examples * SCENARIOS_PER_EXAMPLE
+
+    @property
+    def parts(self) -> int:
+        """Return how many state-machine tests the scenarios are split into (none when fuzzing is off)."""
+        return min(MACHINE_PARTS, self.scenarios)
 
     def scenarios_in(self, part: int) -> int:
         """Return how many of the budget's scenarios state-machine part ``part`` runs (the first take the rest)."""
-        if not 0 <= part < MACHINE_PARTS:
-            raise ValueError(f"state-machine part must be 0 to {MACHINE_PARTS - 1}, got {part}")
-        share, rest = divmod(self.scenarios, MACHINE_PARTS)
+        if not 0 <= part < self.parts:
+            raise ValueError(f"state-machine part must be 0 to {self.parts - 1}, got {part}")
+        share, rest = divmod(self.scenarios, self.parts)
         return share + (1 if part < rest else 0)
 
     def seed_for(self, name: str) -> int:

@@ -13,8 +13,8 @@ from conformance.targets.profile import TargetProfile
 
 
 def budget_from(config: pytest.Config, seed: str) -> FuzzBudget:
-    """Return the budget the options ask for (``--stripe-fuzz-examples``) under the run's seed."""
-    return FuzzBudget(examples=run_settings(config).fuzz_examples, seed=seed)
+    """Return the run's budget (``--stripe-fuzz-examples``, else the default for its target) under the run's seed."""
+    return FuzzBudget(examples=run_settings(config).fuzz_budget, seed=seed)
 
 
 @pytest.fixture(scope="session")

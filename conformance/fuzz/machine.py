@@ -26,7 +26,6 @@ from schemathesis.generation.feedback import NO_FEEDBACK
 from schemathesis.generation.stateful.state_machine import normalize_name
 
 from conformance.checks import ConformanceError, Failure
-from conformance.fuzz.budget import MACHINE_PARTS
 from conformance.fuzz.checks import merge
 from conformance.fuzz.config import hypothesis_settings
 from conformance.fuzz.determinism import without_local_constants
@@ -258,7 +257,7 @@ _NO_PATH = _NoPath()
 
 def run_machine(session: FuzzSession) -> list[Failure]:
     """Run every part of the state machine in turn, up to the first that fails or stops; return its failures."""
-    for part in range(MACHINE_PARTS):
+    for part in range(session.budget.parts):
         failures = run_machine_part(session, part)
         if failures or session.stopped is not None:
             return failures
@@ -287,7 +286,7 @@ def run_machine_part(session: FuzzSession, part: int) -> list[Failure]:
         if shrink.shortest is not None:
             return shrink.shortest[1]
         session.stop(
-            f"the stateful scenarios of part {part + 1} of {MACHINE_PARTS} stopped after {shrink.scenarios} of "
+            f"the stateful scenarios of part {part + 1} of {session.budget.parts} stopped after {shrink.scenarios} of "
             f"{scenarios}: the target answered the same call sequence differently from one scenario to the next"
         )
         return []

@@ -39,6 +39,8 @@ OPERATION_REQUIREMENTS = (
     REFUSED_CHANGES_NOTHING,
     LIST_CONTRACT,
     DELETED_STAYS_DELETED,
+    USE_AFTER_FREE,
+    WEBHOOK_SECRET,
 )
 """What each operation's examples verify."""
 

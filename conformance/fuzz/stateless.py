@@ -21,7 +21,7 @@ import dataclasses
 import datetime
 import math
 import re
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote, unquote
 
 import hypothesis
@@ -39,10 +39,11 @@ from conformance.fuzz.expiry import leaves_expiry_past
 from conformance.fuzz.injections import Injection, injections_for
 from conformance.fuzz.outcome import collect_failures
 from conformance.fuzz.reproduce import curl_sequence
-from conformance.fuzz.requirement_ids import DELETED_STAYS_DELETED
+from conformance.fuzz.requirement_ids import DELETED_STAYS_DELETED, USE_AFTER_FREE
 from conformance.fuzz.session import FuzzSession, LoadedSurface
 from conformance.fuzz.surface import OperationRef
 from conformance.fuzz.updates import UpdateInvariants, is_update
+from conformance.fuzz.webhook_secret import webhook_secret
 from conformance.fuzz.wire import send_case, to_schemathesis
 from conformance.http import StripeClient
 from conformance.http.exchange import Response
@@ -85,6 +86,9 @@ class SetupError(RuntimeError):
         super().__init__(str(blocked))
         self.blocked = blocked
 
+
+Deleted = Literal["card", "customer", "webhook_endpoint"]
+"""Which kind of scratch object an accepted delete removed."""
 
 class Scratch:
     """Objects one example works on, made on demand and deleted when the example ends."""
@@ -150,26 +154,28 @@ class Scratch:
             self._cleanup.append(f"/v1/webhook_endpoints/{self.webhook_id}")
         return self.webhook_id
 
-    def forget_deleted(self, case: schemathesis.Case[Any], response_status: int) -> bool:
-        """Forget a scratch object a call deleted (answered 200), and tell whether it was one of the cards.
+    def forget_deleted(self, case: schemathesis.Case[Any], response_status: int) -> Deleted | None:
+        """Forget a scratch object a call deleted (answered 200), and tell which kind it was (None: none).
 
         The next example that needs such an object gets a fresh one.
         """
         if case.method.upper() != "DELETE" or response_status != 200:
-            return False
+            return None
         params = {name: unquote(str(value)) for name, value in (case.path_parameters or {}).items()}
         self.reads.clear()
         if "id" in params:
             if params["id"] in self.card_ids:
                 self.card_ids.remove(params["id"])
-                return True
+                return "card"
         elif params.get("customer") == self.customer_id and self.customer_id is not None:
             self._cleanup.remove(f"/v1/customers/{self.customer_id}")
             self.customer_id, self.card_ids = None, []
+            return "customer"
         elif params.get("webhook_endpoint") == self.webhook_id and self.webhook_id is not None:
             self._cleanup.remove(f"/v1/webhook_endpoints/{self.webhook_id}")
             self.webhook_id = None
-        return False
+            return "webhook_endpoint"
+        return None
 
     def adopt(self, case: schemathesis.Case[Any], response_status: int, body: Any) -> None:
         """Note an object the fuzzed call created, for :meth:`release_created`."""
@@ -322,6 +328,20 @@ def _deleted_again(session: FuzzSession, path: str) -> list[Failure]:
     return [ValueMismatch.from_exchange(DELETED_STAYS_DELETED, message, response=again)]
 
 
+def _gone_after_delete(session: FuzzSession, path: str) -> list[Failure]:
+    """A webhook endpoint an accepted delete removed reads as 404 (``fuzz.use-after-free``).
+
+    Sent after every accepted delete of the scratch endpoint, so that the rule is judged on every
+    seed; the state machine reaches it only in the scenarios that draw a delete and a read after it.
+    """
+    again = session.client.get(path)
+    session.observed.saw(USE_AFTER_FREE)
+    if again.status != 200:
+        return []
+    message = f"reading {path} after it was deleted answered HTTP 200, not 404"
+    return [ValueMismatch.from_exchange(USE_AFTER_FREE, message, response=again)]
+
+
 def _cursor_ids(case: schemathesis.Case[Any], scratch: Scratch) -> list[str]:
     if case.path in ("/v1/customers/{customer}/sources", "/v1/customers/{customer}/cards"):
         return list(scratch.card_ids)
@@ -399,15 +419,18 @@ def _one_example(session: FuzzSession, draw: Draw, shared: Scratch | None = None
                 session.block(unsupported_route(response, route_of(case)))
                 return
             scratch.adopt(case, response.status, response.json())
-            deleted_card = draw.use_scratch and scratch.forget_deleted(case, response.status)
+            deleted = scratch.forget_deleted(case, response.status) if draw.use_scratch else None
             refusable = before is not None and before.status == 200 and leaves_expiry_past(
                 case.body, before.json(), session.surface.view.today
             )
             found = session.judge.failures(
                 case, response, to_schemathesis(response), injection=injection, refusal_documented=refusable
             )
-            if deleted_card:
+            found += webhook_secret(case, response, session.observed)
+            if deleted == "card":
                 found += _deleted_again(session, path)
+            elif deleted == "webhook_endpoint":
+                found += _gone_after_delete(session, path)
             probes.last_read = None
             if updating and response.status == 200 and injection is None:
                 found += probes.applies(case, response, before) + probes.read_back(case, response)

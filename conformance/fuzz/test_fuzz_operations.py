@@ -30,6 +30,8 @@ OPERATIONS = [
     "fuzz.refused-changes-nothing",
     "fuzz.list-contract",
     "fuzz.deleted-stays-deleted",
+    "fuzz.use-after-free",
+    "fuzz.webhook-secret-once",
 )
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_fuzz_operation(fuzz_session: object, check: Verifier, operation: OperationRef) -> None:

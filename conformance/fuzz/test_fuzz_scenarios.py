@@ -5,13 +5,11 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks import Verifier
-from conformance.fuzz.budget import MACHINE_PARTS
 from conformance.suite.cite import requires
 
 
 @pytest.mark.fuzz
 @pytest.mark.runs_first
-@pytest.mark.parametrize("part", range(MACHINE_PARTS))
 @requires(
     "fuzz.no-server-error",
     "fuzz.response-schema",
@@ -34,8 +32,9 @@ from conformance.suite.cite import requires
 def test_fuzz_stateful_scenarios(part: int, fuzz_session: object, check: Verifier) -> None:
     """Create, attach, update, list, delete in generated orders; default_source, lists and reads stay consistent.
 
-    The budget's scenarios are split into parts, each its own test with its own seed, so that
-    concurrent processes share them; a requirement passes on the parts that observed it.
+    The budget's scenarios are split into parts (``part``, parametrized by the fuzz package's conftest
+    from the budget), each its own test with its own seed, so that concurrent processes share them; a
+    requirement passes on the parts that observed it.
     """
     from conformance.fuzz.machine import run_machine_part
     from conformance.fuzz.outcome import settle

@@ -413,7 +413,7 @@ def _selection(config: pytest.Config) -> dict[str, object]:
         shard=settings.shard,
         keyword=getattr(config.option, "keyword", None) or None,
         markexpr=getattr(config.option, "markexpr", None) or None,
-        fuzz_examples=settings.fuzz_examples,
+        fuzz_examples=settings.fuzz_budget,
         seed=recording.seed if recording is not None else None,
         replay=str(settings.replay) if settings.replay is not None else None,
         requirements=state.selected_requirements or {rid for o in state.outcomes for rid in o.cited},

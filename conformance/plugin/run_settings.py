@@ -20,6 +20,8 @@ from conformance.settings import BY_NAME, OPTIONS, PYTEST, RunSettings, Settings
 from conformance.settings.given import GivenRun
 from conformance.settings.options import Option
 from conformance.settings.resolve import command_line_value, convert
+from conformance.targets import ConfigError
+from conformance.targets.profile import load_profile
 
 GROUP = "stripe-conformance"
 HANDOFF = "stripe_conformance"
@@ -87,11 +89,23 @@ def replace_settings(config: pytest.Config, settings: RunSettings) -> None:
 def _settings(config: pytest.Config) -> RunSettings:
     given = given_run(config)
     if given is not None:
-        return given.settings
+        return given.settings.resolved(given.target.base_url if given.target is not None else None)
     wire = getattr(config, "workerinput", {}).get(HANDOFF, {}).get("settings")
     if wire:
-        return RunSettings.from_wire(wire)
-    return settings_from_options(config.option, os.environ, config.invocation_params.dir)
+        return RunSettings.from_wire(wire)  # the controller's, resolved
+    settings = settings_from_options(config.option, os.environ, config.invocation_params.dir)
+    return settings.resolved(settings.target or _profile_url(settings.profile))
+
+
+def _profile_url(profile: str | None) -> str | None:
+    """The URL a profile names (None for none, the built-in one, or one that does not load: reported later)."""
+    if not profile:
+        return None
+    try:
+        loaded = load_profile(profile)
+    except ConfigError:
+        return None
+    return None if loaded.builtin else loaded.url
 
 
 def settings_from_options(namespace: object, environ: Mapping[str, str], directory: Path) -> RunSettings:

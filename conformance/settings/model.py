@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from conformance.http.headers import HeaderError, parse_headers
 from conformance.http.ratelimit import DEFAULT_CONCURRENCY
 from conformance.http.stack import DEFAULT_RETRIES, DEFAULT_TIMEOUT, TransportSettings
 from conformance.reporting.attachments import ATTACH_FAILURES
-from conformance.settings.options import DEFAULT_DEADLINE, DEFAULT_EXAMPLES
+from conformance.settings.options import DEFAULT_DEADLINE, DEFAULT_EXAMPLES, DEFAULT_LIMITED_EXAMPLES
 
 LOOPBACK = "http://127.0.0.1"
 """Where the built-in reference server listens (a run without ``target``)."""
@@ -41,7 +41,8 @@ class RunSettings:
     rate_limit: float | None = None
     deadline: float = DEFAULT_DEADLINE
     max_failures: int | None = None
-    fuzz_examples: int = DEFAULT_EXAMPLES
+    fuzz_examples: int | None = None
+    """The fuzz budget as given; None: the default for the target (``fuzz_budget``, ``resolved``)."""
     strict: bool = False
     shard: str | None = None
     workers: int = 1
@@ -70,9 +71,35 @@ class RunSettings:
         """
         in_flight = self.concurrency
         if in_flight is None:
-            limited = self.replay is None and self.transport_settings().effective_rate(base_url or LOOPBACK)
-            in_flight = DEFAULT_CONCURRENCY if limited else 1
+            in_flight = DEFAULT_CONCURRENCY if self.rate_limited(base_url) else 1
         return max(self.workers, in_flight)
+
+    def rate_limited(self, base_url: str | None) -> bool:
+        """Tell whether a run against ``base_url`` (None: the built-in server) goes through a rate limiter.
+
+        A remote target is limited unless ``rate_limit`` is 0; a loopback one only when ``rate_limit`` is
+        given; a replay never (nothing is sent).
+        """
+        return self.replay is None and bool(self.transport_settings().effective_rate(base_url or LOOPBACK))
+
+    @property
+    def fuzz_budget(self) -> int:
+        """The fuzz budget of this run: as given (or ``resolved``), else the default against ``target``."""
+        return self.fuzz_examples if self.fuzz_examples is not None else self.default_examples(self.target)
+
+    def default_examples(self, base_url: str | None) -> int:
+        """The fuzz budget when none is given: ``DEFAULT_LIMITED_EXAMPLES`` where a run is rate-limited.
+
+        There each request costs a limiter slot, so the default buys fewer of them; on an unlimited
+        target (loopback, a replay), ``DEFAULT_EXAMPLES``.
+        """
+        return DEFAULT_LIMITED_EXAMPLES if self.rate_limited(base_url) else DEFAULT_EXAMPLES
+
+    def resolved(self, base_url: str | None) -> RunSettings:
+        """These settings with the fuzz budget settled for a run against ``base_url`` (for workers, recordings)."""
+        if self.fuzz_examples is not None:
+            return self
+        return replace(self, fuzz_examples=self.default_examples(base_url))
 
     def transport_settings(self, deadline: float | None = None) -> TransportSettings:
         """The transport settings of this run; ``deadline`` is a ``time.monotonic()`` instant, if started."""

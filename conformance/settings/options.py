@@ -19,11 +19,21 @@ DEFAULT_DEADLINE = 900.0
 """Seconds after which a run starts no further scenario (0: no deadline)."""
 
 DEFAULT_EXAMPLES = 3
-"""Fuzzing budget of a run: generated calls per operation, and three times as many state-machine scenarios.
+"""Fuzzing budget of a run on an unlimited target (loopback): generated calls per operation, and three times
+as many state-machine scenarios.
 
-Fuzzing alone catches the same 33 of the detection benchmark's 59 faults at budgets 1 and 3, and the
-whole run all 59 at either; 3 draws more generated calls for faults nobody listed, for about 90 more
-requests (``benchmarks/RESULTS.md``: a default run sends about 800-950 on loopback, depending on the seed).
+Requests cost about 5 ms there, so the run spends a budget that draws more generated calls and
+machine scenarios for faults nobody listed (``benchmarks/RESULTS.md``: a default run sends about
+800-950 requests on loopback, depending on the seed).
+"""
+DEFAULT_LIMITED_EXAMPLES = 1
+"""Fuzzing budget of a rate-limited run (a remote target, or ``--rate-limit``), where a request costs a
+limiter slot: at 20 per second, every 100 requests add 5 s.
+
+Chosen from the detection/requests curve (``benchmarks/RESULTS.md``, session 8): the whole run catches
+all 59 of the detection benchmark's faults at budgets 1 and 3, fuzzing alone 32 at 1 and 33 at 3, and
+budget 1 sends about 270 fewer requests (its 3 machine scenarios instead of 9, one generated call per
+operation instead of 3; every documented-limit injection still runs).
 """
 
 KINDS = ("str", "path", "paths", "int", "float", "flag", "choice", "headers")
@@ -188,10 +198,12 @@ OPTIONS: tuple[Option, ...] = (
         metavar="N", minimum=1,
     ),
     _option(
-        "fuzz_examples", "int", DEFAULT_EXAMPLES,
-        "Fuzzing budget: generated calls per operation and 3N state-machine scenarios (at least 9), from the "
-        "run's seed. 0 runs the hand-written scenarios only; -m 'not fuzz' deselects fuzzing too",
+        "fuzz_examples", "int", None,
+        "Fuzzing budget: generated calls per operation and 3N state-machine scenarios, from the run's seed. "
+        "0 runs the hand-written scenarios only; -m 'not fuzz' deselects fuzzing too",
         metavar="N", minimum=0,
+        shown_default=f"{DEFAULT_EXAMPLES}, or {DEFAULT_LIMITED_EXAMPLES} when the run is rate-limited (remote "
+        "targets, --rate-limit)",
     ),
     _option(
         "strict", "flag", False,

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import Phase
 from hypothesis import strategies as st
 
-from conformance.fuzz.budget import MACHINE_PARTS, MIN_SCENARIOS, FuzzBudget
+from conformance.fuzz.budget import MACHINE_PARTS, SCENARIOS_PER_EXAMPLE, FuzzBudget
 from conformance.fuzz.config import hypothesis_settings, schemathesis_config, without_database_key
 from conformance.fuzz.session import LoadedSurface
 
@@ -56,8 +56,9 @@ def test_seeds_derive_from_the_run_seed_and_the_test() -> None:
     assert budget.seed_for("x") == FuzzBudget(examples=9, seed="abc").seed_for("x")
     assert budget.seed_for("x") != budget.seed_for("y") != FuzzBudget(seed="abd").seed_for("y")
     assert budget.scenarios == 9 and not FuzzBudget(examples=0).enabled
-    assert FuzzBudget(examples=1).scenarios == MIN_SCENARIOS == 9 and FuzzBudget(examples=0).scenarios == 0
+    assert FuzzBudget(examples=1).scenarios == SCENARIOS_PER_EXAMPLE == 3 and FuzzBudget(examples=0).scenarios == 0
     assert FuzzBudget(examples=4).scenarios == 12
+    assert [FuzzBudget(examples=n).parts for n in (0, 1, 2, 3, 10)] == [0, 3, 6, MACHINE_PARTS, MACHINE_PARTS]
     with pytest.raises(ValueError, match="0 or more"):
         FuzzBudget(examples=-1)
 
@@ -89,14 +90,14 @@ def test_a_test_without_a_database_key_skips_the_source_digest_and_draws_the_sam
     assert len(digests) == 1  # the patched hook is the one Hypothesis calls for a keyed test
 
 
-@pytest.mark.parametrize("examples", [1, 3, 4, 10])
+@pytest.mark.parametrize("examples", [1, 2, 3, 4, 10])
 def test_the_machine_parts_share_out_every_scenario_of_the_budget(examples: int) -> None:
     budget = FuzzBudget(examples=examples, seed="abc")
-    shares = [budget.scenarios_in(part) for part in range(MACHINE_PARTS)]
+    shares = [budget.scenarios_in(part) for part in range(budget.parts)]
     assert sum(shares) == budget.scenarios and min(shares) >= 1 and max(shares) - min(shares) <= 1
     assert shares == sorted(shares, reverse=True)  # the first parts take the rest
     with pytest.raises(ValueError, match="part"):
-        budget.scenarios_in(MACHINE_PARTS)
+        budget.scenarios_in(budget.parts)
 
 
 def test_each_machine_part_has_its_own_seed_from_the_run_seed() -> None:

@@ -17,7 +17,7 @@ import pytest
 
 from conformance import exit_codes
 from conformance.cli import COMMANDS
-from conformance.fuzz.budget import MACHINE_PARTS, MIN_SCENARIOS, SCENARIOS_PER_EXAMPLE, STATEFUL_STEPS
+from conformance.fuzz.budget import MACHINE_PARTS, SCENARIOS_PER_EXAMPLE, STATEFUL_STEPS
 from conformance.fuzz.surface import load_surface, operations
 from conformance.http.bounded_json import MAX_JSON_DEPTH
 from conformance.http.ratelimit import DEFAULT_CONCURRENCY, DEFAULT_REMOTE_RATE
@@ -32,6 +32,7 @@ from conformance.reference.store import DEFAULT_MAX_IDEMPOTENCY_RECORDS, DEFAULT
 from conformance.reporting.model import RUN_OUTCOMES, STATUSES
 from conformance.requirements import load_catalogue
 from conformance.settings import BY_NAME, OPTIONS, PYTEST, load_config_file
+from conformance.settings.options import DEFAULT_EXAMPLES, DEFAULT_LIMITED_EXAMPLES
 from conformance.targets.ledger import BREAKER_FAILURES, BREAKER_PROBE_EVERY
 from conformance.targets.profile import load_profile
 
@@ -72,10 +73,10 @@ def _surface_links() -> int:
 CLAIMS: list[tuple[str, str, Callable[[], tuple[object, ...]]]] = [
     ("README.md", r"writes its reports into `([^`]+)/`", lambda: (str(BY_NAME["report_dir"].cli_default),)),
     ("docs/configuration.md", r"writes its reports to `([^`]+)/`", lambda: (str(BY_NAME["report_dir"].cli_default),)),
-    (FUZZING, r"hand-written scenarios \+ fuzzing \(budget (\d+)\)", lambda: (BY_NAME["fuzz_examples"].default,)),
-    (FUZZING, r"`(\d+)N` scenarios \(at least (\d+)\) of up to (\d+) linked calls",
-     lambda: (SCENARIOS_PER_EXAMPLE, MIN_SCENARIOS, STATEFUL_STEPS)),
-    (FUZZING, r"split into (\d+) parts", lambda: (MACHINE_PARTS,)),
+    (FUZZING, r"hand-written scenarios \+ fuzzing \(budget (\d+), or (\d+) when rate-limited\)",
+     lambda: (DEFAULT_EXAMPLES, DEFAULT_LIMITED_EXAMPLES)),
+    (FUZZING, r"`(\d+)N` scenarios of up to (\d+) linked calls", lambda: (SCENARIOS_PER_EXAMPLE, STATEFUL_STEPS)),
+    (FUZZING, r"split into up to (\d+) parts", lambda: (MACHINE_PARTS,)),
     (FUZZING, r"\((\d+) operations:", lambda: (len(operations(load_surface())),)),
     (FUZZING, r"(\d+) OpenAPI links chain the calls", lambda: (_surface_links(),)),
     ("docs/recording-and-replay.md", r"`(\w+)` \(default:", lambda: (DEFAULT_RECORD_MODE,)),

@@ -25,6 +25,7 @@ from conformance.settings import (
     load_config_file,
     resolve,
 )
+from conformance.settings.options import DEFAULT_LIMITED_EXAMPLES
 
 PACKAGE = Path(__file__).resolve().parents[2] / "conformance"
 PASSED_THROUGH = {"keyword", "markexpr", "verbose"}  # pytest's own -k, -m, -v, given to pytest as they are
@@ -77,7 +78,8 @@ def test_no_option_is_declared_outside_the_table():
 def test_only_the_report_directory_defaults_differently_and_says_so():
     assert [o.name for o in OPTIONS if o.cli_default is not None] == ["report_dir"]
     assert "conformance-report" in BY_NAME["report_dir"].help_text(CLI)
-    assert BY_NAME["fuzz_examples"].help_text(PYTEST).endswith(f"(default: {DEFAULT_EXAMPLES})")
+    limited = f"{DEFAULT_LIMITED_EXAMPLES} when the run is rate-limited (remote targets, --rate-limit)"
+    assert BY_NAME["fuzz_examples"].help_text(PYTEST).endswith(f"(default: {DEFAULT_EXAMPLES}, or {limited})")
 
 
 SAMPLE = {
@@ -152,7 +154,7 @@ def test_a_flag_beats_the_environment_which_beats_the_file_which_beats_the_defau
     monkeypatch.chdir(tmp_path)
     env = {"STRIPE_CONFORMANCE_DEADLINE": "20", "STRIPE_CONFORMANCE_SEED": "env"}
     settings = _from_cli(monkeypatch, ["--seed", "flag"], env)
-    given = (settings.seed, settings.deadline, settings.retries, settings.fuzz_examples)
+    given = (settings.seed, settings.deadline, settings.retries, settings.fuzz_budget)
     assert given == ("flag", 20, 5, DEFAULT_EXAMPLES)
     assert _from_pytest(["--stripe-seed", "flag"], env, tmp_path) == dataclasses.replace(settings, report_dir=None)
 
