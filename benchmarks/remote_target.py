@@ -2,7 +2,7 @@
 
 The target is ``benchmarks.latency_proxy`` (a fresh reference server behind 50 ms per answer and
 Stripe's test-mode limit of 25 requests per sliding second, a fresh one per run). The run is
-``stripe-conformance run --target <proxy> --rate-limit 20`` (the rate a run uses for a remote target
+``stripe-conformance run --target <proxy> --rate-limit 24`` (the rate a run uses for a remote target
 by default; the proxy is on loopback, where the default is unlimited) with a fixed seed, so every
 run sends the same requests; the capture plugin logs them. The bare client (``benchmarks.bare_replay
 --target <proxy> --pace 25``, a whole process) sends the captured requests one at a time at the best

@@ -28,7 +28,7 @@ machine scenarios for faults nobody listed (``benchmarks/RESULTS.md``: a default
 """
 DEFAULT_LIMITED_EXAMPLES = 1
 """Fuzzing budget of a rate-limited run (a remote target, or ``--rate-limit``), where a request costs a
-limiter slot: at 20 per second, every 100 requests add 5 s.
+limiter slot: at the remote default of 24 per second, every 100 requests add about 4 s.
 
 Chosen from the detection/requests curve (``benchmarks/RESULTS.md``, session 8): the whole run catches
 all 59 of the detection benchmark's faults at budgets 1 and 3, fuzzing alone 32 at 1 and 33 at 3, and
