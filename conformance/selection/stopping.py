@@ -15,6 +15,7 @@ and so does the controller's copy of it) raises nothing more while the first one
 
 from __future__ import annotations
 
+import gc
 import signal
 import threading
 import time
@@ -88,12 +89,22 @@ def on_request(listener: Callable[[int], None]) -> Callable[[], None]:
 
 
 def _unraisable_in(frame: FrameType | None) -> bool:
-    """True when an exception raised in ``frame`` could not propagate: a weakref callback or a finalizer.
+    """True when an exception raised in ``frame`` could not propagate: a weakref callback, a finalizer, or a
+    garbage-collector callback (``gc.callbacks``, such as Hypothesis' own) anywhere below it.
 
     Python prints such an exception as "ignored" with its traceback (pytest as an unraisable-exception
     warning) and carries on; the stop is recorded anyway and the next checkpoint raises it.
     """
-    return frame is not None and (frame.f_code.co_name == "__del__" or frame.f_code.co_filename == weakref.__file__)
+    if frame is None:
+        return False
+    if frame.f_code.co_name == "__del__" or frame.f_code.co_filename == weakref.__file__:
+        return True
+    callbacks = {getattr(callback, "__code__", None) for callback in gc.callbacks}
+    while frame is not None:
+        if frame.f_code in callbacks:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _handle(signum: int, frame: FrameType | None) -> None:
