@@ -89,8 +89,10 @@ def on_request(listener: Callable[[int], None]) -> Callable[[], None]:
 
 
 def _unraisable_in(frame: FrameType | None) -> bool:
-    """True when an exception raised in ``frame`` could not propagate: a weakref callback, a finalizer, or a
-    garbage-collector callback (``gc.callbacks``, such as Hypothesis' own) anywhere below it.
+    """True when an exception raised in ``frame`` could not propagate (a callback or finalizer runs it).
+
+    That is a weakref callback, a finalizer, or a garbage-collector callback (``gc.callbacks``, such as
+    Hypothesis' own) anywhere below it.
 
     Python prints such an exception as "ignored" with its traceback (pytest as an unraisable-exception
     warning) and carries on; the stop is recorded anyway and the next checkpoint raises it.
