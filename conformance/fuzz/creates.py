@@ -1,7 +1,8 @@
 """Invariants of creating the seed-000 objects: a created object reads back, a forwarding request is sent once.
 
 - An object just created (webhook endpoint, onramp session, forwarding request) reads back by id
-  as it was answered, its create-only ``secret`` aside (seeds/000 retrieve endpoints).
+  as it was answered, its create-only ``secret`` aside (seeds/000 retrieve endpoints); a ``404``
+  there is a created resource that is not available (``fuzz.resource-available``).
 - A forwarding request sent twice with one new Idempotency-Key is forwarded once: both answers
   name the same request (seeds/000 'Forwarding Request').
 
@@ -19,7 +20,7 @@ import schemathesis
 
 from conformance.checks import Failure, ValueMismatch
 from conformance.fuzz.observations import Observations
-from conformance.fuzz.requirement_ids import CREATE_READ_BACK, FORWARDING_ONCE_PER_KEY
+from conformance.fuzz.requirement_ids import CREATE_READ_BACK, FORWARDING_ONCE_PER_KEY, RESOURCE_AVAILABLE
 from conformance.fuzz.updates import brief
 from conformance.http import StripeClient
 from conformance.http.exchange import Response
@@ -61,6 +62,10 @@ class CreateInvariants:
                                                 response=response, json_path="$.id")]
         retrieved = self.client.get(f"{case.path}/{object_id}")
         read = retrieved.json()
+        self.observations.saw(RESOURCE_AVAILABLE)
+        if retrieved.status == 404:
+            return [ValueMismatch.from_exchange(
+                RESOURCE_AVAILABLE, "retrieving the object just created answered HTTP 404", response=retrieved)]
         if retrieved.status != 200 or not isinstance(read, dict):
             return [ValueMismatch.from_exchange(
                 CREATE_READ_BACK, f"retrieving the object just created answered HTTP {retrieved.status}",

@@ -34,12 +34,13 @@ from conformance.checks.preconditions import require_made, route_missing, unsupp
 from conformance.fuzz.attach import attach_card
 from conformance.fuzz.checks import merge
 from conformance.fuzz.config import hypothesis_settings, without_database_key
+from conformance.fuzz.creates import CreateInvariants
 from conformance.fuzz.determinism import without_local_constants
 from conformance.fuzz.expiry import leaves_expiry_past
 from conformance.fuzz.injections import Injection, injections_for
 from conformance.fuzz.outcome import collect_failures
 from conformance.fuzz.reproduce import curl_sequence
-from conformance.fuzz.requirement_ids import DELETED_STAYS_DELETED, USE_AFTER_FREE
+from conformance.fuzz.requirement_ids import DEFAULT_SOURCE_RULES, DELETED_STAYS_DELETED, USE_AFTER_FREE
 from conformance.fuzz.session import FuzzSession, LoadedSurface
 from conformance.fuzz.surface import OperationRef
 from conformance.fuzz.updates import UpdateInvariants, is_update
@@ -64,6 +65,7 @@ SCRATCH_METADATA = (("fuzz_scratch", "1"), ("origin", "stripe-conformance"))
 SCRATCH_TOKENS = ("tok_visa", "tok_mastercard")
 """The cards of a scratch customer, oldest first."""
 CARD_LISTS = ("/v1/customers/{customer}/sources", "/v1/customers/{customer}/cards")
+CARD_OF_CUSTOMER_PATHS = ("/v1/customers/{customer}/sources/{id}", "/v1/customers/{customer}/cards/{id}")
 
 
 # Built once: a strategy made inside a draw is looked up in Hypothesis' strategy cache (or, for
@@ -102,6 +104,10 @@ class Scratch:
         self.webhook_id: str | None = None
         self.pick = 0
         """Which of the two cards the example addresses."""
+        self.default: str | None = None
+        """The card the customer's ``default_source`` names by seeds/004's rules, as its cards came and went."""
+        self.deleted_default = False
+        """Whether the last card deleted was the default (the one remaining card then took its place)."""
         self._cleanup: list[str] = []
         self._created: list[str] = []
         """What the calls under test created, deleted as soon as each call is judged."""
@@ -118,7 +124,7 @@ class Scratch:
                 CUSTOMER_PRECONDITION,
                 "Creating a scratch customer",
             )
-            self.customer_id, self.card_ids = str(body["id"]), []
+            self.customer_id, self.card_ids, self.default = str(body["id"]), [], None
             self._cleanup.append(f"/v1/customers/{self.customer_id}")
         if cards and len(self.card_ids) < len(SCRATCH_TOKENS):
             if self._paths is not None:
@@ -133,6 +139,8 @@ class Scratch:
                 made.insert(0, str(card["id"]))
             # Only a customer with both cards is usable: an example never addresses a card that is not there.
             self.card_ids = made + self.card_ids
+            if self.default is None and made:
+                self.default = made[-1]  # the first card attached to a customer without cards becomes its default
         return self.customer_id
 
     def webhook(self) -> str:
@@ -166,10 +174,13 @@ class Scratch:
         if "id" in params:
             if params["id"] in self.card_ids:
                 self.card_ids.remove(params["id"])
+                self.deleted_default = params["id"] == self.default
+                if self.deleted_default:  # at most one card remains: it is the most recently added one
+                    self.default = self.card_ids[0] if self.card_ids else None
                 return "card"
         elif params.get("customer") == self.customer_id and self.customer_id is not None:
             self._cleanup.remove(f"/v1/customers/{self.customer_id}")
-            self.customer_id, self.card_ids = None, []
+            self.customer_id, self.card_ids, self.default = None, [], None
             return "customer"
         elif params.get("webhook_endpoint") == self.webhook_id and self.webhook_id is not None:
             self._cleanup.remove(f"/v1/webhook_endpoints/{self.webhook_id}")
@@ -328,6 +339,39 @@ def _deleted_again(session: FuzzSession, path: str) -> list[Failure]:
     return [ValueMismatch.from_exchange(DELETED_STAYS_DELETED, message, response=again)]
 
 
+ATTACH_RULE = "the first card attached to a customer becomes its default and later cards keep it"
+DELETE_OTHER_RULE = "deleting a card that is not the default keeps the default"
+DELETE_DEFAULT_RULE = "deleting the default makes the most recently added remaining card the default"
+
+
+def _default_follows(session: FuzzSession, scratch: Scratch, rule: str) -> list[Failure]:
+    """The scratch customer's ``default_source`` is the card seeds/004's rules name (``scratch.default``).
+
+    Read before and after every accepted delete of a scratch card: before, the attach rules have
+    decided it; after, the delete rules ('Delete a card'). So ``fuzz.default-source-rules`` is judged
+    on every seed at any budget; the state machine reaches the rules only in the scenarios that draw
+    them. With two cards the delete rules leave one candidate, so equal ``created`` times never matter.
+    """
+    if scratch.customer_id is None:
+        return []
+    read = session.client.get(f"/v1/customers/{scratch.customer_id}")
+    body = read.json()
+    if read.status != 200 or not isinstance(body, dict):
+        reason = f"retrieving the scratch customer around a card delete answered HTTP {read.status}"
+        session.observed.missed(DEFAULT_SOURCE_RULES, reason)
+        return []
+    session.observed.saw(DEFAULT_SOURCE_RULES)
+    now = body.get("default_source")
+    if now == scratch.default:
+        return []
+    message = f"{rule}: default_source is {now!r}, expected {scratch.default!r} (cards {scratch.card_ids})"
+    return [ValueMismatch.from_exchange(DEFAULT_SOURCE_RULES, message, response=read, json_path="$.default_source")]
+
+
+def _deletes_card(case: schemathesis.Case[Any]) -> bool:
+    return case.method.upper() == "DELETE" and case.path in CARD_OF_CUSTOMER_PATHS
+
+
 def _gone_after_delete(session: FuzzSession, path: str) -> list[Failure]:
     """A webhook endpoint an accepted delete removed reads as 404 (``fuzz.use-after-free``).
 
@@ -360,8 +404,9 @@ def fuzz_operation(session: FuzzSession, ref: OperationRef) -> list[Failure]:
     operation = session.surface.operation(ref.method, ref.path)
     examples_each = session.budget.examples
     shared = Scratch(session.client, session.card_paths)
+    creates = CreateInvariants(session.client, session.observed)
     try:
-        found = _run(session, operation, None, examples_each, ref.operation_id, shared)
+        found = _run(session, operation, None, examples_each, ref.operation_id, shared, creates)
         for injection in injections_for(ref.operation_id):
             share = max(1, math.ceil(examples_each / INJECTION_SHARE))
             found += _run(session, operation, injection, share, f"{ref.operation_id}:{injection.name}", shared)
@@ -377,6 +422,7 @@ def _run(
     count: int,
     name: str,
     shared: Scratch | None,
+    creates: CreateInvariants | None = None,
 ) -> list[Failure]:
     """Run one Hypothesis test of ``count`` examples, seeded from the run seed and ``name``, on ``shared``."""
 
@@ -385,14 +431,20 @@ def _run(
     @hypothesis.settings(hypothesis_settings(count, shrink=False))
     @hypothesis.given(draw=examples(session.surface, operation, injection, session.surface.view.today))
     def run(draw: Draw) -> None:
-        _one_example(session, draw, shared)
+        _one_example(session, draw, shared, creates)
 
     with without_local_constants():
         return collect_failures(run)
 
 
-def _one_example(session: FuzzSession, draw: Draw, shared: Scratch | None = None) -> None:
-    """Send one example and judge it; ``shared`` scratch objects are used (and kept) if given."""
+def _one_example(
+    session: FuzzSession, draw: Draw, shared: Scratch | None = None, creates: CreateInvariants | None = None
+) -> None:
+    """Send one example and judge it; ``shared`` scratch objects are used (and kept) if given.
+
+    ``creates`` reads back what the operation's valid calls create (once per set of parameters)
+    and resends an accepted forwarding request under one key.
+    """
     if session.blocked is not None:
         return  # the objects every example needs cannot be made: the test reports that once
     scratch = shared or Scratch(session.client, session.card_paths)
@@ -412,6 +464,9 @@ def _one_example(session: FuzzSession, draw: Draw, shared: Scratch | None = None
             read_before = updating and before is None
             if read_before:
                 before = session.client.get(path)
+            attached = (
+                _default_follows(session, scratch, ATTACH_RULE) if draw.use_scratch and _deletes_card(case) else []
+            )
             setup = len(calls)
             response = send_case(session.client, case)
             if route_missing(response) and (draw.use_scratch or not case.path_parameters):
@@ -423,12 +478,15 @@ def _one_example(session: FuzzSession, draw: Draw, shared: Scratch | None = None
             refusable = before is not None and before.status == 200 and leaves_expiry_past(
                 case.body, before.json(), session.surface.view.today
             )
-            found = session.judge.failures(
+            found = attached + session.judge.failures(
                 case, response, to_schemathesis(response), injection=injection, refusal_documented=refusable
             )
             found += webhook_secret(case, response, session.observed)
+            if creates is not None and injection is None:
+                found += creates.read_back(case, response) + creates.forwarding_once_per_key(case, response)
             if deleted == "card":
-                found += _deleted_again(session, path)
+                rule = DELETE_DEFAULT_RULE if scratch.deleted_default else DELETE_OTHER_RULE
+                found += _deleted_again(session, path) + _default_follows(session, scratch, rule)
             elif deleted == "webhook_endpoint":
                 found += _gone_after_delete(session, path)
             probes.last_read = None

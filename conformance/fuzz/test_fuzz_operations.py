@@ -32,6 +32,10 @@ OPERATIONS = [
     "fuzz.deleted-stays-deleted",
     "fuzz.use-after-free",
     "fuzz.webhook-secret-once",
+    "fuzz.default-source-rules",
+    "fuzz.create-read-back",
+    "fuzz.resource-available",
+    "fuzz.forwarding-once-per-key",
 )
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_fuzz_operation(fuzz_session: object, check: Verifier, operation: OperationRef) -> None:

@@ -165,12 +165,20 @@ class DeleteKeepsTheCard(Store):
 CAUGHT_WITHOUT_A_DRAW: list[tuple[type[Store], str, str]] = [
     (ExpandsAfterApplying, "PostCustomersCustomerSourcesId", "fuzz.refused-changes-nothing"),
     (DeleteKeepsTheCard, "DeleteCustomersCustomerSourcesId", "fuzz.deleted-stays-deleted"),
+    # What the state machine meets only when it draws it: judged by the operations fuzz on every seed,
+    # so that a budget of few machine scenarios (a rate-limited run's default) still catches them.
+    (mutant_faults().NewestCardBecomesDefault, "DeleteCustomersCustomerSourcesId", "fuzz.default-source-rules"),
+    (mutant_faults().NewestCardBecomesDefault, "DeleteCustomersCustomerCardsId", "fuzz.default-source-rules"),
+    (mutant_faults().WebhookSecretOnRetrieve, "GetWebhookEndpointsWebhookEndpoint", "fuzz.webhook-secret-once"),
+    (mutant_faults().WebhookDeleteKeepsEndpoint, "DeleteWebhookEndpointsWebhookEndpoint", "fuzz.use-after-free"),
+    (OnrampSessionReadsBackDifferently, "PostCryptoOnrampSessions", "fuzz.create-read-back"),
+    (mutant_faults().ForwardingIdempotencyIgnored, "PostForwardingRequests", "fuzz.forwarding-once-per-key"),
 ]
 
 
 @pytest.mark.parametrize("seed", ["tests", "s1", "s2"])
 @pytest.mark.parametrize(
-    ("store", "op", "requirement"), CAUGHT_WITHOUT_A_DRAW, ids=[m[0].__name__ for m in CAUGHT_WITHOUT_A_DRAW]
+    ("store", "op", "requirement"), CAUGHT_WITHOUT_A_DRAW, ids=[f"{m[0].__name__}-{m[1]}" for m in CAUGHT_WITHOUT_A_DRAW]
 )
 def test_a_fault_met_without_a_draw_is_caught_at_the_smallest_budget_on_every_seed(
     fuzz_against: Callable[..., FuzzSession], store: type[Store], op: str, requirement: str, seed: str
