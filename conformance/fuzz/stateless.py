@@ -40,7 +40,12 @@ from conformance.fuzz.expiry import leaves_expiry_past
 from conformance.fuzz.injections import Injection, injections_for
 from conformance.fuzz.outcome import collect_failures
 from conformance.fuzz.reproduce import curl_sequence
-from conformance.fuzz.requirement_ids import DEFAULT_SOURCE_RULES, DELETED_STAYS_DELETED, USE_AFTER_FREE
+from conformance.fuzz.requirement_ids import (
+    DEFAULT_SOURCE_LIVE,
+    DEFAULT_SOURCE_RULES,
+    DELETED_STAYS_DELETED,
+    USE_AFTER_FREE,
+)
 from conformance.fuzz.session import FuzzSession, LoadedSurface
 from conformance.fuzz.surface import OperationRef
 from conformance.fuzz.updates import UpdateInvariants, is_update
@@ -345,7 +350,7 @@ DELETE_DEFAULT_RULE = "deleting the default makes the most recently added remain
 
 
 def _default_follows(session: FuzzSession, scratch: Scratch, rule: str) -> list[Failure]:
-    """The scratch customer's ``default_source`` is the card seeds/004's rules name (``scratch.default``).
+    """The scratch customer's ``default_source`` is a live card, the one seeds/004's rules name (``scratch.default``).
 
     Read before and after every accepted delete of a scratch card: before, the attach rules have
     decided it; after, the delete rules ('Delete a card'). So ``fuzz.default-source-rules`` is judged
@@ -359,11 +364,16 @@ def _default_follows(session: FuzzSession, scratch: Scratch, rule: str) -> list[
     if read.status != 200 or not isinstance(body, dict):
         reason = f"retrieving the scratch customer around a card delete answered HTTP {read.status}"
         session.observed.missed(DEFAULT_SOURCE_RULES, reason)
+        session.observed.missed(DEFAULT_SOURCE_LIVE, reason)
         return []
     session.observed.saw(DEFAULT_SOURCE_RULES)
+    session.observed.saw(DEFAULT_SOURCE_LIVE)
     now = body.get("default_source")
     if now == scratch.default:
         return []
+    if now is not None and now not in scratch.card_ids:
+        message = f"default_source {now!r} is not one of the customer's cards {scratch.card_ids}"
+        return [ValueMismatch.from_exchange(DEFAULT_SOURCE_LIVE, message, response=read, json_path="$.default_source")]
     message = f"{rule}: default_source is {now!r}, expected {scratch.default!r} (cards {scratch.card_ids})"
     return [ValueMismatch.from_exchange(DEFAULT_SOURCE_RULES, message, response=read, json_path="$.default_source")]
 

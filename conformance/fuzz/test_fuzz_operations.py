@@ -32,6 +32,7 @@ OPERATIONS = [
     "fuzz.deleted-stays-deleted",
     "fuzz.use-after-free",
     "fuzz.webhook-secret-once",
+    "fuzz.default-source-live",
     "fuzz.default-source-rules",
     "fuzz.create-read-back",
     "fuzz.resource-available",

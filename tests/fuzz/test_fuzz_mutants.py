@@ -25,6 +25,7 @@ from conformance.fuzz.stateless import fuzz_operation
 from conformance.fuzz.surface import OperationRef, load_surface, operations
 from conformance.reference import ReferenceServer, Store
 from conformance.reference.crypto_onramp import CryptoOnramp
+from conformance.reference.errors import resource_missing
 from conformance.reference.metadata import MAX_KEY_LENGTH
 
 BY_ID = {ref.operation_id: ref for ref in operations(load_surface())}
@@ -178,7 +179,9 @@ CAUGHT_WITHOUT_A_DRAW: list[tuple[type[Store], str, str]] = [
 
 @pytest.mark.parametrize("seed", ["tests", "s1", "s2"])
 @pytest.mark.parametrize(
-    ("store", "op", "requirement"), CAUGHT_WITHOUT_A_DRAW, ids=[f"{m[0].__name__}-{m[1]}" for m in CAUGHT_WITHOUT_A_DRAW]
+    ("store", "op", "requirement"),
+    CAUGHT_WITHOUT_A_DRAW,
+    ids=[f"{store.__name__}-{op}" for store, op, _ in CAUGHT_WITHOUT_A_DRAW],
 )
 def test_a_fault_met_without_a_draw_is_caught_at_the_smallest_budget_on_every_seed(
     fuzz_against: Callable[..., FuzzSession], store: type[Store], op: str, requirement: str, seed: str
@@ -211,3 +214,27 @@ def test_a_month_refused_as_past_for_the_cards_year_is_no_finding(
     # data refused (s4), or as an injected metadata value refused without naming it (s2, s3).
     session = fuzz_against(CardsExpiringThisYear(), examples=10, seed=seed)
     assert not _operations(session, "PostCustomersCustomerSourcesId", "PostCustomersCustomerCardsId")
+
+
+class CustomerUnreadable(Store):
+    """A partial fake that makes customers and their cards but cannot read a customer back (404)."""
+
+    def retrieve_customer(self, customer_id: str, params: Any, *, version: str) -> Any:
+        raise resource_missing(f"No such customer: '{customer_id}'", "id")
+
+
+@pytest.mark.parametrize("op", ["DeleteCustomersCustomerSourcesId", "DeleteCustomersCustomerCardsId"])
+def test_the_default_source_rules_are_not_assessed_where_the_customer_cannot_be_read(
+    fuzz_against: Callable[..., FuzzSession], op: str
+) -> None:
+    from conformance.checks import Verifier
+    from conformance.fuzz.outcome import settle
+    from conformance.fuzz.requirement_ids import OPERATION_REQUIREMENTS
+
+    session = fuzz_against(CustomerUnreadable(), examples=1)
+    verifier = Verifier(OPERATION_REQUIREMENTS)
+    settle(fuzz_operation(session, BY_ID[op]), session, verifier)
+    reason = "retrieving the scratch customer around a card delete answered HTTP 404"
+    for requirement in ("fuzz.default-source-rules", "fuzz.default-source-live"):
+        assert requirement not in verifier.passed and reason in verifier.unassessed[requirement]
+    assert "fuzz.deleted-stays-deleted" in verifier.passed  # the delete itself was judged
