@@ -21,6 +21,7 @@ import dataclasses
 import datetime
 import math
 import re
+from collections.abc import Callable
 from typing import Any, Literal
 from urllib.parse import quote, unquote
 
@@ -44,6 +45,7 @@ from conformance.fuzz.requirement_ids import (
     DEFAULT_SOURCE_LIVE,
     DEFAULT_SOURCE_RULES,
     DELETED_STAYS_DELETED,
+    UPDATE_APPLIES,
     USE_AFTER_FREE,
 )
 from conformance.fuzz.session import FuzzSession, LoadedSurface
@@ -378,6 +380,61 @@ def _default_follows(session: FuzzSession, scratch: Scratch, rule: str) -> list[
     return [ValueMismatch.from_exchange(DEFAULT_SOURCE_RULES, message, response=read, json_path="$.default_source")]
 
 
+MERGE_KEY = "fuzz_merged"
+
+
+def _card_path(collection: str) -> Callable[[Scratch], str]:
+    def path(scratch: Scratch) -> str:
+        customer = scratch.customer()
+        return f"/v1/customers/{customer}/{collection}/{scratch.card_ids[0]}"
+
+    return path
+
+
+MERGE_PROBED: dict[str, Callable[[Scratch], str]] = {
+    "PostCustomersCustomer": lambda scratch: f"/v1/customers/{scratch.customer(cards=False)}",
+    "PostCustomersCustomerSourcesId": _card_path("sources"),
+    "PostCustomersCustomerCardsId": _card_path("cards"),
+    "PostWebhookEndpointsWebhookEndpoint": lambda scratch: f"/v1/webhook_endpoints/{scratch.webhook()}",
+}
+"""Updates whose scratch object gets one metadata key more after the operation's examples, and its path."""
+
+
+def _metadata_merges(session: FuzzSession, scratch: Scratch, path_of: Callable[[Scratch], str]) -> list[Failure]:
+    """An update's ``metadata`` merges into the object's: the keys it does not send stay (``fuzz.update-applies``).
+
+    Metadata is updated key by key (seeds/004 'Update a card'; every update's ``metadata`` in the
+    2023-08-16 spec: an empty value unsets one key). Sent once per update operation, after its examples, so the
+    rule is judged on every seed at any budget: a generated example sends metadata only when drawn.
+    The scratch object carries metadata of its own from its creation, so a replaced map shows.
+    """
+    if session.blocked is not None:
+        return []
+    try:
+        path = path_of(scratch)
+    except SetupError as exc:
+        session.block(exc.blocked)
+        return []
+    before = scratch.reads.pop(path, None) or session.client.get(path)
+    old = before.json().get("metadata") if isinstance(before.json(), dict) else None
+    if before.status != 200 or not isinstance(old, dict) or not old:
+        reason = f"reading {path} before merging metadata into it answered HTTP {before.status} with no metadata"
+        session.observed.missed(UPDATE_APPLIES, reason)
+        return []
+    merged = session.client.post(path, {"metadata": {MERGE_KEY: "1"}})
+    body = merged.json()
+    if merged.status != 200 or not isinstance(body, dict):
+        session.observed.missed(UPDATE_APPLIES, f"merging metadata into {path} answered HTTP {merged.status}")
+        return []
+    session.observed.saw(UPDATE_APPLIES)
+    expected = {**old, MERGE_KEY: "1"}
+    if body.get("metadata") == expected:
+        return []
+    sent = {MERGE_KEY: "1"}
+    message = f"metadata {old!r} updated with {sent!r} answered {body.get('metadata')!r}, expected {expected!r}"
+    return [ValueMismatch.from_exchange(UPDATE_APPLIES, message, response=merged, json_path="$.metadata")]
+
+
 def _deletes_card(case: schemathesis.Case[Any]) -> bool:
     return case.method.upper() == "DELETE" and case.path in CARD_OF_CUSTOMER_PATHS
 
@@ -420,6 +477,9 @@ def fuzz_operation(session: FuzzSession, ref: OperationRef) -> list[Failure]:
         for injection in injections_for(ref.operation_id):
             share = max(1, math.ceil(examples_each / INJECTION_SHARE))
             found += _run(session, operation, injection, share, f"{ref.operation_id}:{injection.name}", shared)
+        merge_target = MERGE_PROBED.get(ref.operation_id)
+        if merge_target is not None and not found:
+            found += _metadata_merges(session, shared, merge_target)
     finally:
         shared.close()
     return merge(found)
