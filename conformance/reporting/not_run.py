@@ -10,6 +10,9 @@ from typing import Any
 from conformance.reporting.model import RequirementResult, RunReport, TargetInfo
 from conformance.requirements import Catalogue, load_catalogue
 
+UNOBSERVED = "not_assessed"
+"""The status of a requirement the scenarios that ran cite but observed nothing of."""
+
 
 @dataclass(frozen=True, slots=True)
 class NotRun:
@@ -23,17 +26,19 @@ class NotRun:
 def add_not_run(
     results: Iterable[RequirementResult], pending: Iterable[NotRun], catalogue: Catalogue
 ) -> tuple[RequirementResult, ...]:
-    """Return ``results`` plus a ``not_run`` result for each requirement only ``pending`` scenarios cite.
+    """Return ``results`` plus a ``not_run`` result for each requirement only ``pending`` scenarios could assess.
 
-    A requirement that some scenario did assess keeps its result; the run's outcome says that
-    it ended early. The results come back in catalogue order.
+    A requirement that some scenario did assess (passed, failed, blocked...) keeps its result; the
+    run's outcome says that it ended early. One the scenarios that ran cite but observed nothing of
+    (``not_assessed``) is ``not_run`` too when a pending scenario cites it: the stop, not the target,
+    left it unjudged. The results come back in catalogue order.
     """
     known = {result.id: result for result in results}
     reasons: dict[str, list[str]] = {}
     tests: dict[str, list[str]] = {}
     for item in pending:
         for requirement_id in item.cited:
-            if requirement_id in known:
+            if requirement_id in known and known[requirement_id].status != UNOBSERVED:
                 continue
             if item.reason not in reasons.setdefault(requirement_id, []):
                 reasons[requirement_id].append(item.reason)
@@ -41,17 +46,18 @@ def add_not_run(
                 tests[requirement_id].append(item.nodeid)
     ordered: list[RequirementResult] = []
     for requirement in catalogue:
-        if requirement.id in known:
-            ordered.append(known[requirement.id])
-        elif requirement.id in reasons:
+        if requirement.id in reasons:
+            ran = known[requirement.id].tests if requirement.id in known else ()
             ordered.append(
                 RequirementResult.of(
                     requirement,
                     "not_run",
-                    tests=tuple(tests.get(requirement.id, ())),
+                    tests=(*ran, *(t for t in tests.get(requirement.id, ()) if t not in ran)),
                     reason="; ".join(reasons[requirement.id]),
                 )
             )
+        elif requirement.id in known:
+            ordered.append(known[requirement.id])
     return tuple(ordered)
 
 

@@ -30,10 +30,10 @@ DEFAULT_LIMITED_EXAMPLES = 1
 """Fuzzing budget of a rate-limited run (a remote target, or ``--rate-limit``), where a request costs a
 limiter slot: at the remote default of 24 per second, every 100 requests add about 4 s.
 
-Chosen from the detection/requests curve (``benchmarks/RESULTS.md``, session 8): the whole run catches
-all 59 of the detection benchmark's faults at budgets 1 and 3, fuzzing alone 32 at 1 and 33 at 3, and
-budget 1 sends about 270 fewer requests (its 3 machine scenarios instead of 9, one generated call per
-operation instead of 3; every documented-limit injection still runs).
+Chosen from the detection/requests curve (``benchmarks/RESULTS.md``, session 8): the whole run fails a
+requirement on all 59 of the detection benchmark's faults at budgets 1 and 3, fuzzing alone on 32 at 1
+and 33 at 3, and budget 1 sends about 290 fewer requests (3 machine scenarios instead of 9, one
+generated call per operation instead of 3; every documented-limit injection and probe still runs).
 """
 
 KINDS = ("str", "path", "paths", "int", "float", "flag", "choice", "headers")

@@ -122,6 +122,21 @@ def test_requirements_never_reached_are_listed_not_run_with_the_reason():
     assert results[0].tests == ("t::a",)
 
 
+def test_a_requirement_the_scenarios_that_ran_did_not_observe_is_not_run_when_a_pending_one_cites_it():
+    # The operations fuzz cites the machine's requirements too: stopped after the first operation,
+    # what that one could not observe was left unjudged by the stop, not by the target.
+    catalogue = load_catalogue()
+    unobserved, blocked, passed, alone = (r.id for r in list(catalogue)[:4])
+    ran = [result(unobserved, "not_assessed"), result(blocked, "blocked"), result(passed, "passed"),
+           result(alone, "not_assessed")]
+    pending = [NotRun("t::later", (unobserved, blocked, passed), "not run: the run was interrupted")]
+    results = {r.id: r for r in add_not_run(ran, pending, catalogue)}
+    assert {rid: r.status for rid, r in results.items()} == {
+        unobserved: "not_run", blocked: "blocked", passed: "passed", alone: "not_assessed"}
+    assert results[unobserved].reason == "not run: the run was interrupted"
+    assert results[unobserved].tests[-1] == "t::later"
+
+
 def shard_document(index, count=2, **changes):
     document = {
         "schema_version": 1,
