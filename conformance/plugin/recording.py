@@ -366,7 +366,7 @@ def _not_recorded(config: pytest.Config, item: pytest.Item) -> None:
         return
     recording.set_aside.add(item.nodeid)
     state = config.stash[STATE_KEY]
-    state.pending.append(NotRun(item.nodeid, tuple(marker.args), NOT_RECORDED))
+    state.pending.append(NotRun(item.nodeid, tuple(marker.args), NOT_RECORDED, cut_short=False))
     state.not_recorded.update(marker.args)
 
 

@@ -21,6 +21,9 @@ class NotRun:
     nodeid: str
     cited: tuple[str, ...]
     reason: str
+    cut_short: bool = True
+    """The run ended before it (a stop, a deadline, a missing shard), so what the scenarios that ran did not
+    observe was this one's to judge; False for a scenario a replay's cassette set never recorded."""
 
 
 def add_not_run(
@@ -30,15 +33,15 @@ def add_not_run(
 
     A requirement that some scenario did assess (passed, failed, blocked...) keeps its result; the
     run's outcome says that it ended early. One the scenarios that ran cite but observed nothing of
-    (``not_assessed``) is ``not_run`` too when a pending scenario cites it: the stop, not the target,
-    left it unjudged. The results come back in catalogue order.
+    (``not_assessed``) is ``not_run`` too when a scenario the run was cut short before cites it: the
+    stop, not the target, left it unjudged. The results come back in catalogue order.
     """
     known = {result.id: result for result in results}
     reasons: dict[str, list[str]] = {}
     tests: dict[str, list[str]] = {}
     for item in pending:
         for requirement_id in item.cited:
-            if requirement_id in known and known[requirement_id].status != UNOBSERVED:
+            if requirement_id in known and not (item.cut_short and known[requirement_id].status == UNOBSERVED):
                 continue
             if item.reason not in reasons.setdefault(requirement_id, []):
                 reasons[requirement_id].append(item.reason)

@@ -135,6 +135,9 @@ def test_a_requirement_the_scenarios_that_ran_did_not_observe_is_not_run_when_a_
         unobserved: "not_run", blocked: "blocked", passed: "passed", alone: "not_assessed"}
     assert results[unobserved].reason == "not run: the run was interrupted"
     assert results[unobserved].tests[-1] == "t::later"
+    # A replay's unrecorded scenario did not cut the run short: what was recorded keeps its result.
+    unrecorded = [NotRun("t::later", (unobserved,), "not recorded", cut_short=False)]
+    assert {r.id: r.status for r in add_not_run(ran, unrecorded, catalogue)}[unobserved] == "not_assessed"
 
 
 def shard_document(index, count=2, **changes):
