@@ -20,8 +20,6 @@ from conformance.settings import BY_NAME, OPTIONS, PYTEST, RunSettings, Settings
 from conformance.settings.given import GivenRun
 from conformance.settings.options import Option
 from conformance.settings.resolve import command_line_value, convert
-from conformance.targets import ConfigError
-from conformance.targets.profile import load_profile
 
 GROUP = "stripe-conformance"
 HANDOFF = "stripe_conformance"
@@ -101,6 +99,9 @@ def _profile_url(profile: str | None) -> str | None:
     """The URL a profile names (None for none, the built-in one, or one that does not load: reported later)."""
     if not profile:
         return None
+    from conformance.targets import ConfigError  # only a run naming a profile pays for loading one
+    from conformance.targets.profile import load_profile
+
     try:
         loaded = load_profile(profile)
     except ConfigError:
