@@ -21,7 +21,6 @@ import dataclasses
 import datetime
 import math
 import re
-from collections.abc import Callable
 from typing import Any, Literal
 from urllib.parse import quote, unquote
 
@@ -30,7 +29,7 @@ import schemathesis
 from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 
-from conformance.checks import Blocked, ConformanceError, Failure, Unsupported, ValueMismatch
+from conformance.checks import Blocked, ConformanceError, Failure, Unsupported
 from conformance.checks.preconditions import require_made, route_missing, unsupported_route
 from conformance.fuzz.attach import attach_card
 from conformance.fuzz.checks import merge
@@ -41,12 +40,15 @@ from conformance.fuzz.expiry import leaves_expiry_past
 from conformance.fuzz.injections import Injection, injections_for
 from conformance.fuzz.outcome import collect_failures
 from conformance.fuzz.reproduce import curl_sequence
-from conformance.fuzz.requirement_ids import (
-    DEFAULT_SOURCE_LIVE,
-    DEFAULT_SOURCE_RULES,
-    DELETED_STAYS_DELETED,
-    UPDATE_APPLIES,
-    USE_AFTER_FREE,
+from conformance.fuzz.scratch_probes import (
+    ATTACH_RULE,
+    DELETE_DEFAULT_RULE,
+    DELETE_OTHER_RULE,
+    MERGE_PROBED,
+    default_follows,
+    deletes_card,
+    gone_after_delete,
+    metadata_merges,
 )
 from conformance.fuzz.session import FuzzSession, LoadedSurface
 from conformance.fuzz.surface import OperationRef
@@ -72,7 +74,6 @@ SCRATCH_METADATA = (("fuzz_scratch", "1"), ("origin", "stripe-conformance"))
 SCRATCH_TOKENS = ("tok_visa", "tok_mastercard")
 """The cards of a scratch customer, oldest first."""
 CARD_LISTS = ("/v1/customers/{customer}/sources", "/v1/customers/{customer}/cards")
-CARD_OF_CUSTOMER_PATHS = ("/v1/customers/{customer}/sources/{id}", "/v1/customers/{customer}/cards/{id}")
 
 
 # Built once: a strategy made inside a draw is looked up in Hypothesis' strategy cache (or, for
@@ -332,127 +333,6 @@ def _aim_paths(case: schemathesis.Case[Any], scratch: Scratch) -> None:
     case.path_parameters = params
 
 
-def _deleted_again(session: FuzzSession, path: str) -> list[Failure]:
-    """A card an accepted delete removed stays deleted: deleting it again must not answer 200 (seeds/004).
-
-    Sent after every accepted delete of a scratch card, so that ``fuzz.deleted-stays-deleted`` is
-    judged on every seed; the state machine reaches it only in the scenarios that draw it.
-    """
-    again = session.client.delete(path)
-    session.observed.saw(DELETED_STAYS_DELETED)
-    if again.status != 200:
-        return []
-    message = f"deleting {path} a second time answered HTTP 200, not 404"
-    return [ValueMismatch.from_exchange(DELETED_STAYS_DELETED, message, response=again)]
-
-
-ATTACH_RULE = "the first card attached to a customer becomes its default and later cards keep it"
-DELETE_OTHER_RULE = "deleting a card that is not the default keeps the default"
-DELETE_DEFAULT_RULE = "deleting the default makes the most recently added remaining card the default"
-
-
-def _default_follows(session: FuzzSession, scratch: Scratch, rule: str) -> list[Failure]:
-    """The scratch customer's ``default_source`` is a live card, the one seeds/004's rules name (``scratch.default``).
-
-    Read before and after every accepted delete of a scratch card: before, the attach rules have
-    decided it; after, the delete rules ('Delete a card'). So ``fuzz.default-source-rules`` is judged
-    on every seed at any budget; the state machine reaches the rules only in the scenarios that draw
-    them. With two cards the delete rules leave one candidate, so equal ``created`` times never matter.
-    """
-    if scratch.customer_id is None:
-        return []
-    read = session.client.get(f"/v1/customers/{scratch.customer_id}")
-    body = read.json()
-    if read.status != 200 or not isinstance(body, dict):
-        reason = f"retrieving the scratch customer around a card delete answered HTTP {read.status}"
-        session.observed.missed(DEFAULT_SOURCE_RULES, reason)
-        session.observed.missed(DEFAULT_SOURCE_LIVE, reason)
-        return []
-    session.observed.saw(DEFAULT_SOURCE_RULES)
-    session.observed.saw(DEFAULT_SOURCE_LIVE)
-    now = body.get("default_source")
-    if now == scratch.default:
-        return []
-    if now is not None and now not in scratch.card_ids:
-        message = f"default_source {now!r} is not one of the customer's cards {scratch.card_ids}"
-        return [ValueMismatch.from_exchange(DEFAULT_SOURCE_LIVE, message, response=read, json_path="$.default_source")]
-    message = f"{rule}: default_source is {now!r}, expected {scratch.default!r} (cards {scratch.card_ids})"
-    return [ValueMismatch.from_exchange(DEFAULT_SOURCE_RULES, message, response=read, json_path="$.default_source")]
-
-
-MERGE_KEY = "fuzz_merged"
-
-
-def _card_path(collection: str) -> Callable[[Scratch], str]:
-    def path(scratch: Scratch) -> str:
-        customer = scratch.customer()
-        return f"/v1/customers/{customer}/{collection}/{scratch.card_ids[0]}"
-
-    return path
-
-
-MERGE_PROBED: dict[str, Callable[[Scratch], str]] = {
-    "PostCustomersCustomer": lambda scratch: f"/v1/customers/{scratch.customer(cards=False)}",
-    "PostCustomersCustomerSourcesId": _card_path("sources"),
-    "PostCustomersCustomerCardsId": _card_path("cards"),
-    "PostWebhookEndpointsWebhookEndpoint": lambda scratch: f"/v1/webhook_endpoints/{scratch.webhook()}",
-}
-"""Updates whose scratch object gets one metadata key more after the operation's examples, and its path."""
-
-
-def _metadata_merges(session: FuzzSession, scratch: Scratch, path_of: Callable[[Scratch], str]) -> list[Failure]:
-    """An update's ``metadata`` merges into the object's: the keys it does not send stay (``fuzz.update-applies``).
-
-    Metadata is updated key by key (seeds/004 'Update a card'; every update's ``metadata`` in the
-    2023-08-16 spec: an empty value unsets one key). Sent once per update operation, after its examples, so the
-    rule is judged on every seed at any budget: a generated example sends metadata only when drawn.
-    The scratch object carries metadata of its own from its creation, so a replaced map shows.
-    """
-    if session.blocked is not None:
-        return []
-    try:
-        path = path_of(scratch)
-    except SetupError as exc:
-        session.block(exc.blocked)
-        return []
-    before = scratch.reads.pop(path, None) or session.client.get(path)
-    old = before.json().get("metadata") if isinstance(before.json(), dict) else None
-    if before.status != 200 or not isinstance(old, dict) or not old:
-        reason = f"reading {path} before merging metadata into it answered HTTP {before.status} with no metadata"
-        session.observed.missed(UPDATE_APPLIES, reason)
-        return []
-    merged = session.client.post(path, {"metadata": {MERGE_KEY: "1"}})
-    body = merged.json()
-    if merged.status != 200 or not isinstance(body, dict):
-        session.observed.missed(UPDATE_APPLIES, f"merging metadata into {path} answered HTTP {merged.status}")
-        return []
-    session.observed.saw(UPDATE_APPLIES)
-    expected = {**old, MERGE_KEY: "1"}
-    if body.get("metadata") == expected:
-        return []
-    sent = {MERGE_KEY: "1"}
-    message = f"metadata {old!r} updated with {sent!r} answered {body.get('metadata')!r}, expected {expected!r}"
-    return [ValueMismatch.from_exchange(UPDATE_APPLIES, message, response=merged, json_path="$.metadata")]
-
-
-def _deletes_card(case: schemathesis.Case[Any]) -> bool:
-    return case.method.upper() == "DELETE" and case.path in CARD_OF_CUSTOMER_PATHS
-
-
-def _gone_after_delete(session: FuzzSession, path: str) -> list[Failure]:
-    """A webhook endpoint an accepted delete removed reads as 404 (``fuzz.use-after-free``).
-
-    Sent after every accepted delete of the scratch endpoint, so that the rule is judged on every
-    seed; the state machine reaches it only in the scenarios that draw a delete and a read after it.
-    """
-    again = session.client.get(path)
-    session.observed.saw(USE_AFTER_FREE)
-    if again.status != 200:
-        return []
-    message = f"reading {path} after it was deleted answered HTTP 200, not 404"
-    return [ValueMismatch.from_exchange(USE_AFTER_FREE, message, response=again)]
-
-
 def _cursor_ids(case: schemathesis.Case[Any], scratch: Scratch) -> list[str]:
     if case.path in ("/v1/customers/{customer}/sources", "/v1/customers/{customer}/cards"):
         return list(scratch.card_ids)
@@ -477,9 +357,12 @@ def fuzz_operation(session: FuzzSession, ref: OperationRef) -> list[Failure]:
         for injection in injections_for(ref.operation_id):
             share = max(1, math.ceil(examples_each / INJECTION_SHARE))
             found += _run(session, operation, injection, share, f"{ref.operation_id}:{injection.name}", shared)
-        merge_target = MERGE_PROBED.get(ref.operation_id)
-        if merge_target is not None and not found:
-            found += _metadata_merges(session, shared, merge_target)
+        path_of = MERGE_PROBED.get(ref.operation_id)
+        if path_of is not None and not found and session.blocked is None:
+            try:
+                found += metadata_merges(session, shared.reads, path_of(shared))
+            except SetupError as exc:
+                session.block(exc.blocked)
     finally:
         shared.close()
     return merge(found)
@@ -535,7 +418,7 @@ def _one_example(
             if read_before:
                 before = session.client.get(path)
             attached = (
-                _default_follows(session, scratch, ATTACH_RULE) if draw.use_scratch and _deletes_card(case) else []
+                default_follows(session, scratch, ATTACH_RULE) if draw.use_scratch and deletes_card(case) else []
             )
             setup = len(calls)
             response = send_case(session.client, case)
@@ -556,9 +439,10 @@ def _one_example(
                 found += creates.read_back(case, response) + creates.forwarding_once_per_key(case, response)
             if deleted == "card":
                 rule = DELETE_DEFAULT_RULE if scratch.deleted_default else DELETE_OTHER_RULE
-                found += _deleted_again(session, path) + _default_follows(session, scratch, rule)
+                found += gone_after_delete(session, path, method="DELETE")
+                found += default_follows(session, scratch, rule)
             elif deleted == "webhook_endpoint":
-                found += _gone_after_delete(session, path)
+                found += gone_after_delete(session, path, method="GET")
             probes.last_read = None
             if updating and response.status == 200 and injection is None:
                 found += probes.applies(case, response, before) + probes.read_back(case, response)
