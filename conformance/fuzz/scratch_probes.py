@@ -25,6 +25,7 @@ from conformance.fuzz.requirement_ids import (
     UPDATE_APPLIES,
     USE_AFTER_FREE,
 )
+from conformance.fuzz.updates import UpdateInvariants
 from conformance.http.exchange import Response
 
 if TYPE_CHECKING:
@@ -118,15 +119,10 @@ def metadata_merges(session: FuzzSession, reads: dict[str, Response], path: str)
         reason = f"reading {path} before merging metadata into it answered HTTP {before.status} with no metadata"
         session.observed.missed(UPDATE_APPLIES, reason)
         return []
-    sent = {MERGE_KEY: "1"}
-    merged = session.client.post(path, {"metadata": sent})
+    sent = {"metadata": {MERGE_KEY: "1"}}
+    merged = session.client.post(path, sent)
     body = merged.json()
     if merged.status != 200 or not isinstance(body, dict):
         session.observed.missed(UPDATE_APPLIES, f"merging metadata into {path} answered HTTP {merged.status}")
         return []
-    session.observed.saw(UPDATE_APPLIES)
-    expected = {**old, **sent}
-    if body.get("metadata") == expected:
-        return []
-    message = f"metadata {old!r} updated with {sent!r} answered {body.get('metadata')!r}, expected {expected!r}"
-    return [ValueMismatch.from_exchange(UPDATE_APPLIES, message, response=merged, json_path="$.metadata")]
+    return UpdateInvariants(session.client, session.observed).metadata_merged(sent, body, before, merged)

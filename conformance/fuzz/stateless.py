@@ -100,6 +100,7 @@ class SetupError(RuntimeError):
 Deleted = Literal["card", "customer", "webhook_endpoint"]
 """Which kind of scratch object an accepted delete removed."""
 
+
 class Scratch:
     """Objects one example works on, made on demand and deleted when the example ends."""
 

@@ -64,7 +64,7 @@ class UpdateInvariants:
         if not isinstance(sent, dict) or not isinstance(answered, dict):
             self.observations.missed(UPDATE_APPLIES, "an accepted update answered a body that is not an object")
             return []
-        failures = self._metadata_merged(sent, answered, before, response)
+        failures = self.metadata_merged(sent, answered, before, response)
         if case.path == WEBHOOK_ENDPOINT_PATH:
             return failures
         fields = APPLIED_CUSTOMER_FIELDS if case.path == CUSTOMER_PATH else APPLIED_CARD_FIELDS
@@ -90,9 +90,10 @@ class UpdateInvariants:
             ),
         ]
 
-    def _metadata_merged(
+    def metadata_merged(
         self, sent: dict[str, Any], answered: dict[str, Any], before: Response | None, response: Response
     ) -> list[Failure]:
+        """The ``metadata`` an accepted update ``answered`` is ``before``'s merged key by key with what was ``sent``."""
         old = before.json() if before is not None and before.status == 200 else None
         if not isinstance(old, dict) or not isinstance(old.get("metadata"), dict):
             if before is not None:
