@@ -4,7 +4,8 @@ A default run collects the hand-written scenarios and the fuzz package (``confor
 are collected here, as the CLI starts pytest and with plugin autoload on (every installed pytest
 plugin imported, as a plain ``pytest`` does). Collecting the fuzz package does not import
 Schemathesis or Hypothesis (its fixtures do, at the first fuzz test): only the autoload row, whose
-plugins include theirs, pays for those imports at start-up.
+plugins include theirs, pays for those imports at start-up; one more row shows it with Schemathesis'
+own plugin turned off, which the suite does not use.
 """
 
 from __future__ import annotations
@@ -50,6 +51,11 @@ COMMANDS: dict[str, tuple[tuple[str, ...], bool]] = {
     "pytest --co of a default run's scenarios and fuzzing (plugin autoload)": (
         ("-m", "pytest", "--co", "-q", *AUTOLOAD_ARGS),
         True,
+    ),
+    # The suite drives Schemathesis itself; the README's tip turns Schemathesis' own plugin off.
+    "  same, with -p no:schemathesis (the README's tip)": (
+        ("-m", "pytest", "--co", "-q", *AUTOLOAD_ARGS, "-p", "no:schemathesis"),
+        False,
     ),
 }
 
