@@ -171,6 +171,19 @@ def replay(
     return time.perf_counter() - wall, time.process_time() - cpu, sent, matched
 
 
+def replay_on_fresh_server(exchanges: list[Exchange], client: str = "http.client") -> tuple[float, float, int, int]:
+    """Start a reference server in this process and :func:`replay` ``exchanges`` to it once with ``client``."""
+    from conformance.reference import ReferenceServer
+    from conformance.targets import generated_test_key
+
+    with ReferenceServer() as server:
+        sender = SENDERS[client](server.host, server.port)
+        try:
+            return replay(exchanges, sender, generated_test_key())
+        finally:
+            sender.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Replay a capture ``--repeat`` times against fresh reference servers and print the figures."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bare_replay")
@@ -192,16 +205,9 @@ def main(argv: list[str] | None = None) -> None:
             sender.close()
         json.dump({"wall": [wall], "cpu": [cpu], "requests": sent, "matched": matched}, sys.stdout)
         return
-    from conformance.reference import ReferenceServer
-
     walls, cpus, sent, matched = [], [], 0, 0
     for _ in range(options.repeat):
-        with ReferenceServer() as server:
-            sender = SENDERS[options.client](server.host, server.port)
-            try:
-                wall, cpu, sent, matched = replay(exchanges, sender, generated_test_key())
-            finally:
-                sender.close()
+        wall, cpu, sent, matched = replay_on_fresh_server(exchanges, options.client)
         walls.append(wall)
         cpus.append(cpu)
     json.dump({"wall": walls, "cpu": cpus, "requests": sent, "matched": matched}, sys.stdout)

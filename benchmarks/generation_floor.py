@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from pathlib import Path
@@ -31,9 +30,9 @@ def draw_operations_fuzz(examples: int, seed: str) -> int:
     from conformance.fuzz.budget import FuzzBudget
     from conformance.fuzz.config import hypothesis_settings
     from conformance.fuzz.determinism import without_local_constants
-    from conformance.fuzz.injections import Injection, injections_for
+    from conformance.fuzz.injections import Injection
     from conformance.fuzz.session import LoadedSurface
-    from conformance.fuzz.stateless import INJECTION_SHARE
+    from conformance.fuzz.stateless import example_plan
     from conformance.fuzz.stateless import examples as example_strategy
     from conformance.fuzz.surface import operations
 
@@ -57,10 +56,8 @@ def draw_operations_fuzz(examples: int, seed: str) -> int:
     drawn = 0
     for ref in operations(surface.view.document):
         operation = surface.operation(ref.method, ref.path)
-        drawn += draw(operation, None, budget.examples, ref.operation_id)
-        share = max(1, math.ceil(budget.examples / INJECTION_SHARE))
-        for injection in injections_for(ref.operation_id):
-            drawn += draw(operation, injection, share, f"{ref.operation_id}:{injection.name}")
+        for injection, count, name in example_plan(ref.operation_id, budget.examples):
+            drawn += draw(operation, injection, count, name)
     return drawn
 
 
@@ -83,16 +80,9 @@ def main(argv: list[str] | None = None) -> None:
     drawn = draw_operations_fuzz(options.examples or DEFAULT_EXAMPLES, options.seed)
     generated = time.process_time()
 
-    from benchmarks.bare_replay import HttpClientSender, load_exchanges, replay
-    from conformance.reference import ReferenceServer
-    from conformance.targets import generated_test_key
+    from benchmarks.bare_replay import load_exchanges, replay_on_fresh_server
 
-    with ReferenceServer() as server:
-        sender = HttpClientSender(server.host, server.port)
-        try:
-            _, _, sent, matched = replay(load_exchanges(options.capture), sender, generated_test_key())
-        finally:
-            sender.close()
+    _, _, sent, matched = replay_on_fresh_server(load_exchanges(options.capture))
     json.dump(
         {
             "imports": imported - started,

@@ -342,22 +342,29 @@ def _cursor_ids(case: schemathesis.Case[Any], scratch: Scratch) -> list[str]:
     return []
 
 
-def fuzz_operation(session: FuzzSession, ref: OperationRef) -> list[Failure]:
-    """Fuzz one operation within the session's budget and return what failed.
+def example_plan(operation_id: str, examples: int) -> list[tuple[Injection | None, int, str]]:
+    """Return an operation's Hypothesis tests at budget ``examples``: (injection, examples, seed name) each.
 
     The budget's examples go to generated valid and invalid cases; then every injection that
     fits the operation gets a third of them (at least one), so each documented rule is tried
     whatever the budget.
     """
+    share = max(1, math.ceil(examples / INJECTION_SHARE))
+    return [
+        (None, examples, operation_id),
+        *((injection, share, f"{operation_id}:{injection.name}") for injection in injections_for(operation_id)),
+    ]
+
+
+def fuzz_operation(session: FuzzSession, ref: OperationRef) -> list[Failure]:
+    """Fuzz one operation within the session's budget (:func:`example_plan`) and return what failed."""
     operation = session.surface.operation(ref.method, ref.path)
-    examples_each = session.budget.examples
     shared = Scratch(session.client, session.card_paths)
     creates = CreateInvariants(session.client, session.observed)
     try:
-        found = _run(session, operation, None, examples_each, ref.operation_id, shared, creates)
-        for injection in injections_for(ref.operation_id):
-            share = max(1, math.ceil(examples_each / INJECTION_SHARE))
-            found += _run(session, operation, injection, share, f"{ref.operation_id}:{injection.name}", shared)
+        found: list[Failure] = []
+        for injection, count, name in example_plan(ref.operation_id, session.budget.examples):
+            found += _run(session, operation, injection, count, name, shared, creates)
         path_of = MERGE_PROBED.get(ref.operation_id)
         if path_of is not None and not found and session.blocked is None:
             try:
